@@ -1,0 +1,1 @@
+"""The grading engine: declarations of graded items, a sandbox for student code, and reports."""

@@ -1,0 +1,42 @@
+"""Finds the grader modules under ``graders/`` and orders them as the assignment does."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from functools import lru_cache
+
+from .spec import CATALOG_ORDER, Case, Module
+
+_ENV = "AUTOGRADER_MODULES"      # comma-separated module names: load only those graders
+
+
+def available() -> list[str]:
+    """Names of the grader modules present, in catalog order."""
+    import graders
+    names = [i.name for i in pkgutil.iter_modules(graders.__path__)
+             if not i.name.startswith(("_", "test_", "conftest"))]
+    rank = {name: i for i, name in enumerate(CATALOG_ORDER)}
+    return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
+
+
+@lru_cache(maxsize=None)
+def load(only: tuple[str, ...] | None = None) -> tuple[Module, ...]:
+    """The ``M`` of every grader module (or of those named), in catalog order."""
+    if only is None and os.environ.get(_ENV):
+        only = tuple(os.environ[_ENV].split(","))
+    found = []
+    for name in available():
+        if only is not None and name not in only:
+            continue
+        spec = getattr(importlib.import_module(f"graders.{name}"), "M", None)
+        if not isinstance(spec, Module) or spec.name != name:
+            raise TypeError(f"graders/{name}.py must define M = Module({name!r}, ...)")
+        found.append(spec)
+    return tuple(found)
+
+
+def cases(modules: tuple[str, ...] | None = None) -> list[Case]:
+    """All cases, in report order, optionally only those of the named modules."""
+    return [c for m in load(modules) for c in m.cases]

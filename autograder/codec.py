@@ -1,0 +1,201 @@
+"""The data-only wire format between the trusted grader and the sandboxed student process.
+
+Values cross as JSON with a few tagged forms; decoding builds only plain data (numbers, strings,
+bools, None, lists, tuples, dicts, sets, numpy arrays of numeric dtypes, and ``SympyText``).
+Nothing is unpickled or evaluated, so a hostile reply can at worst be malformed data.
+
+Messages are framed as an 8-byte big-endian length followed by that many bytes of UTF-8 JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import struct
+
+import numpy as np
+
+MAX_DEPTH = 64
+MAX_MESSAGE = 256 * 2**20          # bytes in one framed message
+_NUMERIC_KINDS = "biufc"
+_HEADER = struct.Struct(">Q")
+
+
+class CodecError(ValueError):
+    """A value cannot be sent, or a message is malformed."""
+
+
+class SympyText(str):
+    """A sympy object's text (``str(obj)``), to be parsed by ``autograder.symbolic``."""
+
+
+# ---------------------------------------------------------------- encoding (both sides)
+
+def _encode_array(arr: np.ndarray) -> dict:
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise CodecError(f"cannot send an array of dtype {arr.dtype} (only numbers and bools)")
+    arr = np.ascontiguousarray(arr)
+    return {"__ndarray__": [arr.dtype.str, list(arr.shape),
+                            base64.b64encode(arr.tobytes()).decode("ascii")]}
+
+
+def _sympy_text(obj) -> str | None:
+    """``str(obj)`` for sympy objects, None for anything else (sympy imported lazily)."""
+    module = type(obj).__module__ or ""
+    if not module.startswith("sympy"):
+        return None
+    import sympy
+    if isinstance(obj, (sympy.Basic, sympy.MatrixBase)):
+        return str(obj)
+    return None
+
+
+def encode(obj, depth: int = 0):
+    """A JSON-ready form of ``obj``; raises CodecError for anything that is not plain data."""
+    if depth > MAX_DEPTH:
+        raise CodecError("value nested too deeply")
+    t = type(obj)
+    if obj is None or t is bool or t is str:
+        return obj
+    if t is int:
+        return obj
+    if t is float:
+        return obj if math.isfinite(obj) else {"__float__": repr(obj)}
+    if t in (list, tuple, set, frozenset):
+        items = [encode(v, depth + 1) for v in obj]
+        if t is list:
+            return items
+        return {"__tuple__": items} if t is tuple else {"__set__": items}
+    if t is dict:
+        return {"__dict__": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in obj.items()]}
+    if isinstance(obj, np.ndarray):
+        return _encode_array(np.asarray(obj))
+    if isinstance(obj, np.generic):
+        if obj.dtype.kind == "b":
+            return bool(obj)
+        if obj.dtype.kind in "iu":
+            return int(obj)
+        if obj.dtype.kind == "f":
+            return encode(float(obj))
+        return _encode_array(np.asarray(obj))
+    if t.__module__.startswith("torch") and hasattr(obj, "detach"):
+        return _encode_array(obj.detach().cpu().numpy())
+    text = _sympy_text(obj)
+    if text is not None:
+        return {"__sympy__": text}
+    if isinstance(obj, bool):
+        return bool(obj)
+    if isinstance(obj, (int, float, str)):       # subclasses cross as their base value
+        base = int if isinstance(obj, int) else float if isinstance(obj, float) else str
+        return encode(base.__new__(base, obj) if base is not str else str.__str__(obj), depth)
+    if isinstance(obj, (list, tuple)):
+        return encode(list(obj) if isinstance(obj, list) else tuple(obj), depth)
+    if isinstance(obj, dict):
+        return encode(dict(obj), depth)
+    raise CodecError(f"cannot send back a value of type {t.__module__}.{t.__qualname__}")
+
+
+def dumps(obj) -> bytes:
+    """One framed message."""
+    body = json.dumps(obj, allow_nan=False, separators=(",", ":")).encode()
+    return _HEADER.pack(len(body)) + body
+
+
+# ---------------------------------------------------------------- decoding (both sides)
+
+def _decode_array(spec) -> np.ndarray:
+    if not (isinstance(spec, list) and len(spec) == 3):
+        raise CodecError("malformed array")
+    dtype_str, shape, data = spec
+    if not isinstance(dtype_str, str) or not isinstance(data, str) or not isinstance(shape, list):
+        raise CodecError("malformed array")
+    try:
+        dtype = np.dtype(dtype_str)
+    except TypeError:
+        raise CodecError(f"unknown dtype {dtype_str!r}") from None
+    if dtype.kind not in _NUMERIC_KINDS or dtype.hasobject or dtype.fields:
+        raise CodecError(f"refused dtype {dtype_str!r}")
+    if not all(type(n) is int and 0 <= n < 2**40 for n in shape) or len(shape) > 32:
+        raise CodecError("malformed array shape")
+    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    if len(raw) != math.prod(shape) * dtype.itemsize:
+        raise CodecError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def decode(obj, depth: int = 0):
+    """Plain data from a JSON-decoded message."""
+    if depth > MAX_DEPTH:
+        raise CodecError("value nested too deeply")
+    if obj is None or type(obj) in (bool, int, float, str):
+        return obj
+    if type(obj) is list:
+        return [decode(v, depth + 1) for v in obj]
+    if type(obj) is not dict or len(obj) != 1:
+        raise CodecError("malformed value")
+    (tag, body), = obj.items()
+    if tag == "__ndarray__":
+        return _decode_array(body)
+    if tag == "__float__":
+        if body not in ("nan", "inf", "-inf"):
+            raise CodecError("malformed float")
+        return float(body)
+    if tag == "__sympy__":
+        if type(body) is not str:
+            raise CodecError("malformed sympy text")
+        return SympyText(body)
+    if type(body) is not list:
+        raise CodecError("malformed value")
+    if tag == "__tuple__":
+        return tuple(decode(v, depth + 1) for v in body)
+    if tag == "__set__":
+        try:
+            return frozenset(decode(v, depth + 1) for v in body)
+        except TypeError:
+            raise CodecError("unhashable set entry") from None
+    if tag == "__dict__":
+        out = {}
+        for pair in body:
+            if type(pair) is not list or len(pair) != 2:
+                raise CodecError("malformed dict")
+            key = decode(pair[0], depth + 1)
+            try:
+                out[key] = decode(pair[1], depth + 1)
+            except TypeError:
+                raise CodecError("unhashable dict key") from None
+        return out
+    raise CodecError(f"unknown tag {tag!r}")
+
+
+def loads(body: bytes):
+    """The JSON of one message body (without its header); raises CodecError if malformed."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise CodecError(f"malformed message: {type(exc).__name__}") from None
+
+
+# ---------------------------------------------------------------- framing over a socket
+
+def send(sock, obj) -> None:
+    sock.sendall(dumps(obj))
+
+
+def recv_exact(sock, n: int) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError("connection closed")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def recv(sock, limit: int = MAX_MESSAGE):
+    """One framed message's JSON; raises EOFError on a closed peer, CodecError if malformed."""
+    (size,) = _HEADER.unpack(recv_exact(sock, _HEADER.size))
+    if size > limit:
+        raise CodecError(f"reply of {size} bytes is over the {limit}-byte limit")
+    return loads(recv_exact(sock, size))

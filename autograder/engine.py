@@ -1,0 +1,177 @@
+"""Grades one submission: every declared case, in the trusted process, with the student's
+functions called in the sandbox. Whatever the student's code does, every case gets a result.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from . import catalog, checks
+from .sandbox.client import Limits, Sandbox, StudentError
+from .spec import Case, Module
+from .submission import Submission, open_submission
+
+DEFAULT_TIMEOUT = 5.0      # seconds per call
+DEFAULT_BUDGET = 90.0      # seconds of calls per submission
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    score: float
+    output: str                    # empty when passed
+
+    @property
+    def passed(self) -> bool:
+        return self.score == self.case.points
+
+
+@dataclass
+class Report:
+    submission: str
+    seed: int
+    results: list[CaseResult]
+    modules: tuple[Module, ...]
+    seconds: float
+    sandbox_mode: str
+    notes: list[str] = field(default_factory=list)
+    printed: str = ""
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.case.points for r in self.results)
+
+    def by_case(self) -> dict[str, float]:
+        return {r.case.id: r.score for r in self.results}
+
+
+def render_call(name: str, args: tuple, kwargs: dict) -> str:
+    parts = [checks.show(a, 80) for a in args] + [f"{k}={checks.show(v, 80)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+class Session:
+    """One submission's sandbox, with what the grader has learned about it so far."""
+
+    def __init__(self, submission: Submission, *, timeout: float, budget: float,
+                 limits: Limits | None = None):
+        self.submission = submission
+        self.timeout = timeout
+        self.deadline = time.monotonic() + budget
+        self.budget = budget
+        self.sandbox = Sandbox(submission.sandbox_spec(), limits)
+        self.broken_modules: dict[str, str] = {}      # module -> why it cannot be used
+        self.timed_out: set[str] = set()               # "module.function"
+        self.load_notes: dict[str, list[str]] = {}
+
+    def close(self) -> None:
+        self.sandbox.close()
+
+    def _request(self, message: dict, timeout: float):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise StudentError("budget", f"not run: the submission used up its {self.budget:g} s time budget")
+        return self.sandbox.request(message, min(timeout, left))
+
+    def _ensure_loaded(self, module: str) -> None:
+        if module in self.broken_modules:
+            raise StudentError("import", self.broken_modules[module])
+        if not self.submission.has_module(module):
+            raise StudentError("missing_module", f"{module}.py is not in the submission")
+        filename = self.submission.module_file(module)
+        try:
+            notes = self._request({"op": "load", "module": module}, self.timeout)
+        except StudentError as exc:
+            why = {"timeout": f"importing {filename} timed out after {self.timeout:g} s",
+                   "crash": f"importing {filename}: {exc.message}",
+                   "import": f"{filename} failed to import: {exc.message}"}.get(exc.kind)
+            if why is None:
+                raise
+            self.broken_modules[module] = why
+            raise StudentError("import", why) from None
+        if notes and module not in self.load_notes:
+            self.load_notes[module] = list(notes)
+
+    def call(self, module: str, function: str, args: tuple, kwargs: dict, *,
+             probe: str | None = None, timeout: float | None = None):
+        key = f"{module}.{function}"
+        if key in self.timed_out:
+            raise StudentError("skipped", f"not run: {function} timed out in an earlier case")
+        self._ensure_loaded(module)
+        from .codec import encode
+        message = {"op": "call", "module": module, "function": function, "probe": probe,
+                   "args": encode(tuple(args)), "kwargs": encode(dict(kwargs))}
+        try:
+            return self._request(message, timeout or self.timeout)
+        except StudentError as exc:
+            if exc.kind == "timeout":
+                self.timed_out.add(key)
+            if exc.kind == "missing":
+                raise StudentError("missing", f"{self.submission.module_file(module)} defines no "
+                                              f"function {function}") from None
+            if exc.kind == "not_implemented":
+                raise StudentError("not_implemented", f"not implemented ({function} raised "
+                                                      f"NotImplementedError)") from None
+            raise
+
+
+class StudentFunction:
+    """What a grader's case calls: the student's ``module.function``, run in the sandbox."""
+
+    def __init__(self, session: Session, module: str, function: str, timeout: float | None):
+        self.session, self.module, self.function, self.timeout = session, module, function, timeout
+        self.last_call: str | None = None
+
+    def __call__(self, *args, **kwargs):
+        self.last_call = render_call(self.function, args, kwargs)
+        return self.session.call(self.module, self.function, args, kwargs, timeout=self.timeout)
+
+    def probe(self, name: str, *args, **kwargs):
+        self.last_call = render_call(self.function, args, kwargs)
+        return self.session.call(self.module, self.function, args, kwargs, probe=name,
+                                 timeout=self.timeout)
+
+    def sibling(self, function: str) -> "StudentFunction":
+        return StudentFunction(self.session, self.module, function, self.timeout)
+
+
+def run_case(case: Case, session: Session, seed: int) -> CaseResult:
+    f = StudentFunction(session, case.module, case.function, case.timeout)
+    try:
+        case.check(f, case.rng(seed))
+    except StudentError as exc:
+        prefix = f"called {f.last_call}: " if f.last_call and exc.kind in ("raised", "timeout", "crash",
+                                                                            "unencodable") else ""
+        return CaseResult(case, 0, prefix + exc.message)
+    except checks.Mismatch as exc:
+        prefix = f"called {f.last_call}\n" if f.last_call else ""
+        return CaseResult(case, 0, f"{prefix}{exc}")
+    except Exception:  # noqa: BLE001 - a bug in a grader must not stop the others
+        return CaseResult(case, 0, "internal grader error, not your fault; tell your instructor:\n"
+                          + traceback.format_exc(limit=-3))
+    return CaseResult(case, case.points, "")
+
+
+def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
+          budget: float = DEFAULT_BUDGET, modules: tuple[str, ...] | None = None,
+          limits: Limits | None = None) -> Report:
+    """Grades the submission at ``path``; raises SubmissionError only when nothing is gradable."""
+    start = time.monotonic()
+    submission = open_submission(path)
+    session = Session(submission, timeout=timeout, budget=budget, limits=limits)
+    try:
+        results = [run_case(c, session, seed) for c in catalog.cases(modules)]
+    finally:
+        session.close()
+    notes = list(submission.notes)
+    for module, errors in session.load_notes.items():
+        notes += [f"{module}: {e}" for e in errors]
+    chosen = catalog.load(modules)
+    return Report(submission.path, seed, results, chosen, time.monotonic() - start,
+                  session.sandbox.mode, notes, bytes(session.sandbox.output).decode(errors="replace"))

@@ -1,0 +1,1 @@
+"""Running student code: a warm zygote forks one jailed process per submission."""

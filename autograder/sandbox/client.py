@@ -1,0 +1,281 @@
+"""The trusted side of the sandbox: starts the zygote, opens a jailed process per submission,
+sends requests with a deadline, and turns every way a student process can fail into a
+:class:`StudentError` with a message for the report.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+from .. import codec
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
+         "from autograder.sandbox.zygote import main; main(sys.argv[1], int(sys.argv[2]))")
+OUTPUT_KEPT = 4000           # bytes of the student's printed output kept for the report
+
+
+@dataclass
+class Limits:
+    """Resource limits of one student process."""
+
+    memory_mb: int = 1024      # address space on top of the preloaded libraries
+    cpu_s: int = 60            # CPU seconds for the whole process
+    file_mb: int = 16          # largest file it may write (to its private /tmp)
+    tmp_mb: int = 64           # size of its private /tmp
+    processes: int = 64        # processes of its uid (root mode)
+    max_source_mb: int = 8     # submission bytes copied in
+
+
+class StudentError(Exception):
+    """The student's code did not produce a value; ``kind`` classifies why."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+_SIGNALS = {signal.SIGSEGV: "SIGSEGV (segmentation fault)", signal.SIGABRT: "SIGABRT (abort)",
+            signal.SIGKILL: "SIGKILL (killed: memory or process limit?)",
+            signal.SIGXCPU: "SIGXCPU (CPU time limit)", signal.SIGBUS: "SIGBUS (bus error)",
+            signal.SIGFPE: "SIGFPE (arithmetic fault)", signal.SIGILL: "SIGILL (illegal instruction)",
+            signal.SIGXFSZ: "SIGXFSZ (file size limit)"}
+
+
+def describe_status(status: int | None) -> str:
+    """A wait status in words."""
+    if status is None:
+        return "the process died"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        name = _SIGNALS.get(sig) or signal.Signals(sig).name
+        return f"the process died: {name}"
+    code = os.WEXITSTATUS(status)
+    return f"the process exited with status {code} (os._exit or sys.exit?)"
+
+
+class Zygote:
+    """The warm parent process; one per grading process, shared by every sandbox."""
+
+    def __init__(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOT, PROJECT_ROOT, str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/")
+        theirs.close()
+        self.sock = ours
+        self.lock = threading.Lock()
+
+    def spawn(self, request: dict, fds: list[int]) -> None:
+        with self.lock:
+            socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
+            if self.sock.recv(16) != b"ok":
+                raise RuntimeError("the sandbox zygote stopped")
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+_zygote: Zygote | None = None
+_zygote_lock = threading.Lock()
+
+
+def zygote() -> Zygote:
+    """The process-wide zygote, started on first use."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or _zygote.proc.poll() is not None:
+            _zygote = Zygote()
+            atexit.register(_zygote.close)
+        return _zygote
+
+
+_uid_counter = iter(range(10**9))
+
+
+def _next_uid() -> int:
+    """A uid no other live sandbox of this machine is likely to hold (per-uid process limits)."""
+    return 200_000 + (os.getpid() % 1000) * 1000 + next(_uid_counter) % 1000
+
+
+@dataclass
+class _Process:
+    """One jailed process and the descriptors that reach it."""
+
+    sock: socket.socket
+    ctrl: int
+    pid: int
+    pidfd: int
+    mode: str
+    output: bytearray = field(default_factory=bytearray)
+    drain: threading.Thread | None = None
+
+    def kill(self) -> None:
+        try:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except OSError:
+            pass
+        if self.mode == "none":            # no PID namespace: its session is all we can reach
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def exit_status(self, wait: float) -> int | None:
+        """C2's report of the student's wait status, if it arrives within ``wait`` seconds."""
+        ready, _, _ = select.select([self.ctrl], [], [], wait)
+        if not ready:
+            return None
+        data = os.read(self.ctrl, 200).decode(errors="replace")
+        for line in data.splitlines():
+            if line.startswith("exit "):
+                return int(line.split()[1])
+        return None
+
+    def close(self) -> None:
+        self.kill()
+        for closer in (self.sock.close, lambda: os.close(self.ctrl), lambda: os.close(self.pidfd)):
+            try:
+                closer()
+            except OSError:
+                pass
+
+
+class Sandbox:
+    """A submission's jailed process, restarted after any death, with per-call deadlines."""
+
+    def __init__(self, submission: dict, limits: Limits | None = None):
+        self.submission = submission
+        self.limits = limits or Limits()
+        self.proc: _Process | None = None
+        self.mode = "?"
+        self.next_id = 0
+        self.output = bytearray()
+        self.restarts = 0
+
+    # ---------------------------------------------------------------- process life
+    def _start(self) -> _Process:
+        ours, theirs = socket.socketpair()
+        out_r, out_w = os.pipe()
+        ctrl_r, ctrl_w = os.pipe()
+        request = {"submission": self.submission, "uid": _next_uid(),
+                   "limits": {"memory_mb": self.limits.memory_mb, "cpu_s": self.limits.cpu_s,
+                              "file_mb": self.limits.file_mb, "tmp_mb": self.limits.tmp_mb,
+                              "processes": self.limits.processes}}
+        try:
+            zygote().spawn(request, [theirs.fileno(), out_w, ctrl_w])
+        finally:
+            theirs.close()
+            os.close(out_w)
+            os.close(ctrl_w)
+        line = self._read_line(ctrl_r, 30.0)
+        if not line.startswith("pid "):
+            for fd in (out_r, ctrl_r):
+                os.close(fd)
+            ours.close()
+            raise RuntimeError(f"the sandbox did not start: {line or 'no answer'}")
+        _, pid, _, mode = line.split()
+        proc = _Process(ours, ctrl_r, int(pid), os.pidfd_open(int(pid)), mode)
+        self.mode = mode
+        proc.drain = threading.Thread(target=self._drain, args=(out_r,), daemon=True)
+        proc.drain.start()
+        return proc
+
+    @staticmethod
+    def _read_line(fd: int, wait: float) -> str:
+        buf = b""
+        deadline = time.monotonic() + wait
+        while not buf.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                break
+            chunk = os.read(fd, 1)
+            if not chunk:
+                break
+            buf += chunk
+        return buf.decode(errors="replace").strip()
+
+    def _drain(self, fd: int) -> None:
+        """Reads the student's printed output to its end, keeping only the first bytes."""
+        try:
+            while True:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                if len(self.output) < OUTPUT_KEPT:
+                    self.output += chunk[: OUTPUT_KEPT - len(self.output)]
+        finally:
+            os.close(fd)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.close()
+            self.proc = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ---------------------------------------------------------------- requests
+    def request(self, message: dict, timeout: float) -> object:
+        """Sends ``message``; returns the decoded value, or raises StudentError."""
+        if self.proc is None:
+            self.proc = self._start()
+            self.restarts += 1
+        proc = self.proc
+        self.next_id += 1
+        message = {**message, "id": self.next_id}
+        try:
+            codec.send(proc.sock, message)
+            reply = self._await(proc, timeout)
+        except StudentError:
+            self.close()
+            raise
+        if reply.get("id") != self.next_id or not isinstance(reply.get("ok"), bool):
+            self.close()
+            raise StudentError("crash", "the student process sent a malformed reply")
+        if reply["ok"]:
+            try:
+                return codec.decode(reply.get("value"))
+            except codec.CodecError as exc:
+                raise StudentError("unencodable", f"returned a value that cannot be graded: {exc}")
+        kind, text = reply.get("kind"), reply.get("message")
+        if not isinstance(kind, str) or not isinstance(text, str):
+            raise StudentError("crash", "the student process sent a malformed reply")
+        raise StudentError(kind, text[:2000])
+
+    def _await(self, proc: _Process, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        proc.sock.settimeout(None)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([proc.sock], [], [], left)[0]:
+                raise StudentError("timeout", f"timed out after {timeout:g} s")
+            try:
+                proc.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                return codec.recv(proc.sock)
+            except (EOFError, ConnectionError):
+                raise StudentError("crash", describe_status(proc.exit_status(2.0))) from None
+            except TimeoutError:
+                raise StudentError("timeout", f"timed out after {timeout:g} s") from None
+            except codec.CodecError as exc:
+                raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None

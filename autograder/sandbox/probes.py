@@ -1,0 +1,64 @@
+"""Functions that run inside the sandbox on a student's function, for values that cannot cross
+the boundary as data (a ``torch.nn.Module``, say). Each takes the student's function and the
+probe's arguments and returns plain data for the trusted side to judge.
+
+Everything here runs in the student's process, so nothing here is trusted: it only measures.
+"""
+
+PROBES = {}
+
+
+def probe(fn):
+    """Registers ``fn`` under its name."""
+    PROBES[fn.__name__] = fn
+    return fn
+
+
+@probe
+def dropout_cnn_behaviour(build, p):
+    """Measures ``build(p)`` (regularization.build_dropout_cnn) on fixed random images.
+
+    Returns {"type", "errors", "shape_1", "shape_5", "train_differs", "eval_equal",
+    "dropout_ps", "has_conv"}; a measurement whose code raised is None and its error is in
+    ``errors`` (keyed by the measurement's name), so one failure does not hide the others.
+    """
+    import torch
+
+    out = {"type": None, "errors": {}, "shape_1": None, "shape_5": None, "train_differs": None,
+           "eval_equal": None, "dropout_ps": None, "has_conv": None}
+
+    def measure(key, thunk):
+        try:
+            out[key] = thunk()
+        except Exception as exc:                      # the student's network failed here
+            out["errors"][key] = f"{type(exc).__name__}: {exc}"[:300]
+
+    torch.manual_seed(0)
+    x5 = torch.randn(5, 1, 28, 28)
+    net = build(p)
+    out["type"] = f"{type(net).__module__}.{type(net).__qualname__}"
+    if not isinstance(net, torch.nn.Module):
+        out["errors"]["type"] = "build_dropout_cnn did not return a torch.nn.Module"
+        return out
+    mods = list(net.modules())
+    measure("dropout_ps", lambda: [float(m.p) for m in mods
+                                   if isinstance(m, torch.nn.modules.dropout._DropoutNd)])
+    measure("has_conv", lambda: any(isinstance(m, torch.nn.modules.conv._ConvNd) for m in mods))
+
+    def shape(n):
+        net.eval()
+        with torch.no_grad():
+            return [int(s) for s in net(x5[:n].clone()).shape]
+
+    measure("shape_1", lambda: shape(1))
+    measure("shape_5", lambda: shape(5))
+
+    def twice(train):
+        net.train(train)
+        with torch.no_grad():
+            a, b = net(x5.clone()), net(x5.clone())
+        return bool(a.shape == b.shape and torch.equal(a, b))
+
+    measure("train_differs", lambda: not twice(True))
+    measure("eval_equal", lambda: twice(False))
+    return out

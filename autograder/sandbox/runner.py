@@ -1,0 +1,130 @@
+"""The request loop inside the sandbox: load the submission's code, call its functions, send
+back plain data. Runs in the student's process, so nothing here is trusted by the grader: the
+grader validates every reply.
+
+Requests (JSON, framed by ``autograder.codec``): ``{"id", "op": "load", "module"}`` and
+``{"id", "op": "call", "module", "function", "args", "kwargs", "probe"}``. Replies:
+``{"id", "ok": true, "value"}`` or ``{"id", "ok": false, "kind", "message"}`` where kind is one
+of ``import``, ``missing``, ``not_implemented``, ``raised``, ``unencodable``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import sys
+import traceback
+import types
+
+from .. import codec
+from .probes import PROBES
+
+SOURCE_MODULE = "submission"      # the one namespace of a single-file or notebook submission
+
+
+class _Loader:
+    """Imports module files from the working folder, or one shared namespace for all modules."""
+
+    def __init__(self, request: dict):
+        self.single = request["submission"].get("single")     # file name, or None
+        self.sources = request["submission"].get("sources")   # notebook code cells, or None
+        self.modules: dict[str, types.ModuleType] = {}
+
+    def load(self, name: str) -> types.ModuleType:
+        key = SOURCE_MODULE if (self.single or self.sources is not None) else name
+        if key in self.modules:
+            return self.modules[key]
+        if self.sources is not None:
+            module = self._run_cells(self.sources)
+        else:
+            filename = self.single or f"{name}.py"
+            spec = importlib.util.spec_from_file_location(key, os.path.abspath(filename))
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[key] = module
+            spec.loader.exec_module(module)
+        self.modules[key] = module
+        return module
+
+    @staticmethod
+    def _run_cells(cells: list) -> types.ModuleType:
+        """Notebook cells, in order, in one namespace; a cell that raises does not stop the rest."""
+        module = types.ModuleType(SOURCE_MODULE)
+        module.__dict__["__builtins__"] = __builtins__
+        sys.modules[SOURCE_MODULE] = module
+        errors = []
+        for i, cell in enumerate(cells):
+            try:
+                exec(compile(cell["code"], f"<cell {cell['index']}>", "exec"), module.__dict__)
+            except Exception as exc:  # noqa: BLE001 - the student's cell
+                errors.append(f"cell {cell['index']}: {type(exc).__name__}: {exc}")
+        module.__dict__["__notebook_errors__"] = errors
+        return module
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame of the student's code, as 'file, line N, in f'."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if "/autograder/" not in f.filename]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" ({os.path.basename(f.filename)}, line {f.lineno}, in {f.name})"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    if len(text) > 500:
+        text = text[:500] + "..."
+    return f"{type(exc).__name__}: {text}{_where(exc)}" if text else f"{type(exc).__name__}{_where(exc)}"
+
+
+def _handle(loader: _Loader, req: dict) -> dict:
+    module_name = req["module"]
+    try:
+        module = loader.load(module_name)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+        if isinstance(exc, SyntaxError):
+            where = f" ({os.path.basename(exc.filename or '')}, line {exc.lineno})"
+            return {"ok": False, "kind": "import", "message": f"SyntaxError: {exc.msg}{where}"}
+        return {"ok": False, "kind": "import", "message": _describe(exc)}
+    if req["op"] == "load":
+        return {"ok": True, "value": module.__dict__.get("__notebook_errors__", [])}
+    fn = module.__dict__.get(req["function"])
+    if not callable(fn):
+        return {"ok": False, "kind": "missing", "message": req["function"]}
+    args = codec.decode(req["args"])
+    kwargs = codec.decode(req["kwargs"])
+    try:
+        if req.get("probe"):
+            value = PROBES[req["probe"]](fn, *args, **kwargs)
+        else:
+            value = fn(*args, **kwargs)
+    except NotImplementedError as exc:
+        return {"ok": False, "kind": "not_implemented", "message": _describe(exc)}
+    except BaseException as exc:  # noqa: BLE001
+        return {"ok": False, "kind": "raised", "message": _describe(exc)}
+    try:
+        return {"ok": True, "value": codec.encode(value)}
+    except BaseException as exc:  # noqa: BLE001 - a hostile __float__ or __str__
+        return {"ok": False, "kind": "unencodable", "message": _describe(exc)}
+
+
+def serve(fd: int, request: dict) -> None:
+    """Answers requests on the socket ``fd`` until the grader closes it."""
+    sys.dont_write_bytecode = True
+    sock = socket.socket(fileno=fd)
+    loader = _Loader(request)
+    while True:
+        try:
+            req = codec.recv(sock)
+        except EOFError:
+            return
+        reply = _handle(loader, req)
+        reply["id"] = req["id"]
+        try:
+            body = codec.dumps(reply)
+        except (ValueError, TypeError) as exc:
+            body = codec.dumps({"id": req["id"], "ok": False, "kind": "unencodable",
+                                "message": str(exc)[:300]})
+        sock.sendall(body)

@@ -1,0 +1,86 @@
+"""Declarations of graded items: every module, item, case and point is declared here once.
+
+A grader module (``graders/<module>.py``) creates one :class:`Module` and registers cases on it:
+
+    M = Module("tuning", total=6, source="Homework 1 P2")
+
+    @M.case("grid_search_cost", "worked", points=3)
+    def _(f, rng):
+        checks.expect_equal(f([10, 6, 5], 10, 2), (300, 3000, 6000))
+
+``f`` calls the student's ``tuning.grid_search_cost`` in the sandbox and returns plain data;
+``rng`` is a ``numpy.random.Generator`` seeded from the grading seed and the case's name.
+A case earns its points when its function returns, and none when it raises.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+# The assignment's order; the report lists modules in it.
+CATALOG_ORDER = (
+    "activations", "backprop", "jacobians", "conv", "optim", "dead_units", "xor",
+    "deep_linear", "regularization", "gradient_flow", "tuning", "concepts",
+)
+CATALOG_TOTAL = 243
+
+
+@dataclass(frozen=True)
+class Case:
+    """One graded case: a label of one item, its points and the function that checks it."""
+
+    module: str
+    function: str
+    label: str
+    points: float
+    check: Callable
+    hidden: bool = False
+    timeout: float | None = None
+
+    @property
+    def item(self) -> str:
+        """``"<module>.<function>"``, as in ``extra_data.item``."""
+        return f"{self.module}.{self.function}"
+
+    @property
+    def id(self) -> str:
+        return f"{self.item}[{self.label}]"
+
+    def rng(self, seed: int) -> np.random.Generator:
+        """A generator that depends on the seed and this case only, not on the other cases."""
+        return np.random.default_rng([int(seed), zlib.crc32(self.id.encode())])
+
+
+@dataclass
+class Module:
+    """A module of the assignment: its cases, its declared total and its hand-graded questions."""
+
+    name: str
+    total: float
+    source: str = ""
+    manual: tuple[str, ...] = ()
+    cases: list[Case] = field(default_factory=list)
+
+    def case(self, function: str, label: str, points: float, *, hidden: bool = False,
+             timeout: float | None = None):
+        """Decorator registering ``check(f, rng)`` as case ``label`` of item ``function``."""
+        def register(check: Callable) -> Callable:
+            new = Case(self.name, function, label, points, check, hidden, timeout)
+            if any(c.id == new.id for c in self.cases):
+                raise ValueError(f"case {new.id} declared twice")
+            self.cases.append(new)
+            return check
+        return register
+
+    @property
+    def items(self) -> list[str]:
+        """Function names in declaration order, each once."""
+        return list(dict.fromkeys(c.function for c in self.cases))
+
+    @property
+    def declared_points(self) -> float:
+        return sum(c.points for c in self.cases)

@@ -1,0 +1,89 @@
+"""What a submission is: a folder of module files, one ``.py`` file, or notebooks. Decided in
+the trusted process from the file system (links are never followed), before any student code
+runs; the sandbox gets the list of files to copy in, or the notebook's code cells as text.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+
+MAX_FILES = 200
+MAX_BYTES = 8 * 2**20
+
+
+class SubmissionError(Exception):
+    """The path cannot be graded at all (it does not exist, or holds nothing gradable)."""
+
+
+@dataclass
+class Submission:
+    """The trusted description of what a student handed in."""
+
+    path: str
+    kind: str                               # "folder", "file" or "notebook"
+    files: list[str] = field(default_factory=list)        # relative paths copied into the jail
+    modules: frozenset[str] | None = None   # module files present; None: one namespace serves all
+    cells: list[dict] | None = None         # notebook code cells {"index", "code"}
+    notes: list[str] = field(default_factory=list)        # what the report should say about it
+
+    def has_module(self, name: str) -> bool:
+        return self.modules is None or name in self.modules
+
+    def module_file(self, name: str) -> str:
+        return f"{name}.py" if self.kind == "folder" else os.path.basename(self.path)
+
+    def sandbox_spec(self) -> dict:
+        """The JSON the jail needs: where to copy from, what, and how to load it."""
+        root = self.path if self.kind == "folder" else os.path.dirname(self.path)
+        spec = {"root": root, "files": self.files, "max_bytes": MAX_BYTES}
+        if self.kind == "file":
+            spec["single"] = os.path.basename(self.path)
+        if self.cells is not None:
+            spec["sources"] = self.cells
+        return spec
+
+
+def _python_files(folder: str) -> list[str]:
+    """Regular ``.py`` files under ``folder`` (relative paths), never through a link."""
+    found, total = [], 0
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames
+                             if not d.startswith(".") and d != "__pycache__"
+                             and not os.path.islink(os.path.join(dirpath, d)))
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            st = os.lstat(full)
+            if not name.endswith(".py") or not stat.S_ISREG(st.st_mode):
+                continue
+            total += st.st_size
+            if len(found) >= MAX_FILES or total > MAX_BYTES:
+                return found
+            found.append(os.path.relpath(full, folder))
+    return found
+
+
+def open_submission(path: str) -> Submission:
+    """Classifies ``path``; raises SubmissionError when there is nothing to grade."""
+    path = os.path.abspath(path)
+    if not os.path.lexists(path):
+        raise SubmissionError(f"{path} does not exist")
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise SubmissionError(f"{path} is a link; give the folder or file itself")
+    if stat.S_ISDIR(st.st_mode):
+        files = _python_files(path)
+        notebooks = sorted(n for n in os.listdir(path) if n.endswith(".ipynb")
+                           and stat.S_ISREG(os.lstat(os.path.join(path, n)).st_mode))
+        if notebooks:
+            from .notebook import notebook_submission
+            return notebook_submission(path, [os.path.join(path, n) for n in notebooks], files)
+        top = frozenset(f[:-3] for f in files if "/" not in f)
+        return Submission(path, "folder", files, top)
+    if path.endswith(".ipynb"):
+        from .notebook import notebook_submission
+        return notebook_submission(os.path.dirname(path), [path], [])
+    if path.endswith(".py") and stat.S_ISREG(st.st_mode):
+        return Submission(path, "file", [os.path.basename(path)])
+    raise SubmissionError(f"{path} is neither a folder, a .py file nor a .ipynb notebook")

@@ -1,0 +1,83 @@
+"""Generates ``student_template/`` from ``reference/``: the same module docstrings, imports,
+symbols and constants, and the same public signatures and docstrings, with every body replaced
+by ``raise NotImplementedError``. Private helpers (``_name``) are left out.
+
+    python -m autograder.template          # write student_template/
+    python -m autograder.template --check  # exit 1 if student_template/ is out of date
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+
+from .sandbox.client import PROJECT_ROOT
+
+HEADER = ("# Homework template: fill in every function that raises NotImplementedError.\n"
+          "# Keep the names, arguments and return shapes: the grader calls them as they are.\n")
+
+
+def stub_module(source: str) -> str:
+    """The template text of one reference module's source."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    out: list[str] = [HEADER]
+    previous = None
+    for node in tree.body:
+        start = (node.decorator_list[0].lineno if getattr(node, "decorator_list", None)
+                 else node.lineno)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name.startswith("_"):
+                continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0]
+            has_doc = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
+                and isinstance(first.value.value, str)
+            if not has_doc:
+                raise ValueError(f"{node.name} has no docstring: the template needs one")
+            indent = " " * first.col_offset
+            text = "\n".join(lines[start - 1: first.end_lineno])
+            out.append(f"\n\n{text}\n{indent}raise NotImplementedError\n")
+        else:
+            text = "\n".join(lines[start - 1: node.end_lineno])
+            imports = (ast.Import, ast.ImportFrom)
+            gap = "" if isinstance(node, imports) and isinstance(previous, imports) else "\n"
+            out.append(("" if node is tree.body[0] else gap) + text + "\n")
+        previous = node
+    return "".join(out).replace("\n\n\n\n", "\n\n\n")
+
+
+def generate(root: str = PROJECT_ROOT) -> dict[str, str]:
+    """``{filename: text}`` for every reference module."""
+    ref = os.path.join(root, "reference")
+    out = {}
+    for name in sorted(os.listdir(ref)):
+        if name.endswith(".py") and not name.startswith("_"):
+            with open(os.path.join(ref, name)) as f:
+                out[name] = stub_module(f.read())
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    target = os.path.join(PROJECT_ROOT, "student_template")
+    stale = []
+    for name, text in generate().items():
+        path = os.path.join(target, name)
+        current = open(path).read() if os.path.exists(path) else None
+        if current != text:
+            stale.append(name)
+            if "--check" not in argv:
+                os.makedirs(target, exist_ok=True)
+                with open(path, "w") as f:
+                    f.write(text)
+    if "--check" in argv and stale:
+        print("student_template/ is out of date for: " + ", ".join(stale)
+              + "\nrun: python -m autograder.template", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

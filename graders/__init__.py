@@ -1,0 +1,1 @@
+"""One grader module per assignment module; each defines ``M = autograder.spec.Module(...)``."""

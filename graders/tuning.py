@@ -1,0 +1,54 @@
+"""Grader for tuning (Homework 1 P2), 6 points."""
+
+from autograder import checks
+from autograder.spec import Module
+import reference.tuning as ref
+
+M = Module("tuning", total=6, source="Homework 1 P2",
+           manual=("Why shuffle the training set every epoch?",
+                   "How does the batch size change the noise of the gradient estimate?"))
+
+COST_NAMES = ("combinations", "total_epochs", "total_minutes")
+
+
+def _expect_cost(got, expected):
+    got = checks.expect_sequence(got, 3)
+    for name, g, e in zip(COST_NAMES, got, expected):
+        checks.expect_int(g, e, name=name)
+
+
+@M.case("grid_search_cost", "worked", points=2)
+def _(f, rng):
+    _expect_cost(f([10, 6, 5], 10, 2), (300, 3000, 6000))
+
+
+@M.case("grid_search_cost", "random", points=1)
+def _(f, rng):
+    for size in (1, 2, 4):
+        counts = [int(n) for n in rng.integers(1, 9, size)]
+        epochs, minutes = int(rng.integers(1, 50)), int(rng.integers(1, 30))
+        _expect_cost(f(counts, epochs, minutes), ref.grid_search_cost(counts, epochs, minutes))
+
+
+@M.case("random_search_trials", "worked", points=1)
+def _(f, rng):
+    checks.expect_int(f(0.05, 0.95), 59)
+    checks.expect_int(f(0.05, 0.995), 104)
+
+
+@M.case("random_search_trials", "boundary", points=1)
+def _(f, rng):
+    checks.expect_int(f(0.5, 0.75), 2)     # 1 - 0.5**2 is exactly 0.75: N = 2, not 3
+
+
+@M.case("random_search_trials", "random", points=1)
+def _(f, rng):
+    done = 0
+    while done < 6:
+        p, c = float(rng.uniform(0.01, 0.6)), float(rng.uniform(0.5, 0.999))
+        exact = ref.random_search_trials(p, c)
+        # stay clear of boundaries, where rounding, not the method, decides between N and N + 1
+        if abs(1 - (1 - p) ** exact - c) < 1e-9 or abs(1 - (1 - p) ** (exact - 1) - c) < 1e-9:
+            continue
+        checks.expect_int(f(p, c), exact)
+        done += 1

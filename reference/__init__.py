@@ -1,0 +1,1 @@
+"""Reference solutions: every graded function of the assignment, answered correctly."""
