@@ -35,8 +35,7 @@ class SympyText(str):
 def _encode_array(arr: np.ndarray) -> dict:
     if arr.dtype.kind not in _NUMERIC_KINDS:
         raise CodecError(f"cannot send an array of dtype {arr.dtype} (only numbers and bools)")
-    arr = np.ascontiguousarray(arr)
-    return {"__ndarray__": [arr.dtype.str, list(arr.shape),
+    return {"__ndarray__": [arr.dtype.str, list(arr.shape),          # tobytes() is C order
                             base64.b64encode(arr.tobytes()).decode("ascii")]}
 
 
@@ -121,7 +120,7 @@ def _decode_array(spec) -> np.ndarray:
     raw = base64.b64decode(data.encode("ascii"), validate=True)
     if len(raw) != math.prod(shape) * dtype.itemsize:
         raise CodecError("array data does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
 
 
 def decode(obj, depth: int = 0):

@@ -74,7 +74,8 @@ class Zygote:
         env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT, PROJECT_ROOT, str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/")
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/",
+            start_new_session=True)
         theirs.close()
         self.sock = ours
         self.lock = threading.Lock()

@@ -197,26 +197,42 @@ def _report(fd: int, text: str) -> None:
         pass
 
 
-def enter(request: dict, fds: dict) -> None:
-    """C1's whole life: never returns."""
+def _die_with_parent(parent: int | None) -> None:
+    """SIGKILL when the parent dies, so nothing outlives the grader that started it. ``parent``
+    None: the parent lies outside this PID namespace, where it cannot be checked by pid."""
+    _check(_libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0), "pdeathsig")
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)                       # it died before the prctl took effect
+
+
+def enter(request: dict, fds: dict, zygote_pid: int) -> None:
+    """C1's whole life (and, through ``_init``, C2's and C3's): never returns.
+
+    C1 lives until C2 ends; each dies with its parent, so when the grader goes, its zygote,
+    every C1, every C2 and with them every namespace goes too."""
     code = 70
     try:
+        _die_with_parent(zygote_pid)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         _close_all_but(set(fds.values()))
+        os.setsid()
         mode = _enter_namespaces()
         if mode == "none":
-            os.setsid()
             _report(fds["ctrl"], f"pid {os.getpid()} mode none\n")
             _become_student(request, fds, mode)
             return
         c2 = os.fork()
-        if c2:
-            _report(fds["ctrl"], f"pid {c2} mode {mode}\n")
-            code = 0
+        if c2 == 0:
+            _die_with_parent(None)
+            _init(request, fds, mode)
             return
-        _init(request, fds, mode)
+        _report(fds["ctrl"], f"pid {c2} mode {mode}\n")
+        for fd in fds.values():
+            os.close(fd)
+        os.waitpid(c2, 0)
+        code = 0
     except BaseException as exc:          # the trusted side sees the message and a dead sandbox
-        _report(fds["ctrl"], f"error {type(exc).__name__}: {exc}\n".replace("\n", " ") + "\n")
+        _report(fds["ctrl"], f"error {type(exc).__name__}: {exc}".replace("\n", " ") + "\n")
     finally:
         os._exit(code)
 

@@ -69,6 +69,7 @@ def main(project_root: str, fd: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)     # children are reaped by the kernel
     mountpoint = tempfile.mkdtemp(prefix="autograder-root-")
     os.chmod(mountpoint, 0o755)
+    zygote_pid = os.getpid()
     order = python_paths(project_root)
     base = {"mountpoint": mountpoint, "python_paths": _bind_set(order),
             "python_paths_order": order}
@@ -84,7 +85,7 @@ def main(project_root: str, fd: int) -> None:
             names = dict(zip(("proto", "out", "ctrl"), fds))
             pid = os.fork()
             if pid == 0:
-                jail.enter(request, names)          # never returns
+                jail.enter(request, names, zygote_pid)     # never returns
             for f in fds:
                 os.close(f)
             sock.send(b"ok")

@@ -1,0 +1,28 @@
+"""Every submission under tests/submissions/ gets exactly the score its expected.json states,
+case by case, for every case of the modules it hands in; optional "messages" name text its
+feedback must contain, and "max_seconds" bounds how long grading it may take."""
+
+import os
+
+import pytest
+
+from tests.helpers import SUBMISSIONS, corpus, expected, grade
+
+
+@pytest.mark.parametrize("name", corpus())
+def test_exact_score(name):
+    want = expected(name)
+    folder = os.path.join(SUBMISSIONS, name)
+    report = grade(folder, **({"modules": tuple(want["modules"])} if "modules" in want else {}))
+    got = report.by_case()
+    assert set(got) == set(want["scores"]), (
+        f"expected.json must list exactly the cases graded: missing {sorted(set(got) - set(want['scores']))}, "
+        f"unknown {sorted(set(want['scores']) - set(got))}")
+    wrong = {case: (want["scores"][case], score) for case, score in got.items()
+             if score != want["scores"][case]}
+    outputs = {r.case.id: r.output for r in report.results}
+    assert not wrong, "\n".join(f"{c}: expected {e}, got {g}: {outputs[c]}" for c, (e, g) in wrong.items())
+    for case, text in want.get("messages", {}).items():
+        assert text in outputs[case], f"{case}: feedback lacks {text!r}: {outputs[case]!r}"
+    if "max_seconds" in want:
+        assert report.seconds < want["max_seconds"]

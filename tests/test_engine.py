@@ -1,0 +1,118 @@
+"""The engine end to end: scores, messages, the report formats and the command line."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from autograder import catalog, report
+from autograder.spec import CATALOG_TOTAL
+from tests.helpers import ROOT, grade, reference_source, write_submission
+
+OURS = ("tuning", "gradient_flow", "concepts")
+
+
+def test_reference_earns_every_point():
+    r = grade(os.path.join(ROOT, "reference"))
+    lost = {x.case.id: x.output for x in r.results if not x.passed}
+    assert not lost and r.score == r.max_score > 0
+
+
+def test_template_earns_nothing_and_says_not_implemented():
+    r = grade(os.path.join(ROOT, "student_template"))
+    assert r.score == 0
+    assert all("not implemented" in x.output for x in r.results), \
+        [x.output for x in r.results if "not implemented" not in x.output][:3]
+
+
+def test_max_score_comes_from_the_declaration_not_from_what_ran(tmp_path):
+    folder = write_submission(tmp_path / "empty", {"notes.py": "x = 1\n"})
+    r = grade(folder, modules=OURS)
+    assert r.score == 0
+    assert r.max_score == sum(catalog.load(OURS)[i].total for i in range(3)) == 22
+    assert all(x.output == f"{x.case.module}.py is not in the submission" for x in r.results)
+
+
+def test_module_totals_match_their_cases():
+    for m in catalog.load():
+        assert m.declared_points == m.total, m.name
+
+
+def test_catalog_total_once_complete():
+    names = catalog.available()
+    if len(names) < 12:
+        pytest.skip(f"only {len(names)} of 12 modules exist yet")
+    assert sum(m.total for m in catalog.load()) == CATALOG_TOTAL
+
+
+def test_missing_function_and_exception_messages(tmp_path):
+    src = reference_source("gradient_flow").replace(
+        "def chain_gradient(", "def chain_gradient_(").replace(
+        "    return upstream * local ** n_layers", "    return 1 / 0")
+    r = grade(write_submission(tmp_path / "s", {"gradient_flow.py": src}))
+    out = {x.case.id: x.output for x in r.results}
+    assert out["gradient_flow.chain_gradient[worked]"] == "gradient_flow.py defines no function chain_gradient"
+    assert out["gradient_flow.plain_depth_gradient[worked]"].startswith("called plain_depth_gradient(1): "
+                                                                        "ZeroDivisionError: division by zero")
+    assert "gradient_flow.py, line" in out["gradient_flow.plain_depth_gradient[worked]"]
+
+
+def test_single_file_submission_serves_every_module(tmp_path):
+    src = "\n".join(reference_source(m) for m in OURS)
+    path = tmp_path / "all.py"
+    path.write_text(src)
+    r = grade(str(path), modules=OURS)
+    assert r.score == r.max_score == 22
+
+
+def test_seed_changes_the_instances_not_the_verdict():
+    ref = os.path.join(ROOT, "reference")
+    case = catalog.load(("tuning",))[0].cases[1]
+    assert (case.rng(1).integers(0, 10**9, 4) != case.rng(2).integers(0, 10**9, 4)).any()
+    assert grade(ref, modules=("tuning",), seed=12345).score == 6
+
+
+def test_gradescope_report_shape(tmp_path):
+    r = grade(os.path.join(ROOT, "tests", "submissions", "wrong_tuning_flow_concepts"))
+    path = tmp_path / "out" / "results.json"
+    report.write_json(r, str(path))
+    data = json.loads(path.read_text())
+    assert data["score"] == r.score and data["max_score"] == 22
+    assert data["execution_time"] >= 0
+    for t in data["tests"]:
+        assert set(t) == {"name", "score", "max_score", "status", "output", "visibility", "extra_data"}
+        assert t["status"] == ("passed" if t["score"] == t["max_score"] else "failed")
+        assert t["extra_data"]["item"] in t["name"] and t["extra_data"]["case"] in t["name"]
+    failed = [t for t in data["tests"] if t["status"] == "failed"]
+    assert failed and all(t["output"].startswith("called ") for t in failed)
+    assert "Graded by hand" in data["output"]
+
+
+def test_table_lists_every_case_and_the_total():
+    r = grade(os.path.join(ROOT, "tests", "submissions", "wrong_tuning_flow_concepts"))
+    text = report.to_table(r, width=200)
+    assert f"Total: {r.score:g} / 22" in text
+    for x in r.results:
+        assert x.case.item in text
+    assert "total_minutes: expected 6000, got 100.0" in text
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_cli_writes_json_and_exits_zero_whatever_the_score(tmp_path):
+    out = tmp_path / "r.json"
+    run = _cli("student_template", "--module", "tuning", "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text())["score"] == 0
+    assert "Total: 0 / 6" in run.stdout
+
+
+def test_cli_rejects_bad_arguments():
+    assert _cli("no/such/folder").returncode == 2
+    assert _cli("reference", "--module", "nonsense").returncode == 2
+    assert _cli("reference", "--timeout", "0").returncode == 2
