@@ -68,7 +68,9 @@ class Session:
         self.sandbox = Sandbox(submission.sandbox_spec(), limits)
         self.broken_modules: dict[str, str] = {}      # module -> why it cannot be used
         self.timed_out: set[str] = set()               # "module.function"
-        self.load_notes: dict[str, list[str]] = {}
+        self.notes: list[str] = []                     # cell errors and the like, for the report
+        self.bad_cells: set[int] = set()               # notebook cells that hang or kill the process
+        self.cells_generation = -1                     # which sandbox process ran the cells
 
     def close(self) -> None:
         self.sandbox.close()
@@ -79,14 +81,38 @@ class Session:
             raise StudentError("budget", f"not run: the submission used up its {self.budget:g} s time budget")
         return self.sandbox.request(message, min(timeout, left))
 
+    def _run_cells(self) -> None:
+        """Runs a notebook's cells in a fresh process, leaving out those that hang or crash it
+        (each is tried once); a cell that raises is reported and the next cells still run."""
+        while self.sandbox.proc is None or self.cells_generation != self.sandbox.restarts:
+            self._request({"op": "load", "module": "notebook"}, self.timeout)   # a fresh process
+            for i, cell in enumerate(self.submission.cells):
+                if i in self.bad_cells:
+                    continue
+                try:
+                    error = self._request({"op": "cell", "index": i}, self.timeout)
+                except StudentError as exc:
+                    if exc.kind == "budget":
+                        raise
+                    self.bad_cells.add(i)
+                    self.notes.append(f"{cell['index']}: {exc.message}; left out of every later run")
+                    break
+                if error and str(error)[:500] not in self.notes:
+                    self.notes.append(str(error)[:500])
+            else:
+                self.cells_generation = self.sandbox.restarts
+
     def _ensure_loaded(self, module: str) -> None:
+        if self.submission.kind == "notebook":
+            self._run_cells()
+            return
         if module in self.broken_modules:
             raise StudentError("import", self.broken_modules[module])
         if not self.submission.has_module(module):
             raise StudentError("missing_module", f"{module}.py is not in the submission")
         filename = self.submission.module_file(module)
         try:
-            notes = self._request({"op": "load", "module": module}, self.timeout)
+            self._request({"op": "load", "module": module}, self.timeout)
         except StudentError as exc:
             why = {"timeout": f"importing {filename} timed out after {self.timeout:g} s",
                    "crash": f"importing {filename}: {exc.message}",
@@ -95,8 +121,6 @@ class Session:
                 raise
             self.broken_modules[module] = why
             raise StudentError("import", why) from None
-        if notes and module not in self.load_notes:
-            self.load_notes[module] = list(notes)
 
     def call(self, module: str, function: str, args: tuple, kwargs: dict, *,
              probe: str | None = None, timeout: float | None = None):
@@ -169,9 +193,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
         results = [run_case(c, session, seed) for c in catalog.cases(modules)]
     finally:
         session.close()
-    notes = list(submission.notes)
-    for module, errors in session.load_notes.items():
-        notes += [f"{module}: {e}" for e in errors]
+    notes = list(submission.notes) + session.notes
     chosen = catalog.load(modules)
     return Report(submission.path, seed, results, chosen, time.monotonic() - start,
                   session.sandbox.mode, notes, bytes(session.sandbox.output).decode(errors="replace"))

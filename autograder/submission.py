@@ -36,7 +36,7 @@ class Submission:
 
     def sandbox_spec(self) -> dict:
         """The JSON the jail needs: where to copy from, what, and how to load it."""
-        root = self.path if self.kind == "folder" else os.path.dirname(self.path)
+        root = self.path if os.path.isdir(self.path) else os.path.dirname(self.path)
         spec = {"root": root, "files": self.files, "max_bytes": MAX_BYTES}
         if self.kind == "file":
             spec["single"] = os.path.basename(self.path)

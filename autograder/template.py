@@ -2,8 +2,11 @@
 symbols and constants, and the same public signatures and docstrings, with every body replaced
 by ``raise NotImplementedError``. Private helpers (``_name``) are left out.
 
-    python -m autograder.template          # write student_template/
+    python -m autograder.template          # write student_template/ (modules and homework.ipynb)
     python -m autograder.template --check  # exit 1 if student_template/ is out of date
+
+The notebook ``student_template/homework.ipynb`` holds the same module templates, one code cell
+each, so a student may work in either form.
 """
 
 from __future__ import annotations
@@ -59,11 +62,25 @@ def generate(root: str = PROJECT_ROOT) -> dict[str, str]:
     return out
 
 
+NOTEBOOK = "homework.ipynb"
+
+
+def notebook_text(modules: dict[str, str]) -> str:
+    import nbformat
+    from .notebook import template_notebook
+    from .spec import CATALOG_ORDER
+    rank = {n: i for i, n in enumerate(CATALOG_ORDER)}
+    ordered = dict(sorted(((n[:-3], t) for n, t in modules.items()), key=lambda p: rank.get(p[0], 99)))
+    return nbformat.writes(template_notebook(ordered)) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     target = os.path.join(PROJECT_ROOT, "student_template")
     stale = []
-    for name, text in generate().items():
+    files = generate()
+    files[NOTEBOOK] = notebook_text(files)
+    for name, text in files.items():
         path = os.path.join(target, name)
         current = open(path).read() if os.path.exists(path) else None
         if current != text:

@@ -4,9 +4,7 @@ from autograder import checks
 from autograder.spec import Module
 
 M = Module("concepts", total=6, source="Assignment 3 §1",
-           manual=("Committees of networks: why does averaging several networks help?",
-                   "Padding: what does zero padding trade off in a convolutional layer?",
-                   "Why is dropout switched off at evaluation?"))
+           manual=("Committees of networks: why does averaging several networks help?",))
 
 KEY = {"q1": {"A"}, "q2": "B", "q3": "A", "q4": "D", "q9": "A", "q10": "A"}
 MANY = {"q1"}                      # check all that apply

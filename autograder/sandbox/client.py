@@ -139,16 +139,16 @@ class _Process:
             except OSError:
                 pass
 
-    def exit_status(self, wait: float) -> int | None:
-        """C2's report of the student's wait status, if it arrives within ``wait`` seconds."""
+    def death(self, wait: float) -> str:
+        """Why the process ended, from C2's report if it arrives within ``wait`` seconds."""
         ready, _, _ = select.select([self.ctrl], [], [], wait)
-        if not ready:
-            return None
-        data = os.read(self.ctrl, 200).decode(errors="replace")
+        data = os.read(self.ctrl, 2000).decode(errors="replace") if ready else ""
         for line in data.splitlines():
             if line.startswith("exit "):
-                return int(line.split()[1])
-        return None
+                return describe_status(int(line.split()[1]))
+            if line.startswith("error "):
+                return f"the sandbox failed to start ({line[6:]}): a grader problem, tell your instructor"
+        return describe_status(None)
 
     def close(self) -> None:
         self.kill()
@@ -275,7 +275,7 @@ class Sandbox:
                 proc.sock.settimeout(max(deadline - time.monotonic(), 0.001))
                 return codec.recv(proc.sock)
             except (EOFError, ConnectionError):
-                raise StudentError("crash", describe_status(proc.exit_status(2.0))) from None
+                raise StudentError("crash", proc.death(2.0)) from None
             except TimeoutError:
                 raise StudentError("timeout", f"timed out after {timeout:g} s") from None
             except codec.CodecError as exc:

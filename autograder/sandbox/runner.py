@@ -2,7 +2,8 @@
 back plain data. Runs in the student's process, so nothing here is trusted by the grader: the
 grader validates every reply.
 
-Requests (JSON, framed by ``autograder.codec``): ``{"id", "op": "load", "module"}`` and
+Requests (JSON, framed by ``autograder.codec``): ``{"id", "op": "load", "module"}``,
+``{"id", "op": "cell", "index"}`` (run one notebook cell) and
 ``{"id", "op": "call", "module", "function", "args", "kwargs", "probe"}``. Replies:
 ``{"id", "ok": true, "value"}`` or ``{"id", "ok": false, "kind", "message"}`` where kind is one
 of ``import``, ``missing``, ``not_implemented``, ``raised``, ``unencodable``.
@@ -32,34 +33,43 @@ class _Loader:
         self.modules: dict[str, types.ModuleType] = {}
 
     def load(self, name: str) -> types.ModuleType:
+        """The module serving ``name``: its own file, or the one shared namespace."""
         key = SOURCE_MODULE if (self.single or self.sources is not None) else name
         if key in self.modules:
             return self.modules[key]
         if self.sources is not None:
-            module = self._run_cells(self.sources)
+            module = types.ModuleType(SOURCE_MODULE)
+            sys.modules[SOURCE_MODULE] = module
         else:
-            filename = self.single or f"{name}.py"
-            spec = importlib.util.spec_from_file_location(key, os.path.abspath(filename))
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[key] = module
-            spec.loader.exec_module(module)
+            module = self._import(key, self.single or f"{name}.py")
         self.modules[key] = module
         return module
 
+    def beside(self, name: str) -> types.ModuleType | None:
+        """A notebook submission's module file ``name.py``, if it hands one in."""
+        if self.sources is None or not os.path.isfile(f"{name}.py"):
+            return None
+        if name not in self.modules:
+            self.modules[name] = self._import(name, f"{name}.py")
+        return self.modules[name]
+
     @staticmethod
-    def _run_cells(cells: list) -> types.ModuleType:
-        """Notebook cells, in order, in one namespace; a cell that raises does not stop the rest."""
-        module = types.ModuleType(SOURCE_MODULE)
-        module.__dict__["__builtins__"] = __builtins__
-        sys.modules[SOURCE_MODULE] = module
-        errors = []
-        for i, cell in enumerate(cells):
-            try:
-                exec(compile(cell["code"], f"<cell {cell['index']}>", "exec"), module.__dict__)
-            except Exception as exc:  # noqa: BLE001 - the student's cell
-                errors.append(f"cell {cell['index']}: {type(exc).__name__}: {exc}")
-        module.__dict__["__notebook_errors__"] = errors
+    def _import(key: str, filename: str) -> types.ModuleType:
+        spec = importlib.util.spec_from_file_location(key, os.path.abspath(filename))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
         return module
+
+    def run_cell(self, index: int) -> str | None:
+        """Runs notebook cell ``index`` in the shared namespace; its error as text, or None."""
+        cell = self.sources[index]
+        namespace = self.load(SOURCE_MODULE).__dict__
+        try:
+            exec(compile(cell["code"], f"<{cell['index']}>", "exec"), namespace)
+        except BaseException as exc:  # noqa: BLE001 - the student's cell, SystemExit included
+            return f"{cell['index']}: {_describe(exc)}"
+        return None
 
 
 def _where(exc: BaseException) -> str:
@@ -80,6 +90,8 @@ def _describe(exc: BaseException) -> str:
 
 
 def _handle(loader: _Loader, req: dict) -> dict:
+    if req["op"] == "cell":
+        return {"ok": True, "value": loader.run_cell(req["index"])}
     module_name = req["module"]
     try:
         module = loader.load(module_name)
@@ -89,8 +101,14 @@ def _handle(loader: _Loader, req: dict) -> dict:
             return {"ok": False, "kind": "import", "message": f"SyntaxError: {exc.msg}{where}"}
         return {"ok": False, "kind": "import", "message": _describe(exc)}
     if req["op"] == "load":
-        return {"ok": True, "value": module.__dict__.get("__notebook_errors__", [])}
+        return {"ok": True, "value": None}
     fn = module.__dict__.get(req["function"])
+    if not callable(fn):
+        try:
+            other = loader.beside(module_name)
+        except BaseException as exc:  # noqa: BLE001
+            return {"ok": False, "kind": "raised", "message": f"importing {module_name}.py: {_describe(exc)}"}
+        fn = other.__dict__.get(req["function"]) if other else None
     if not callable(fn):
         return {"ok": False, "kind": "missing", "message": req["function"]}
     args = codec.decode(req["args"])

@@ -1,0 +1,82 @@
+"""Notebooks as submissions (read with nbformat in the trusted process) and the template
+notebook generated from ``student_template/``.
+
+Code cells run in the sandbox, in order, in one namespace, as plain Python. IPython-only lines
+(line magics ``%...``, shell escapes ``!...`` and ``x = !...``, ``get_ipython()`` calls) become
+``pass`` and cell magics (``%%...``) skip their cell; the report says what was skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .submission import Submission
+
+_IPYTHON_LINE = re.compile(r"^\s*([%!]|[\w.]+\s*=\s*[%!])|get_ipython\(\)")
+
+
+def cell_code(source: str) -> tuple[str, list[str]]:
+    """Plain Python for one code cell, and the IPython-only lines it skipped."""
+    if source.lstrip().startswith("%%"):
+        return "", [source.lstrip().splitlines()[0]]
+    lines, skipped = [], []
+    for line in source.splitlines():
+        if _IPYTHON_LINE.search(line):
+            indent = line[: len(line) - len(line.lstrip())]
+            lines.append(f"{indent}pass")
+            skipped.append(line.strip())
+        else:
+            lines.append(line)
+    return "\n".join(lines), skipped
+
+
+def read_cells(path: str) -> tuple[list[dict], list[str]]:
+    """The code cells of one notebook as ``{"index", "code"}``, and notes for the report."""
+    import nbformat                      # only when a notebook is graded: it is slow to import
+    name = os.path.basename(path)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the student's
+        return [], [f"{name} could not be read as a notebook: {type(exc).__name__}: {str(exc)[:200]}"]
+    cells, notes = [], []
+    for i, cell in enumerate(nb.cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        code, skipped = cell_code(str(cell.get("source", "")))
+        label = f"{name} cell {i}"
+        if skipped:
+            notes.append(f"{label}: skipped IPython-only {'lines' if len(skipped) > 1 else 'line'} "
+                         + "; ".join(s[:60] for s in skipped[:3]))
+        if code.strip():
+            cells.append({"index": label, "code": code})
+    return cells, notes
+
+
+def notebook_submission(folder: str, notebooks: list[str], py_files: list[str]) -> Submission:
+    """One namespace from every notebook's cells (in file-name order); module files beside
+    them are copied in too and serve the functions the notebooks do not define."""
+    cells, notes = [], []
+    for path in notebooks:
+        c, n = read_cells(path)
+        cells += c
+        notes += n
+    return Submission(folder if os.path.isdir(folder) else os.path.dirname(folder), "notebook",
+                      list(py_files), None, cells, notes)
+
+
+def template_notebook(modules: dict[str, str]) -> "nbformat.NotebookNode":
+    """A notebook with one markdown cell and one code cell per template module."""
+    import nbformat
+    from nbformat import v4
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells.append(v4.new_markdown_cell(
+        "# Deep-learning homework\n\nFill in every function that raises `NotImplementedError`. "
+        "Keep the names, arguments and return shapes. Grade yourself with "
+        "`python grade.py homework.ipynb`."))
+    for name, text in modules.items():
+        nb.cells.append(v4.new_markdown_cell(f"## `{name}`"))
+        nb.cells.append(v4.new_code_cell(text.strip()))
+    nbformat.validate(nb)
+    return nb

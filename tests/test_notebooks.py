@@ -1,0 +1,91 @@
+"""Notebook submissions: IPython-only lines skipped and reported, failing cells reported while
+the rest run, the reference as a notebook earning full marks, the template notebook in step with
+the template modules."""
+
+import os
+
+import nbformat
+import pytest
+from nbformat import v4
+
+from autograder import catalog, template
+from autograder.notebook import cell_code, read_cells
+from tests.helpers import ROOT, grade, reference_source
+
+OURS = ("tuning", "gradient_flow", "concepts")
+
+
+def _notebook(path, cells):
+    nb = v4.new_notebook()
+    nb.cells = [v4.new_code_cell(c) if not c.startswith("# md") else v4.new_markdown_cell(c) for c in cells]
+    nbformat.write(nb, str(path))
+    return str(path)
+
+
+def test_ipython_lines_become_pass():
+    code, skipped = cell_code("%matplotlib inline\nfiles = !ls\nfor i in range(2):\n    !echo hi\n"
+                              "x = 1\nget_ipython().system('ls')")
+    assert code == "pass\npass\nfor i in range(2):\n    pass\nx = 1\npass"
+    assert skipped == ["%matplotlib inline", "files = !ls", "!echo hi", "get_ipython().system('ls')"]
+    assert cell_code("%%bash\nrm -rf /\n") == ("", ["%%bash"])
+    assert cell_code("a = b % 2\nprint('!')") == ("a = b % 2\nprint('!')", [])
+
+
+def test_unreadable_notebook_is_a_note_not_a_crash(tmp_path):
+    path = tmp_path / "broken.ipynb"
+    path.write_text("{not json")
+    cells, notes = read_cells(str(path))
+    assert cells == [] and "could not be read as a notebook" in notes[0]
+    r = grade(str(path), modules=("tuning",))
+    assert r.score == 0 and any("could not be read" in n for n in r.notes)
+
+
+def test_reference_as_a_notebook_earns_full_marks(tmp_path):
+    names = [m.name for m in catalog.load()]
+    path = _notebook(tmp_path / "reference.ipynb",
+                     ["# md The reference, one module per cell"] + [reference_source(n) for n in names])
+    r = grade(path)
+    lost = {x.case.id: x.output for x in r.results if not x.passed}
+    assert not lost and r.score == r.max_score
+
+
+def test_magics_failing_and_hanging_cells(tmp_path):
+    path = _notebook(tmp_path / "hw.ipynb", [
+        "%matplotlib inline\nimport math\n!ls /",
+        "%%bash\necho hi",
+        reference_source("tuning"),
+        "raise ValueError('oops')",
+        "import time\nwhile True:\n    pass",
+        reference_source("gradient_flow"),
+        "import os\nos._exit(1)",
+        reference_source("concepts").replace('"q4": "D"', '"q4": "C"'),
+    ])
+    r = grade(path, modules=OURS, timeout=2)
+    assert r.score == 21 and r.by_case()["concepts.mcq_answers[q4]"] == 0
+    notes = "\n".join(r.notes)
+    assert "hw.ipynb cell 1: skipped IPython-only lines %matplotlib inline; !ls /" in notes
+    assert "hw.ipynb cell 2: skipped IPython-only line %%bash" in notes
+    assert notes.count("ValueError: oops") == 1
+    assert "hw.ipynb cell 5: timed out after 2 s; left out of every later run" in notes
+    assert "hw.ipynb cell 7: the process exited with status 1" in notes
+
+
+def test_notebook_beside_module_files(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    _notebook(folder / "work.ipynb", [reference_source("tuning")])
+    (folder / "gradient_flow.py").write_text(reference_source("gradient_flow"))
+    r = grade(str(folder), modules=("tuning", "gradient_flow"))
+    assert r.score == r.max_score == 16
+
+
+def test_template_notebook_matches_the_template_modules():
+    nb = nbformat.read(os.path.join(ROOT, "student_template", template.NOTEBOOK), as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    modules = {name: text.strip() for name, text in template.generate().items()}
+    assert sorted(code) == sorted(modules.values())
+
+
+def test_template_notebook_earns_nothing():
+    r = grade(os.path.join(ROOT, "student_template", template.NOTEBOOK), modules=OURS)
+    assert r.score == 0 and all("not implemented" in x.output for x in r.results)
