@@ -20,7 +20,9 @@ def manual_questions(report: Report) -> list[str]:
     return [f"{m.name}: {q}" for m in report.modules for q in m.manual]
 
 
-def to_gradescope(report: Report) -> dict:
+def to_gradescope(report: Report, hidden_labels: tuple[str, ...] = ()) -> dict:
+    """Gradescope's results.json; cases declared hidden, or whose label is in
+    ``hidden_labels``, get visibility "hidden"."""
     tests = []
     for r in report.results:
         c = r.case
@@ -30,7 +32,7 @@ def to_gradescope(report: Report) -> dict:
             "max_score": c.points,
             "status": "passed" if r.passed else "failed",
             "output": r.output or "passed",
-            "visibility": "hidden" if c.hidden else "visible",
+            "visibility": "hidden" if c.hidden or c.label in hidden_labels else "visible",
             "extra_data": {"item": c.item, "case": c.label},
         })
     lines = [f"Autograded: {_fmt(report.score)} / {_fmt(report.max_score)} (seed {report.seed})."]
@@ -60,8 +62,8 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
-def write_json(report: Report, path: str) -> None:
-    write_atomic(path, json.dumps(to_gradescope(report), indent=1))
+def write_json(report: Report, path: str, hidden_labels: tuple[str, ...] = ()) -> None:
+    write_atomic(path, json.dumps(to_gradescope(report, hidden_labels), indent=1))
 
 
 def to_table(report: Report, width: int | None = None) -> str:

@@ -1,0 +1,205 @@
+"""Grading a whole class: ``python grade.py SUBMISSIONS_DIR --batch --out DIR``.
+
+Each entry of the folder (a subfolder, a ``.py`` or an ``.ipynb``) is one student. Per student
+it writes ``DIR/<student>/results.json`` and ``DIR/<student>/feedback.txt``; then
+``DIR/gradebook.csv`` (student, total, one column per item), ``DIR/summary.txt`` and
+``DIR/summary.png`` (the distribution of totals and every item's pass rate). Every file is
+written under a temporary name and renamed, so none is ever half-written; a student whose
+``results.json`` exists is not graded again, so an interrupted run resumes where it stopped.
+
+Students are graded by worker processes (one per core by default), each with its own zygote;
+every student gets sandboxed processes of their own, so one student's code cannot touch
+another's grade.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import os
+import re
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from . import catalog, engine, report
+from .submission import SubmissionError
+
+
+@dataclass(frozen=True)
+class Options:
+    seed: int = 0
+    timeout: float = engine.DEFAULT_TIMEOUT
+    budget: float = engine.DEFAULT_BUDGET
+    modules: tuple[str, ...] | None = None
+    hidden: tuple[str, ...] = ()
+
+
+def student_name(entry: str) -> str:
+    """A file-system-safe name for the student behind ``entry``."""
+    stem = entry[:-6] if entry.endswith(".ipynb") else entry[:-3] if entry.endswith(".py") else entry
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "student"
+
+
+def entries(folder: str, out: str) -> list[tuple[str, str]]:
+    """``(student, path)`` for every gradable entry of ``folder``, in name order."""
+    found, used = [], set()
+    out = os.path.realpath(out)
+    for entry in sorted(os.listdir(folder)):
+        path = os.path.join(folder, entry)
+        if entry.startswith(".") or os.path.islink(path) or os.path.realpath(path) == out:
+            continue
+        if not (os.path.isdir(path) or entry.endswith((".py", ".ipynb"))):
+            continue
+        name = student_name(entry)
+        while name in used:
+            name += "_"
+        used.add(name)
+        found.append((name, path))
+    return found
+
+
+def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
+    """In a worker: grade, write the student's two files, return a gradebook row."""
+    folder = os.path.join(out, student)
+    try:
+        result = engine.grade(path, seed=options.seed, timeout=options.timeout,
+                              budget=options.budget, modules=options.modules)
+    except SubmissionError as exc:
+        report.write_atomic(os.path.join(folder, "feedback.txt"), f"Not graded: {exc}\n")
+        data = {"score": 0, "max_score": 0, "tests": [], "output": f"Not graded: {exc}"}
+        report.write_atomic(os.path.join(folder, "results.json"), json.dumps(data))
+        return row_from_json(student, data)
+    data = report.to_gradescope(result, hidden_labels=options.hidden)
+    report.write_atomic(os.path.join(folder, "feedback.txt"), report.to_table(result, width=160) + "\n")
+    report.write_atomic(os.path.join(folder, "results.json"), json.dumps(data, indent=1))
+    return row_from_json(student, data)
+
+
+def row_from_json(student: str, data: dict) -> dict:
+    """Totals per item and pass/fail per item from a results.json."""
+    items: dict[str, list[float]] = {}
+    for t in data.get("tests", []):
+        got, best = items.setdefault(t["extra_data"]["item"], [0.0, 0.0])
+        items[t["extra_data"]["item"]] = [got + t["score"], best + t["max_score"]]
+    return {"student": student, "total": data["score"], "max_score": data["max_score"], "items": items}
+
+
+class Progress:
+    """A bar on a terminal; a quiet line every tenth of the class elsewhere (CI logs)."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.tty = stream.isatty()
+        self.start = time.monotonic()
+
+    def step(self, skipped: bool = False) -> None:
+        self.done += 1
+        rate = (time.monotonic() - self.start) / self.done
+        if self.tty:
+            filled = int(30 * self.done / max(self.total, 1))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} "
+                              f"students, {rate:.2f} s each ")
+            if self.done == self.total:
+                self.stream.write("\n")
+        elif self.done == self.total or self.done % max(1, self.total // 10) == 0:
+            self.stream.write(f"graded {self.done}/{self.total} students\n")
+        self.stream.flush()
+
+
+def grade_class(folder: str, out: str, options: Options = Options(), workers: int | None = None,
+                progress: bool = True) -> list[dict]:
+    """Grades every student not graded yet, then writes the gradebook and the summary."""
+    todo, rows = [], []
+    students = entries(folder, out)
+    for student, path in students:
+        done = os.path.join(out, student, "results.json")
+        if os.path.exists(done):
+            with open(done) as f:
+                rows.append(row_from_json(student, json.load(f)))
+        else:
+            todo.append((student, path))
+    bar = Progress(len(students)) if progress else None
+    for _ in rows:
+        if bar:
+            bar.step(skipped=True)
+    catalog.load(options.modules)                 # loaded once, before the workers fork
+    workers = workers or min(len(todo), os.cpu_count() or 1) or 1
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_grade_one, s, p, out, options) for s, p in todo]
+        for future in as_completed(futures):
+            rows.append(future.result())
+            if bar:
+                bar.step()
+    rows.sort(key=lambda r: r["student"])
+    write_gradebook(rows, out, options.modules)
+    write_summary(rows, out)
+    return rows
+
+
+def _items(modules: tuple[str, ...] | None) -> list[str]:
+    return [f"{m.name}.{item}" for m in catalog.load(modules) for item in m.items]
+
+
+def write_gradebook(rows: list[dict], out: str, modules=None) -> None:
+    items = _items(modules)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student", "total", "max_score", *items])
+    for r in rows:
+        writer.writerow([r["student"], f"{r['total']:g}", f"{r['max_score']:g}",
+                         *(f"{r['items'].get(i, [0, 0])[0]:g}" for i in items)])
+    report.write_atomic(os.path.join(out, "gradebook.csv"), buf.getvalue())
+
+
+def pass_rates(rows: list[dict]) -> dict[str, float]:
+    """For each item, the fraction of students who earned all of its points."""
+    items = sorted({i for r in rows for i in r["items"]})
+    return {i: sum(1 for r in rows if i in r["items"] and r["items"][i][0] == r["items"][i][1])
+            / max(len(rows), 1) for i in items}
+
+
+def write_summary(rows: list[dict], out: str) -> None:
+    totals = [r["total"] for r in rows]
+    rates = pass_rates(rows)
+    lines = [f"{len(rows)} students"]
+    if totals:
+        q = statistics.quantiles(totals, n=4) if len(totals) > 1 else [totals[0]] * 3
+        lines.append(f"totals: min {min(totals):g}, quartiles {q[0]:g} / {q[1]:g} / {q[2]:g}, "
+                     f"max {max(totals):g}, mean {statistics.fmean(totals):.1f} "
+                     f"(out of {max(r['max_score'] for r in rows):g})")
+    lines += ["", "pass rate per item (students with all its points), hardest first:"]
+    width = max((len(i) for i in rates), default=10)
+    for item, rate in sorted(rates.items(), key=lambda p: (p[1], p[0])):
+        lines.append(f"  {item:<{width}}  {100 * rate:5.1f}%  {'#' * round(20 * rate)}")
+    report.write_atomic(os.path.join(out, "summary.txt"), "\n".join(lines) + "\n")
+    _plot(totals, rates, rows, os.path.join(out, "summary.png"))
+
+
+def _plot(totals, rates, rows, path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, max(4, 0.18 * len(rates) + 1)),
+                                      gridspec_kw={"width_ratios": [1, 1.4]})
+    best = max((r["max_score"] for r in rows), default=1) or 1
+    left.hist(totals, bins=min(25, int(best) + 1), range=(0, best), color="#4477aa")
+    left.yaxis.get_major_locator().set_params(integer=True)
+    left.set(title=f"Totals ({len(rows)} students)", xlabel=f"points (of {best:g})", ylabel="students")
+    ordered = sorted(rates.items(), key=lambda p: p[1])
+    right.barh([i for i, _ in ordered], [100 * r for _, r in ordered],
+               color=["#cc3311" if r < 0.5 else "#4477aa" for _, r in ordered])
+    right.set(title="Pass rate per item (hardest at the top)", xlabel="% of students with full marks",
+              xlim=(0, 100))
+    right.invert_yaxis()
+    right.tick_params(axis="y", labelsize=7)
+    fig.tight_layout()
+    tmp = path + ".tmp.png"
+    fig.savefig(tmp, dpi=90)
+    plt.close(fig)
+    os.replace(tmp, path)
