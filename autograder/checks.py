@@ -34,7 +34,7 @@ def show(value: Any, limit: int = 160) -> str:
     elif isinstance(value, (list, tuple)) and len(value) > 8:
         text = "[" + ", ".join(show(v, 40) for v in value[:6]) + f", ... ({len(value)} entries)]"
     else:
-        text = repr(value)
+        text = " ".join(repr(value).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

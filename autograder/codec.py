@@ -13,6 +13,7 @@ import base64
 import json
 import math
 import struct
+import time
 
 import numpy as np
 
@@ -181,9 +182,16 @@ def send(sock, obj) -> None:
     sock.sendall(dumps(obj))
 
 
-def recv_exact(sock, n: int) -> bytes:
+def recv_exact(sock, n: int, deadline: float | None = None) -> bytes:
+    """``n`` bytes; with a ``deadline`` (``time.monotonic()``), raises TimeoutError once it has
+    passed, however slowly the peer trickles its bytes."""
     chunks, got = [], 0
     while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("deadline passed")
+            sock.settimeout(left)
         chunk = sock.recv(min(n - got, 1 << 20))
         if not chunk:
             raise EOFError("connection closed")
@@ -192,9 +200,10 @@ def recv_exact(sock, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def recv(sock, limit: int = MAX_MESSAGE):
-    """One framed message's JSON; raises EOFError on a closed peer, CodecError if malformed."""
-    (size,) = _HEADER.unpack(recv_exact(sock, _HEADER.size))
+def recv(sock, limit: int = MAX_MESSAGE, deadline: float | None = None):
+    """One framed message's JSON; raises EOFError on a closed peer, CodecError if malformed,
+    TimeoutError when the whole message has not arrived by ``deadline``."""
+    (size,) = _HEADER.unpack(recv_exact(sock, _HEADER.size, deadline))
     if size > limit:
         raise CodecError(f"reply of {size} bytes is over the {limit}-byte limit")
-    return loads(recv_exact(sock, size))
+    return loads(recv_exact(sock, size, deadline))

@@ -71,6 +71,8 @@ class Session:
         self.notes: list[str] = []                     # cell errors and the like, for the report
         self.bad_cells: set[int] = set()               # notebook cells that hang or kill the process
         self.cells_generation = -1                     # which sandbox process ran the cells
+        self.loaded: set[str] = set()                  # modules imported by the live process
+        self.loaded_generation = -1
 
     def close(self) -> None:
         self.sandbox.close()
@@ -108,6 +110,9 @@ class Session:
             return
         if module in self.broken_modules:
             raise StudentError("import", self.broken_modules[module])
+        if self.sandbox.proc is not None and self.loaded_generation == self.sandbox.restarts \
+                and module in self.loaded:
+            return
         if not self.submission.has_module(module):
             raise StudentError("missing_module", f"{module}.py is not in the submission")
         filename = self.submission.module_file(module)
@@ -121,6 +126,9 @@ class Session:
                 raise
             self.broken_modules[module] = why
             raise StudentError("import", why) from None
+        if self.loaded_generation != self.sandbox.restarts:
+            self.loaded, self.loaded_generation = set(), self.sandbox.restarts
+        self.loaded.add(module)
 
     def call(self, module: str, function: str, args: tuple, kwargs: dict, *,
              probe: str | None = None, timeout: float | None = None):
@@ -150,14 +158,19 @@ class StudentFunction:
 
     def __init__(self, session: Session, module: str, function: str, timeout: float | None):
         self.session, self.module, self.function, self.timeout = session, module, function, timeout
-        self.last_call: str | None = None
+        self._last: tuple | None = None
+
+    @property
+    def last_call(self) -> str | None:
+        """The latest call as text, rendered only when feedback needs it."""
+        return render_call(self.function, *self._last) if self._last else None
 
     def __call__(self, *args, **kwargs):
-        self.last_call = render_call(self.function, args, kwargs)
+        self._last = (args, kwargs)
         return self.session.call(self.module, self.function, args, kwargs, timeout=self.timeout)
 
     def probe(self, name: str, *args, **kwargs):
-        self.last_call = render_call(self.function, args, kwargs)
+        self._last = (args, kwargs)
         return self.session.call(self.module, self.function, args, kwargs, probe=name,
                                  timeout=self.timeout)
 
@@ -166,16 +179,15 @@ class StudentFunction:
 
 
 def run_case(case: Case, session: Session, seed: int) -> CaseResult:
+    """Runs one case; its output is "called f(args)" (when a call was made) and the reason."""
     f = StudentFunction(session, case.module, case.function, case.timeout)
     try:
         case.check(f, case.rng(seed))
-    except StudentError as exc:
-        prefix = f"called {f.last_call}: " if f.last_call and exc.kind in ("raised", "timeout", "crash",
-                                                                            "unencodable") else ""
-        return CaseResult(case, 0, prefix + exc.message)
-    except checks.Mismatch as exc:
-        prefix = f"called {f.last_call}\n" if f.last_call else ""
-        return CaseResult(case, 0, f"{prefix}{exc}")
+    except (StudentError, checks.Mismatch) as exc:
+        reason = exc.message if isinstance(exc, StudentError) else str(exc)
+        called = f.last_call if not isinstance(exc, StudentError) or exc.kind in (
+            "raised", "timeout", "crash", "unencodable") else None
+        return CaseResult(case, 0, f"called {called}\n{reason}" if called else reason)
     except Exception:  # noqa: BLE001 - a bug in a grader must not stop the others
         return CaseResult(case, 0, "internal grader error, not your fault; tell your instructor:\n"
                           + traceback.format_exc(limit=-3))

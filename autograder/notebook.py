@@ -78,5 +78,7 @@ def template_notebook(modules: dict[str, str]) -> "nbformat.NotebookNode":
     for name, text in modules.items():
         nb.cells.append(v4.new_markdown_cell(f"## `{name}`"))
         nb.cells.append(v4.new_code_cell(text.strip()))
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"           # stable ids: the generated file must not change run to run
     nbformat.validate(nb)
     return nb

@@ -66,6 +66,14 @@ def write_json(report: Report, path: str, hidden_labels: tuple[str, ...] = ()) -
     write_atomic(path, json.dumps(to_gradescope(report, hidden_labels), indent=1))
 
 
+def one_line(output: str) -> str:
+    """The reason first, then the call that showed it: what fits on one line of a table."""
+    lines = output.splitlines()
+    if len(lines) > 1 and lines[0].startswith("called "):
+        return " ".join(lines[1:]) + f" [{lines[0]}]"
+    return " ".join(lines)
+
+
 def to_table(report: Report, width: int | None = None) -> str:
     """Item, case, points and the first line of feedback, grouped by module."""
     width = width or shutil.get_terminal_size((120, 24)).columns
@@ -80,7 +88,7 @@ def to_table(report: Report, width: int | None = None) -> str:
         for r in rows:
             mark = "ok " if r.passed else "-- "
             head = f"  {mark}{r.case.item:<{name_w}}{r.case.label:<11}{_fmt(r.score):>3}/{_fmt(r.case.points):<3}"
-            line = r.output.replace("\n", " | ")
+            line = one_line(r.output)
             room = max(width - len(head) - 2, 20)
             out.append(head + ("  " + (line if len(line) <= room else line[: room - 3] + "...") if line else ""))
         out.append("")

@@ -54,7 +54,7 @@ def test_missing_function_and_exception_messages(tmp_path):
     r = grade(write_submission(tmp_path / "s", {"gradient_flow.py": src}))
     out = {x.case.id: x.output for x in r.results}
     assert out["gradient_flow.chain_gradient[worked]"] == "gradient_flow.py defines no function chain_gradient"
-    assert out["gradient_flow.plain_depth_gradient[worked]"].startswith("called plain_depth_gradient(1): "
+    assert out["gradient_flow.plain_depth_gradient[worked]"].startswith("called plain_depth_gradient(1)\n"
                                                                         "ZeroDivisionError: division by zero")
     assert "gradient_flow.py, line" in out["gradient_flow.plain_depth_gradient[worked]"]
 

@@ -23,6 +23,15 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(_
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from autograder.sandbox.zygote import main; main(sys.argv[1], int(sys.argv[2]))")
 OUTPUT_KEPT = 4000           # bytes of the student's printed output kept for the report
+ZYGOTE_ENV = ("PATH", "LANG", "LD_LIBRARY_PATH", "TMPDIR")     # inherited by the zygote
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7f, *range(0x80, 0xa0)] if c not in (9, 10)}
+_CONTROL.update({c: f"\\u{c:04x}" for c in [*range(0x202a, 0x202f), *range(0x2066, 0x206a)]})
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escapes, carriage returns, bidi overrides)
+    shown as escapes, so the student's words cannot redraw the grader's report."""
+    return text.translate(_CONTROL)
 
 
 @dataclass
@@ -70,7 +79,9 @@ class Zygote:
 
     def __init__(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        # the student process can read this environment back (/proc/self/environ): pass none
+        # of the grader's own variables (tokens, paths), only what the interpreter needs
+        env = {k: v for k, v in os.environ.items() if k in ZYGOTE_ENV or k.startswith("LC_")}
         env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT, PROJECT_ROOT, str(theirs.fileno())],
@@ -246,12 +257,13 @@ class Sandbox:
         self.next_id += 1
         message = {**message, "id": self.next_id}
         try:
-            codec.send(proc.sock, message)
+            self._send(proc, message, timeout)
             reply = self._await(proc, timeout)
         except StudentError:
             self.close()
             raise
-        if reply.get("id") != self.next_id or not isinstance(reply.get("ok"), bool):
+        if not isinstance(reply, dict) or reply.get("id") != self.next_id \
+                or not isinstance(reply.get("ok"), bool):
             self.close()
             raise StudentError("crash", "the student process sent a malformed reply")
         if reply["ok"]:
@@ -262,7 +274,18 @@ class Sandbox:
         kind, text = reply.get("kind"), reply.get("message")
         if not isinstance(kind, str) or not isinstance(text, str):
             raise StudentError("crash", "the student process sent a malformed reply")
-        raise StudentError(kind, text[:2000])
+        raise StudentError(kind, printable(text[:2000]))
+
+    @staticmethod
+    def _send(proc: _Process, message: dict, timeout: float) -> None:
+        """Sends a request to a process that may have died or stopped reading."""
+        proc.sock.settimeout(timeout)
+        try:
+            codec.send(proc.sock, message)
+        except TimeoutError:
+            raise StudentError("timeout", f"timed out after {timeout:g} s") from None
+        except OSError:                     # it died between two requests
+            raise StudentError("crash", proc.death(2.0)) from None
 
     def _await(self, proc: _Process, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
@@ -272,8 +295,7 @@ class Sandbox:
             if left <= 0 or not select.select([proc.sock], [], [], left)[0]:
                 raise StudentError("timeout", f"timed out after {timeout:g} s")
             try:
-                proc.sock.settimeout(max(deadline - time.monotonic(), 0.001))
-                return codec.recv(proc.sock)
+                return codec.recv(proc.sock, deadline=deadline)     # a trickled reply times out too
             except (EOFError, ConnectionError):
                 raise StudentError("crash", proc.death(2.0)) from None
             except TimeoutError:

@@ -151,6 +151,17 @@ def _set_limits(limits: dict, mode: str) -> None:
         cap(resource.RLIMIT_NPROC, limits["processes"])
 
 
+def _first_to_go() -> None:
+    """Makes this process (and what it forks) the kernel's first choice when memory runs out:
+    the address-space limit holds per process, so many processes together can still exhaust
+    the machine, and then the student's go, not the grader."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+
+
 def _drop_privileges(uid: int, mode: str) -> None:
     if mode == "root":
         os.setgroups([])
@@ -170,6 +181,7 @@ def _become_student(request: dict, fds: dict, mode: str) -> None:
     for fd in (devnull, fds["out"], fds["ctrl"]):
         os.close(fd)
     _set_limits(request["limits"], mode)
+    _first_to_go()
     _drop_privileges(request["uid"], mode)
     os.environ.clear()
     os.environ.update(SANDBOX_ENV)

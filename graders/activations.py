@@ -1,0 +1,207 @@
+"""Grader for ``activations``: sigmoid, ReLU, tanh, softmax, their derivatives, two symbolic
+derivatives and the two-class softmax as a logistic regression.
+
+Values are compared with the reference (itself tested against torch); the softmax Jacobian is
+compared with ``torch.autograd.functional.jacobian`` directly. Overflow warnings do not cost
+points: a naive ``1 / (1 + np.exp(-z))`` that warns but returns exactly 0 and 1 passes.
+"""
+
+import numpy as np
+import torch
+
+import reference.activations as ref
+from autograder import checks
+from autograder.checks import Mismatch
+from autograder.spec import Module
+from autograder.symbolic import expect_equivalent
+
+M = Module("activations", total=20, source="Assignment 3 §3, THW2 Q1e")
+
+SHAPES = [(1,), (7,), (1, 1), (1, 5), (4, 3), (2, 3, 4)]
+EXTREMES = np.array([-1000.0, -800.0, -50.0, -1.5, 0.0, 1.5, 50.0, 800.0, 1000.0])
+FUNCTIONS = ("exp", "log", "tanh", "cosh", "sinh", "sech")      # allowed in *_expr answers
+
+
+def _randoms(rng, scale=3.0):
+    return [rng.normal(scale=scale, size=s) for s in SHAPES]
+
+
+def _elementwise(f, reference, rng, name):
+    for z in _randoms(rng):
+        checks.expect_array(f(z.copy()), reference(z), name=f"{name} of a {z.shape} array")
+
+
+def _same(got, value) -> bool:
+    """Whether ``got`` has ``value``'s shape and values (False for anything unreadable)."""
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return arr.shape == np.shape(value) and np.allclose(arr, value, rtol=checks.RTOL, atol=checks.ATOL)
+
+
+def _finite(got, name):
+    arr = np.asarray(got, dtype=np.float64)
+    if not np.isfinite(arr).all():
+        bad = int(np.flatnonzero(~np.isfinite(arr.ravel()))[0])
+        raise Mismatch(f"{name}: {arr.ravel()[bad]} at z = {EXTREMES[bad]:g}: overflow in exp? "
+                       "(compute with exp(-|z|), which never overflows)")
+
+
+# ---------------------------------------------------------------- sigmoid
+
+@M.case("sigmoid", "random", points=1)
+def _(f, rng):
+    _elementwise(f, ref.sigmoid, rng, "sigmoid")
+
+
+@M.case("sigmoid", "extremes", points=1)
+def _(f, rng):
+    got = checks.expect_shape(f(EXTREMES.copy()), EXTREMES.shape, "sigmoid")
+    _finite(got, "sigmoid")
+    if got[0] != 0.0 or got[-1] != 1.0:
+        raise Mismatch(f"sigmoid(-1000) must be exactly 0 and sigmoid(1000) exactly 1; got "
+                       f"{got[0]!r} and {got[-1]!r}")
+    checks.expect_array(got, ref.sigmoid(EXTREMES), name="sigmoid")
+
+
+# ---------------------------------------------------------------- sigmoid_grad
+
+@M.case("sigmoid_grad", "random", points=1)
+def _(f, rng):
+    for z in _randoms(rng):
+        got = f(z.copy())
+        want = ref.sigmoid_grad(z)
+        s = ref.sigmoid(z)
+        if _same(got, s * (1 + s)):
+            raise Mismatch("sigmoid_grad: got σ(z)(1 + σ(z)); the derivative is σ(z)(1 − σ(z))")
+        checks.expect_array(got, want, name=f"sigmoid_grad of a {z.shape} array")
+
+
+@M.case("sigmoid_grad", "extremes", points=1)
+def _(f, rng):
+    got = checks.expect_shape(f(EXTREMES.copy()), EXTREMES.shape, "sigmoid_grad")
+    _finite(got, "sigmoid_grad")
+    checks.expect_array(got, ref.sigmoid_grad(EXTREMES), name="sigmoid_grad")
+
+
+# ---------------------------------------------------------------- relu, relu_grad
+
+ZEROS = np.array([[0.0, -0.0, 2.5, -1.25], [1e-300, -1e-300, 0.0, 3.0]])
+
+
+@M.case("relu", "random", points=0.5)
+def _(f, rng):
+    _elementwise(f, ref.relu, rng, "relu")
+
+
+@M.case("relu", "zeros", points=0.5)
+def _(f, rng):
+    checks.expect_array(f(ZEROS.copy()), ref.relu(ZEROS), name="relu", atol=0.0)
+
+
+@M.case("relu_grad", "random", points=0.5)
+def _(f, rng):
+    _elementwise(f, ref.relu_grad, rng, "relu_grad")
+
+
+@M.case("relu_grad", "zeros", points=0.5)
+def _(f, rng):
+    got = checks.expect_shape(f(ZEROS.copy()), ZEROS.shape, "relu_grad")
+    if got[0, 0] != 0.0 or got[0, 1] != 0.0 or got[1, 2] != 0.0:
+        raise Mismatch(f"relu_grad(0) must be 0 (the convention here and in torch: the gradient "
+                       f"is 1 only where z > 0); got {checks.show(got)} for z = {checks.show(ZEROS)}")
+    checks.expect_array(got, ref.relu_grad(ZEROS), name="relu_grad", atol=0.0)
+
+
+# ---------------------------------------------------------------- tanh, tanh_grad
+
+@M.case("tanh", "random", points=1)
+def _(f, rng):
+    _elementwise(f, ref.tanh, rng, "tanh")
+
+
+@M.case("tanh_grad", "random", points=1)
+def _(f, rng):
+    _elementwise(f, ref.tanh_grad, rng, "tanh_grad")
+
+
+# ---------------------------------------------------------------- softmax
+
+@M.case("softmax", "random", points=1)
+def _(f, rng):
+    for shape in [(1,), (5,), (1, 1), (1, 4), (3, 6), (2, 3, 4)]:
+        z = rng.normal(scale=3.0, size=shape)
+        got = checks.expect_shape(f(z.copy()), shape, f"softmax of a {shape} array")
+        sums = got.sum(axis=-1)
+        if not np.allclose(sums, 1.0, rtol=checks.RTOL, atol=checks.ATOL):
+            other = ""
+            if got.ndim > 1 and np.allclose(got.sum(axis=0), 1.0):
+                other = ": it was normalized over the first axis; softmax is over the last axis"
+            raise Mismatch(f"softmax of a {shape} array: the entries along the last axis sum to "
+                           f"{checks.show(sums)}, not 1{other}")
+        checks.expect_array(got, ref.softmax(z), name=f"softmax of a {shape} array")
+
+
+@M.case("softmax", "shift", points=1)
+def _(f, rng):
+    for shape in [(4,), (3, 5)]:
+        z = rng.normal(size=shape)
+        c = rng.uniform(-20, 20, size=shape[:-1] + (1,))
+        base = f(z.copy())
+        shifted = f(z + c)
+        checks.expect_array(shifted, ref.softmax(z), name=f"softmax(z + c) for a {shape} array")
+        checks.expect_array(shifted, base, name="softmax(z + c) against your softmax(z)")
+
+
+@M.case("softmax", "extremes", points=1)
+def _(f, rng):
+    for z in (np.array([1000.0, 1000.0]), np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1000.0, -999.0]])):
+        got = checks.expect_shape(f(z.copy()), z.shape, "softmax")
+        if not np.isfinite(got).all():
+            raise Mismatch(f"softmax({checks.show(z)}) gave {checks.show(got)}: exp overflowed; "
+                           "subtract the maximum of each row first (softmax is shift-invariant)")
+        checks.expect_array(got, ref.softmax(z), name=f"softmax({checks.show(z)})")
+
+
+# ---------------------------------------------------------------- softmax_jacobian
+
+@M.case("softmax_jacobian", "vs_torch", points=3)
+def _(f, rng):
+    for k in (1, 2, 3, 6):
+        z = rng.normal(scale=2.0, size=k)
+        want = torch.autograd.functional.jacobian(lambda t: torch.softmax(t, dim=-1),
+                                                  torch.tensor(z)).numpy()
+        checks.expect_array(f(z.copy()), want, name=f"softmax_jacobian of a ({k},) vector")
+
+
+# ---------------------------------------------------------------- symbolic
+
+@M.case("sigmoid_grad_expr", "equivalence", points=2)
+def _(f, rng):
+    expect_equivalent(f(), ref.sigmoid_grad_expr(), {"z": ref.z}, functions=FUNCTIONS,
+                      name="dσ/dz")
+
+
+@M.case("tanh_grad_expr", "equivalence", points=2)
+def _(f, rng):
+    expect_equivalent(f(), ref.tanh_grad_expr(), {"z": ref.z}, functions=FUNCTIONS,
+                      name="d tanh/dz")
+
+
+# ---------------------------------------------------------------- softmax_as_logistic
+
+@M.case("softmax_as_logistic", "random", points=2)
+def _(f, rng):
+    for d in (1, 2, 5):
+        W, b = rng.normal(size=(2, d)), rng.normal(size=2)
+        w, c = checks.expect_sequence(f(W.copy(), b.copy()), 2, "(w, c)")
+        w = checks.expect_shape(w, (d,), "w")
+        c = checks.expect_shape(c, (), "c (a float)")
+        X = rng.normal(size=(6, d))
+        want = ref.softmax(X @ W.T + b)[:, 0]
+        got = ref.sigmoid(X @ w + c)
+        if np.allclose(got, 1 - want, rtol=checks.RTOL, atol=checks.ATOL):
+            raise Mismatch("σ(w·x + c) equals softmax(Wx + b)[1], not [0]: the sign of w and c is "
+                           "flipped (w = W[0] − W[1], c = b[0] − b[1])")
+        checks.expect_array(got, want, name=f"σ(w·x + c) against softmax(Wx + b)[0] at 6 random x (D = {d})")

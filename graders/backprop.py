@@ -1,0 +1,298 @@
+"""Grader for ``backprop``: dense layers, the MLP of Homework 1 P1, the graph f = ln x + exp(y)·z
+and the regularized sigmoid unit.
+
+Gradients are compared with torch autograd (float64). The homework's own instances (the 2-3-2-1
+ReLU network at x = (2, 1), y = 10 and the graph at (1, 3, 2)) are separate "worked" cases
+compared at checks.HAND_RTOL, so hand-computed numbers earn them; the random cases need code.
+ReLU's derivative at 0 is 0, as in torch: one random MLP instance has pre-activations that are
+exactly 0.
+"""
+
+import numpy as np
+import torch
+
+import reference.backprop as ref
+from autograder import checks
+from autograder.checks import Mismatch
+from autograder.spec import Module
+
+M = Module("backprop", total=40, source="Homework 1 P1, Assignment 3 §5, THW2 Q3")
+
+WORKED_X = np.array([2.0, 1.0])
+WORKED_Y = 10.0
+WORKED_W = [np.array([[1.0, 0.0], [3.0, 4.0], [1.0, 2.0]]),
+            np.array([[2.0, 6.0, 1.0], [0.0, 3.0, 1.0]]),
+            np.array([[-2.0, 3.0]])]
+WORKED_B = [np.array([0.0, -2.0, 5.0]), np.array([-23.0, -11.0]), np.array([18.0])]
+
+TORCH_ACTS = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+              "identity": lambda t: t}
+# (hidden activation, output activation, layer sizes, batch size or None for a single x)
+CONFIGS = [("relu", "relu", [3, 4, 2], 5), ("sigmoid", "identity", [2, 3, 3, 1], 1),
+           ("tanh", "sigmoid", [4, 1, 2], None), ("identity", "tanh", [1, 2, 1], 3),
+           ("relu", "identity", [5, 3], None), ("sigmoid", "relu", [2, 4, 3], 2)]
+
+
+def _t(a, grad=False):
+    return torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=grad)
+
+
+def _net(rng, sizes):
+    ws = [rng.normal(size=(o, i)) for i, o in zip(sizes[:-1], sizes[1:])]
+    bs = [rng.normal(size=o) for o in sizes[1:]]
+    return ws, bs
+
+
+def _copies(arrays):
+    return [np.array(a, dtype=np.float64) for a in arrays]
+
+
+def _torch_mlp(x, ws, bs, act, out_act):
+    z = x
+    for l, (W, b) in enumerate(zip(ws, bs)):
+        z = TORCH_ACTS[out_act if l == len(ws) - 1 else act](torch.nn.functional.linear(z, W, b))
+    return z
+
+
+def _torch_mlp_grads(x, y, ws, bs, act, out_act):
+    xt, wt, bt = _t(x, True), [_t(w, True) for w in ws], [_t(b, True) for b in bs]
+    ((_torch_mlp(xt, wt, bt, act, out_act) - _t(y)) ** 2).sum().backward()
+    return [w.grad.numpy() for w in wt], [b.grad.numpy() for b in bt], xt.grad.numpy()
+
+
+def _same(got, value) -> bool:
+    """Whether ``got`` has ``value``'s shape and values (False for anything unreadable)."""
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return arr.shape == np.shape(value) and np.allclose(arr, value, rtol=checks.RTOL, atol=checks.ATOL)
+
+
+def _grad_shape(got, shape, name, param, batch=None):
+    """A gradient's shape, with the reason a gradient has its parameter's shape.
+
+    ``batch``: the batch size N of a bias gradient's input, to recognise a sum over the wrong axis.
+    """
+    arr = checks._as_float_array(got, name)
+    if arr.shape != tuple(shape):
+        hint = checks.shape_hint(arr.shape, tuple(shape))
+        if batch is not None and arr.shape == (batch,):
+            hint = ": summed over the features (axis 1) instead of the batch (axis 0)?"
+        raise Mismatch(f"{name}: shape {arr.shape}, expected {tuple(shape)}{hint}: a gradient "
+                       f"has its parameter's shape, and {param} is {tuple(shape)}")
+    return arr
+
+
+# ---------------------------------------------------------------- dense layer
+
+@M.case("dense_forward", "random", points=1)
+def _(f, rng):
+    for n, i, o in [(1, 1, 1), (1, 3, 2), (5, 4, 3), (2, 1, 6)]:
+        x, W, b = rng.normal(size=(n, i)), rng.normal(size=(o, i)), rng.normal(size=o)
+        checks.expect_array(f(x.copy(), W.copy(), b.copy()), ref.dense_forward(x, W, b),
+                            name=f"x W^T + b for x {x.shape}, W {W.shape}")
+
+
+@M.case("dense_forward", "single", points=1)
+def _(f, rng):
+    for i, o in [(1, 1), (3, 2), (2, 5)]:
+        x, W, b = rng.normal(size=i), rng.normal(size=(o, i)), rng.normal(size=o)
+        checks.expect_array(f(x.copy(), W.copy(), b.copy()), ref.dense_forward(x, W, b),
+                            name=f"W x + b for a single x {x.shape}, W {W.shape}")
+
+
+def _dense_backward_case(f, rng, xshapes):
+    for xshape, o in xshapes:
+        x, W, b = rng.normal(size=xshape), rng.normal(size=(o, xshape[-1])), rng.normal(size=o)
+        xt, Wt, bt = _t(x, True), _t(W, True), _t(b, True)
+        a = torch.nn.functional.linear(xt, Wt, bt)
+        da = rng.normal(size=tuple(a.shape))
+        a.backward(_t(da))
+        got = f(da.copy(), x.copy(), W.copy(), b.copy())
+        if isinstance(got, (tuple, list)) and len(got) == 2:
+            raise Mismatch("expected (dx, dW, db), got 2 values: the bias gradient db is missing")
+        dx, dW, db = checks.expect_sequence(got, 3, "(dx, dW, db)")
+        where = f" (x {x.shape}, W {W.shape})"
+        checks.expect_array(dx, xt.grad.numpy(), name="dx" + where)
+        _grad_shape(dW, W.shape, "dW" + where, "W")
+        checks.expect_array(dW, Wt.grad.numpy(), name="dW" + where)
+        _grad_shape(db, b.shape, "db" + where, "b", batch=x.shape[0] if x.ndim == 2 else None)
+        checks.expect_array(db, bt.grad.numpy(), name="db" + where)
+
+
+@M.case("dense_backward", "batch", points=2)
+def _(f, rng):
+    _dense_backward_case(f, rng, [((1, 3), 2), ((4, 3), 2), ((6, 1), 4), ((3, 5), 1)])
+
+
+@M.case("dense_backward", "single", points=2)
+def _(f, rng):
+    _dense_backward_case(f, rng, [((3,), 2), ((1,), 1), ((2,), 4)])
+
+
+# ---------------------------------------------------------------- MLP
+
+def _mlp_out(got, n_layers, keys, name="result"):
+    got = checks.expect_dict(got, keys, name)
+    return {k: checks.expect_sequence(got[k], n_layers, f'["{k}"]') if k != "dx" else got[k]
+            for k in keys}
+
+
+@M.case("mlp_forward", "worked", points=4)
+def _(f, rng):
+    out = _mlp_out(f(WORKED_X.copy(), _copies(WORKED_W), _copies(WORKED_B),
+                     activation="relu", output_activation="relu"), 3, ("a", "z"))
+    yhat = checks._as_float_array(out["z"][-1], 'ŷ = ["z"][-1]')
+    if yhat.shape != (1,) or not np.allclose(yhat, 8.0, rtol=checks.HAND_RTOL):
+        raise Mismatch(f"ŷ = z[-1]: expected [8.], got {checks.show(yhat)}: ŷ = ReLU(a3) with "
+                       f"a3 = W3 z2 + b3 = −2·38 + 3·22 + 18 = 8 (z1 = (2, 8, 9), z2 = (38, 22))")
+    want = ref.mlp_forward(WORKED_X, WORKED_W, WORKED_B)
+    for key in ("a", "z"):
+        for l in range(3):
+            checks.expect_array(out[key][l], want[key][l], rtol=checks.HAND_RTOL,
+                                name=f'["{key}"][{l}] ({key}{l + 1})')
+
+
+@M.case("mlp_forward", "random", points=4)
+def _(f, rng):
+    for act, out_act, sizes, batch in CONFIGS:
+        ws, bs = _net(rng, sizes)
+        x = rng.normal(size=(sizes[0],) if batch is None else (batch, sizes[0]))
+        out = _mlp_out(f(x.copy(), _copies(ws), _copies(bs), activation=act,
+                         output_activation=out_act), len(ws), ("a", "z"))
+        want = ref.mlp_forward(x, ws, bs, act, out_act)
+        where = f" (activation={act!r}, output_activation={out_act!r}, x {x.shape})"
+        for l in range(len(ws)):
+            for key in ("a", "z"):
+                checks.expect_array(out[key][l], want[key][l], name=f'["{key}"][{l}]{where}')
+
+
+WORKED_GRADS = ref.mlp_backward(WORKED_X, WORKED_Y, WORKED_W, WORKED_B)
+
+
+@M.case("mlp_backward", "worked", points=6)
+def _(f, rng):
+    got = _mlp_out(f(WORKED_X.copy(), WORKED_Y, _copies(WORKED_W), _copies(WORKED_B),
+                     activation="relu", output_activation="relu"), 3, ("dW", "db", "dx"))
+    for l in range(3):
+        _grad_shape(got["dW"][l], WORKED_W[l].shape, f'["dW"][{l}] (dW{l + 1})', f"W{l + 1}")
+    for l in range(3):
+        _grad_shape(got["db"][l], WORKED_B[l].shape, f'["db"][{l}] (db{l + 1})', f"b{l + 1}")
+    _grad_shape(got["dx"], (2,), '["dx"]', "x")
+    db3 = np.asarray(got["db"][2], dtype=np.float64)
+    if not np.allclose(db3, -4.0, rtol=checks.HAND_RTOL):
+        why = " (−2 is what ŷ = 9, or a loss with ½, gives)" if _same(db3, [-2.0]) else ""
+        raise Mismatch(f'["db"][2] (db3): expected [-4.], got {checks.show(db3)}: '
+                       f"db3 = dL/da3 = 2(ŷ − y)·ReLU'(a3) = 2(8 − 10)·1 = −4, since ŷ = 8{why}")
+    for key, l in [("dW", 2), ("db", 1), ("dW", 1), ("db", 0), ("dW", 0)]:
+        checks.expect_array(got[key][l], WORKED_GRADS[key][l], rtol=checks.HAND_RTOL,
+                            name=f'["{key}"][{l}] ({key}{l + 1})')
+    checks.expect_array(got["dx"], WORKED_GRADS["dx"], rtol=checks.HAND_RTOL, name='["dx"]')
+
+
+@M.case("mlp_backward", "random", points=6)
+def _(f, rng):
+    instances = []
+    for act, out_act, sizes, batch in CONFIGS:
+        ws, bs = _net(rng, sizes)
+        x = rng.normal(size=(sizes[0],) if batch is None else (batch, sizes[0]))
+        shape = (sizes[-1],) if batch is None else (batch, sizes[-1])
+        instances.append((act, out_act, ws, bs, x, rng.normal(size=shape)))
+    # pre-activations exactly 0, where ReLU passes no gradient (as in torch)
+    instances.append(("relu", "relu", [np.array([[1.0, -1.0], [1.0, 1.0]]), np.array([[1.0, 1.0]])],
+                      [np.zeros(2), np.zeros(1)], np.array([[1.0, 1.0], [2.0, -2.0]]), np.zeros((2, 1))))
+    for act, out_act, ws, bs, x, y in instances:
+        got = _mlp_out(f(x.copy(), y.copy(), _copies(ws), _copies(bs), activation=act,
+                         output_activation=out_act), len(ws), ("dW", "db", "dx"))
+        dW, db, dx = _torch_mlp_grads(x, y, ws, bs, act, out_act)
+        where = f" (activation={act!r}, output_activation={out_act!r}, x {x.shape})"
+        for l in range(len(ws)):
+            _grad_shape(got["dW"][l], ws[l].shape, f'["dW"][{l}]{where}', f"W{l + 1}")
+            checks.expect_array(got["dW"][l], dW[l], name=f'["dW"][{l}]{where}')
+            _grad_shape(got["db"][l], bs[l].shape, f'["db"][{l}]{where}', f"b{l + 1}",
+                        batch=x.shape[0] if x.ndim == 2 else None)
+            checks.expect_array(got["db"][l], db[l], name=f'["db"][{l}]{where}')
+        checks.expect_array(got["dx"], dx, name=f'["dx"]{where}')
+
+
+# ---------------------------------------------------------------- computational graph
+
+GRAPH_KEYS = ("h1", "h2", "h3", "f")
+GRAPH_GRAD_KEYS = ("df_dh1", "df_dh2", "df_dh3", "df_dx", "df_dy", "df_dz")
+
+
+def _graph_check(got, want, keys, rtol):
+    got = checks.expect_dict(got, keys)
+    for k in keys:
+        checks.expect_close(got[k], float(want[k]), rtol=rtol, name=f'["{k}"]')
+
+
+def _graph_points(rng):
+    return [(float(rng.uniform(0.2, 5.0)), float(rng.uniform(-2, 2)), float(rng.uniform(-3, 3)))
+            for _ in range(4)]
+
+
+@M.case("graph_forward", "worked", points=2)
+def _(f, rng):
+    _graph_check(f(1.0, 3.0, 2.0), ref.graph_forward(1.0, 3.0, 2.0), GRAPH_KEYS, checks.HAND_RTOL)
+
+
+@M.case("graph_forward", "random", points=1)
+def _(f, rng):
+    for p in _graph_points(rng):
+        _graph_check(f(*p), ref.graph_forward(*p), GRAPH_KEYS, checks.RTOL)
+
+
+@M.case("graph_backward", "worked", points=3)
+def _(f, rng):
+    _graph_check(f(1.0, 3.0, 2.0), ref.graph_backward(1.0, 3.0, 2.0), GRAPH_GRAD_KEYS,
+                 checks.HAND_RTOL)
+
+
+@M.case("graph_backward", "random", points=1)
+def _(f, rng):
+    for p in _graph_points(rng):
+        _graph_check(f(*p), ref.graph_backward(*p), GRAPH_GRAD_KEYS, checks.RTOL)
+
+
+# ---------------------------------------------------------------- regularized sigmoid unit
+
+def _unit_instances(rng):
+    return [(rng.normal(size=d), float(rng.normal()), rng.normal(size=d), float(rng.uniform(0, 1)),
+             float(rng.uniform(0.0, 0.5))) for d in (1, 3, 6)]
+
+
+@M.case("reg_unit_grads", "vs_torch", points=4)
+def _(f, rng):
+    for w, b, x, t, lam in _unit_instances(rng):
+        wt, bt, xt = _t(w, True), _t(b, True), _t(x, True)
+        zt = wt @ xt + bt
+        zt.retain_grad()
+        yt = torch.sigmoid(zt)
+        yt.retain_grad()
+        L = 0.5 * (yt - t) ** 2
+        L.backward(retain_graph=True)
+        want = {"dL_dy": yt.grad.item(), "dL_dz": zt.grad.item()}
+        for v in (wt, bt, xt):
+            v.grad = None
+        (L + lam * 0.5 * (wt ** 2).sum()).backward()
+        got = checks.expect_dict(f(w.copy(), b, x.copy(), t, lam), ("dL_dy", "dL_dz", "dw", "db", "dx"))
+        where = f" (D = {w.size})"
+        for k in ("dL_dy", "dL_dz"):
+            checks.expect_close(got[k], want[k], name=f'["{k}"]{where}')
+        if lam > 0 and _same(got["dw"], wt.grad.numpy() - lam * w):
+            raise Mismatch(f'["dw"]{where}: the penalty term λw is missing (dw is of L_reg = L + λ·½‖w‖²)')
+        checks.expect_array(got["dw"], wt.grad.numpy(), name=f'["dw"]{where}')
+        checks.expect_close(got["db"], bt.grad.item(), name=f'["db"]{where}')
+        checks.expect_array(got["dx"], xt.grad.numpy(), name=f'["dx"]{where}')
+
+
+@M.case("reg_unit_step", "random", points=3)
+def _(f, rng):
+    for i, (w, b, x, t, lam) in enumerate(_unit_instances(rng)):
+        kwargs = {} if i == 0 else {"lr": float(rng.uniform(0.05, 1.0))}
+        got = checks.expect_sequence(f(w.copy(), b, x.copy(), t, lam, **kwargs), 2, "(w_new, b_new)")
+        w_new, b_new = ref.reg_unit_step(w, b, x, t, lam, **kwargs)
+        checks.expect_array(got[0], w_new, name="w_new")
+        checks.expect_close(got[1], b_new, name="b_new")

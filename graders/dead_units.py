@@ -1,0 +1,101 @@
+"""Grader for ``dead_units``: dead ReLU units on the input box [−1, 1]², the network's gradients
+(against torch autograd, and zero at the student's own dead parameters), and when weight decay
+revives a dead unit.
+
+``dead_unit_params`` is judged on the whole box: for the linear map W1 x + b1 each entry's
+maximum over the box is at a corner, so the four corners decide it exactly; random points are
+checked too. Every entry must be strictly negative.
+"""
+
+import itertools
+
+import numpy as np
+import torch
+
+import reference.dead_units as ref
+from autograder import checks
+from autograder.checks import Mismatch
+from autograder.spec import Module
+from autograder.symbolic import expect_equivalent
+
+M = Module("dead_units", total=15, source="CSC413 Q1")
+
+KEYS = ("dW1", "db1", "dw2", "db2")
+CORNERS = [np.array(c) for c in itertools.product((-1.0, 1.0), repeat=2)]
+
+
+def _dead_params(got):
+    W1, b1 = checks.expect_sequence(got, 2, "(W1, b1)")
+    W1 = checks.expect_shape(W1, (2, 2), "W1")
+    b1 = checks.expect_shape(b1, (2,), "b1")
+    if not (np.isfinite(W1).all() and np.isfinite(b1).all()):
+        raise Mismatch("W1 and b1 must be finite")
+    return W1, b1
+
+
+def _alive_at(W1, b1, points):
+    """The first point where some unit's pre-activation is >= 0, with that pre-activation."""
+    for x in points:
+        a = W1 @ x + b1
+        if np.any(a >= 0):
+            return x, a
+    return None
+
+
+@M.case("dead_unit_params", "box", points=5)
+def _(f, rng):
+    W1, b1 = _dead_params(f())
+    points = CORNERS + list(rng.uniform(-1, 1, size=(200, 2)))
+    alive = _alive_at(W1, b1, points)
+    if alive is not None:
+        x, a = alive
+        unit = int(np.flatnonzero(a >= 0)[0])
+        raise Mismatch(f"at x = ({x[0]:.4g}, {x[1]:.4g}) in the box, W1 x + b1 = {checks.show(a)}: "
+                       f"unit {unit} is not dead there (a dead unit needs W1 x + b1 < 0, strictly, "
+                       "for every x in [−1, 1]²; check the corners)")
+
+
+def _torch_grads(x, params):
+    ts = [torch.tensor(np.asarray(p, dtype=np.float64), requires_grad=True) for p in params]
+    y = ts[2] @ torch.relu(ts[0] @ torch.tensor(x) + ts[1]) + ts[3]
+    y.backward()
+    return dict(zip(KEYS, (t.grad.numpy() for t in ts)))
+
+
+@M.case("relu_net_grads", "vs_torch", points=3)
+def _(f, rng):
+    for _ in range(6):
+        params = (rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=2), float(rng.normal()))
+        x = rng.uniform(-1, 1, size=2)
+        got = checks.expect_dict(f(x.copy(), *[np.array(p) if np.ndim(p) else p for p in params]), KEYS)
+        want = _torch_grads(x, params)
+        for k in KEYS:
+            checks.expect_array(got[k], want[k], name=f'["{k}"] (x = {checks.show(x)})')
+
+
+@M.case("relu_net_grads", "dead", points=2)
+def _(f, rng):
+    W1, b1 = _dead_params(f.sibling("dead_unit_params")())
+    points = [x for x in rng.uniform(-1, 1, size=(50, 2)) if np.all(W1 @ x + b1 < 0)][:4]
+    if not points:
+        raise Mismatch("needs dead parameters: your dead_unit_params gives units that are alive "
+                       "on the box, so there is no dead point to check the gradients at")
+    w2, b2 = rng.normal(size=2), float(rng.normal())
+    for x in points:
+        got = checks.expect_dict(f(x.copy(), W1.copy(), b1.copy(), w2.copy(), b2), KEYS)
+        for k, shape in (("dW1", (2, 2)), ("db1", (2,))):
+            arr = checks.expect_shape(got[k], shape, f'["{k}"]')
+            if np.any(arr != 0):
+                raise Mismatch(f'["{k}"] at your dead parameters W1 = {checks.show(W1)}, '
+                               f"b1 = {checks.show(b1)} and x = {checks.show(x)}: expected zeros (a "
+                               f"dead unit passes no gradient), got {checks.show(arr)}")
+
+
+@M.case("revival_bias_domain", "set", points=3)
+def _(f, rng):
+    expect_equivalent(f(), ref.revival_bias_domain(), {}, name="the set of initial biases")
+
+
+@M.case("decay_revives_with_bias_penalty", "answer", points=2)
+def _(f, rng):
+    checks.expect_bool(f(), False)

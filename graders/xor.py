@@ -1,0 +1,101 @@
+"""Grader for ``xor``: whether one ReLU layer can compute XOR, a two-layer solution (any exact
+solution passes: it is judged by its outputs at the four inputs), and the network's gradients
+(against torch autograd, and two properties: at all-zero parameters only db2 is nonzero, and a
+constant initialization gives equal rows of dW1).
+"""
+
+import itertools
+
+import numpy as np
+import torch
+
+import reference.xor as ref
+from autograder import checks
+from autograder.checks import Mismatch
+from autograder.spec import Module
+
+M = Module("xor", total=15, source="Assignment 3 §4")
+
+KEYS = ("dW1", "db1", "dW2", "db2")
+SHAPES = {"W1": (2, 2), "b1": (2,), "W2": (1, 2), "b2": (1,)}
+INPUTS = [np.array(p, dtype=np.float64) for p in itertools.product((0.0, 1.0), repeat=2)]
+
+
+def _torch_grads(x, y, params):
+    ts = [torch.tensor(np.asarray(p, dtype=np.float64), requires_grad=True) for p in params]
+    yhat = ts[2] @ torch.relu(ts[0] @ torch.tensor(x) + ts[1]) + ts[3]
+    (0.5 * ((yhat - y) ** 2).sum()).backward()
+    return dict(zip(KEYS, (t.grad.numpy() for t in ts)))
+
+
+def _check_grads(got, want, where):
+    got = checks.expect_dict(got, KEYS)
+    for k in KEYS:
+        checks.expect_array(got[k], want[k], name=f'["{k}"]{where}')
+
+
+def _call(f, x, y, params):
+    return f(x.copy(), float(y), *[np.array(p, dtype=np.float64) for p in params])
+
+
+@M.case("xor_single_layer_possible", "answer", points=1)
+def _(f, rng):
+    checks.expect_bool(f(), False)
+
+
+@M.case("xor_params", "behaviour", points=5)
+def _(f, rng):
+    got = checks.expect_sequence(f(), 4, "(W1, b1, W2, b2)")
+    W1, b1, W2, b2 = (checks.expect_shape(g, shape, name)
+                      for g, (name, shape) in zip(got, SHAPES.items()))
+    if not all(np.isfinite(p).all() for p in (W1, b1, W2, b2)):
+        raise Mismatch("the parameters must be finite numbers")
+    for x in INPUTS:
+        yhat = W2 @ np.maximum(W1 @ x + b1, 0.0) + b2
+        want = float(int(x[0]) ^ int(x[1]))
+        if abs(yhat[0] - want) > 1e-9:
+            raise Mismatch(f"at x = ({x[0]:g}, {x[1]:g}) the network outputs ŷ = {float(yhat[0])!r}, "
+                           f"expected XOR = {want:g} (within 1e-9)")
+
+
+@M.case("xor_net_grads", "vs_torch", points=4)
+def _(f, rng):
+    cases = []
+    for _ in range(4):
+        params = (rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=(1, 2)), rng.normal(size=1))
+        cases.append((rng.normal(size=2), float(rng.normal()), params))
+    # the XOR inputs at an exact solution: some pre-activations are exactly 0 (ReLU'(0) = 0)
+    for x in INPUTS:
+        cases.append((x, float(rng.normal()), ref.xor_params()))
+    for x, y, params in cases:
+        _check_grads(_call(f, x, y, params), _torch_grads(x, y, params),
+                     f" (x = {checks.show(x)}, y = {y:.4g})")
+
+
+@M.case("xor_net_grads", "zero_params", points=3)
+def _(f, rng):
+    zeros = [np.zeros(s) for s in SHAPES.values()]
+    for y in (1.0, float(rng.uniform(-3, -0.5))):
+        x = rng.normal(size=2)
+        got = checks.expect_dict(_call(f, x, y, zeros), KEYS)
+        want = ref.xor_net_grads(x, y, *zeros)
+        for k in ("dW1", "db1", "dW2"):
+            arr = checks.expect_shape(got[k], want[k].shape, f'["{k}"]')
+            if np.any(arr != 0):
+                raise Mismatch(f'["{k}"] at all-zero parameters and y = {y:.4g}: expected zeros '
+                               f"(no signal reaches it: W2 = 0 and h = ReLU(0) = 0), got {checks.show(arr)}")
+        checks.expect_array(got["db2"], want["db2"], name=f'["db2"] (= ŷ − y = −y, y = {y:.4g})')
+
+
+@M.case("xor_net_grads", "constant_init", points=2)
+def _(f, rng):
+    for _ in range(3):
+        c = rng.uniform(0.1, 1.0, size=4) * rng.choice((-1, 1), size=4)
+        params = (np.full((2, 2), c[0]), np.full(2, abs(c[1])), np.full((1, 2), c[2]), np.full(1, c[3]))
+        x, y = rng.uniform(0.1, 2.0, size=2), float(rng.normal())
+        got = checks.expect_dict(_call(f, x, y, params), KEYS)
+        dW1 = checks.expect_shape(got["dW1"], (2, 2), '["dW1"]')
+        if not np.allclose(dW1[0], dW1[1], rtol=checks.RTOL, atol=checks.ATOL):
+            raise Mismatch(f'["dW1"] with every weight of a layer equal: the two hidden units are '
+                           f"identical, so the rows of dW1 must be equal; got {checks.show(dW1)}")
+        checks.expect_array(dW1, ref.xor_net_grads(x, y, *params)["dW1"], name='["dW1"] at a constant init')

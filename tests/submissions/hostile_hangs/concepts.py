@@ -1,0 +1,9 @@
+"""Sleeps at import, forever."""
+
+import time
+
+time.sleep(10**6)
+
+
+def mcq_answers():
+    return {"q1": {"A"}, "q2": "B", "q3": "A", "q4": "D", "q9": "A", "q10": "A"}

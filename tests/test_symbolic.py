@@ -1,0 +1,248 @@
+"""autograder/symbolic.py: equivalence by meaning, per-entry matrices, sets, and an allow-list
+parser that refuses code."""
+
+import time
+
+import pytest
+import sympy
+
+from autograder import symbolic
+from autograder.checks import Mismatch
+from autograder.codec import SympyText
+from autograder.symbolic import expect_equivalent
+
+z = sympy.Symbol("z", real=True)
+x = sympy.Symbol("x", real=True)
+w1, w2 = sympy.symbols("w1 w2", real=True)
+beta1 = sympy.Symbol("beta1", positive=True)
+g = sympy.Symbol("g", real=True)
+t = sympy.Symbol("t", positive=True, integer=True)
+SIG = 1 / (1 + sympy.exp(-z))
+SIG_GRAD = SIG * (1 - SIG)
+FX = ("exp", "tanh", "cosh", "sinh")
+
+
+def _fails(got, expected, symbols, **kw) -> str:
+    with pytest.raises(Mismatch) as info:
+        expect_equivalent(got, expected, symbols, **kw)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("got", [
+    "exp(-z)/(1+exp(-z))**2",
+    "exp(z)/(1 + exp(z))**2",
+    "1/(1+exp(-z)) * (1 - 1/(1+exp(-z)))",          # σ(1−σ) written with exp
+    "1/(4*cosh(z/2)**2)",
+    SympyText(str(sympy.diff(SIG, z))),              # a sympy object as it crosses the sandbox
+    SympyText(str(SIG_GRAD)),
+])
+def test_equivalent_forms_pass(got):
+    expect_equivalent(got, SIG_GRAD, {"z": z}, functions=FX)
+
+
+def test_unsimplified_polynomial_forms():
+    expect_equivalent("x*(1-x)", x - x**2, {"x": x})
+    expect_equivalent("x - x**2", x * (1 - x), [x])
+    expect_equivalent("(x**2 - x**3)/x", x - x**2, {"x": x})      # 0/0 at x = 0 never sampled
+    expect_equivalent("1 - tanh(z)**2", 1 / sympy.cosh(z) ** 2, {"z": z}, functions=FX)
+    expect_equivalent("(1-beta1)*g*(1-beta1**t)/(1-beta1)", g * (1 - beta1**t),
+                      {"beta1": beta1, "g": g, "t": t})
+
+
+def test_wrong_answer_names_a_point():
+    msg = _fails("1/(1+exp(-z))*(1+1/(1+exp(-z)))", SIG_GRAD, {"z": z}, functions=FX)  # σ(1+σ)
+    assert "at z = " in msg and "expected 0." in msg and "got 1." in msg
+    msg = _fails("x - x**2 + 1", x - x**2, {"x": x})
+    assert "at x = " in msg
+    msg = _fails("g*(1-beta1**(t-1))", g * (1 - beta1**t), {"beta1": beta1, "g": g, "t": t})
+    assert "t = " in msg and "beta1 = " in msg
+
+
+def test_the_point_in_the_message_is_exact():
+    msg = _fails("2*x", x, {"x": x})
+    point = float(msg.split("at x = ")[1].split(":")[0])
+    value = float(msg.split("got ")[1].split(";")[0])
+    assert value == pytest.approx(2 * point, rel=1e-4)
+
+
+def test_positive_symbols_get_positive_points():
+    p = sympy.Symbol("p", positive=True)
+    expect_equivalent("sqrt(p**2)", p, {"p": p})          # true only for p > 0
+    assert "at x = -" in _fails("sqrt(x**2)", x, {"x": x})         # differs only where x < 0
+    with pytest.raises(Mismatch):
+        expect_equivalent("Abs(x)", x, {"x": x}, functions=("Abs",))
+
+
+def test_numbers_and_floats():
+    expect_equivalent(0, sympy.Integer(0), {})
+    expect_equivalent(0.5, sympy.Rational(1, 2), {})
+    expect_equivalent("0.5*w1**2*w2**2", w1**2 * w2**2 / 2, {"w1": w1, "w2": w2})
+    assert "0.3333" in _fails("0.3333*x", x / 3, {"x": x})
+    with pytest.raises(Mismatch):
+        expect_equivalent(True, sympy.Integer(1), {})
+    with pytest.raises(Mismatch):
+        expect_equivalent(None, x, {"x": x})
+
+
+@pytest.mark.parametrize("code", [
+    "__import__('os').system('x')",
+    "().__class__",
+    "().__class__.__bases__[0].__subclasses__()",
+    "exec('1')",
+    "eval('1')",
+    "open('/etc/passwd')",
+    "lambda: 1",
+    "(lambda x: x)(1)",
+    "[c for c in ()]",
+    "x if x else 1",
+    "x[0]",
+    "x.real",
+    "Symbol('y')",
+    "sympify('x')",
+    "f'{x}'",
+    "'x'",
+    "x < 1",
+    "x and 1",
+    "__builtins__",
+    "exp(x, base=2)",
+    "print(x)",
+    "2j*x",
+])
+def test_code_is_rejected(code):
+    msg = _fails(code, x, {"x": x}, functions=("exp",))
+    assert "cannot" in msg
+
+
+def test_huge_numbers_and_inputs_are_refused_quickly():
+    start = time.monotonic()
+    for text in ("9**9**9", "10**10**10", "2.0**100000", "((x+1)**200)**200", "x**200*x**200",
+                 "1" * 100, "x" * 6000, "(" * 300 + "x" + ")" * 300, "-" * 900 + "x"):
+        with pytest.raises(Mismatch):
+            expect_equivalent(text, x, {"x": x})
+    assert time.monotonic() - start < 5
+
+
+def test_overflowing_answers_fail_without_hanging():
+    start = time.monotonic()
+    msg = _fails("exp(exp(exp(exp(exp(x)))))", x, {"x": x}, functions=("exp",))
+    assert "overflow" in msg
+    with pytest.raises(Mismatch):
+        expect_equivalent("(x+1)**256*(x+2)**256", x, {"x": x})
+    assert time.monotonic() - start < 5
+
+
+def test_unknown_names_and_functions_are_explained():
+    assert "unknown name 'y'" in _fails("y + 1", x, {"x": x})
+    assert "exp(...)" in _fails("e**x", sympy.exp(x), {"x": x}, functions=("exp",))
+    assert "not allowed" in _fails("log(x)", x, {"x": x}, functions=("exp",))
+    assert "**" in _fails("x^2", x**2, {"x": x})
+    assert ".doit()" in _fails("Derivative(x**2, x)", 2 * x, {"x": x})
+
+
+H = sympy.Matrix([[w2**2, 2 * w1 * w2], [2 * w1 * w2, w1**2]])
+GRAD = sympy.Matrix([w1 * w2**2, w1**2 * w2])
+W = {"w1": w1, "w2": w2}
+
+
+@pytest.mark.parametrize("got", [
+    SympyText("Matrix([[w2**2, 2*w1*w2], [2*w1*w2, w1**2]])"),
+    [["w2**2", "2*w1*w2"], ["2*w2*w1", "w1*w1"]],
+    "[[w2**2, w1*w2 + w2*w1], [2*w1*w2, w1**2]]",
+])
+def test_matrix_per_entry(got):
+    expect_equivalent(got, H, W)
+
+
+def test_matrix_wrong_entry_and_shape():
+    msg = _fails("Matrix([[w2**2, w1*w2], [2*w1*w2, w1**2]])", H, W)
+    assert "entry [0, 1]" in msg and "w1 = " in msg
+    assert "2×2" in _fails(["w2**2", "2*w1*w2"], H, W)
+    assert "transpose" in _fails("Matrix([[w1*w2**2, w1**2*w2]])", GRAD, W)
+
+
+@pytest.mark.parametrize("got", [
+    SympyText("Matrix([[w1*w2**2], [w1**2*w2]])"),     # column
+    SympyText("Matrix([[w1*w2**2, w1**2*w2]])"),       # row
+    ["w1*w2**2", "w1**2*w2"],                           # list
+    "[w1*w2**2, w2*w1**2]",
+])
+def test_vector_row_column_or_list(got):
+    expect_equivalent(got, GRAD, W, shape="vector")
+
+
+def test_vector_wrong_entry():
+    msg = _fails(["w1*w2**2", "w1*w2"], GRAD, W, shape="vector")
+    assert "entry [1]" in msg
+    assert "vector of 2" in _fails("Matrix([[w1, w2, w1]])", GRAD, W, shape="vector")
+
+
+OPEN = sympy.Interval.open(0, sympy.oo)
+
+
+@pytest.mark.parametrize("got", [
+    SympyText("Interval.open(0, oo)"),
+    "Interval(0, oo, True, True)",
+    "Interval.Lopen(0, oo)",
+    "Union(Interval.open(0, 1), Interval(1, oo))",
+    "Complement(Interval(0, oo), {0})",
+])
+def test_set_equality(got):
+    expect_equivalent(got, OPEN, {})
+
+
+def test_set_differences_name_a_point():
+    assert "0 is in your set" in _fails("Interval(0, oo)", OPEN, {})
+    assert "in the expected set but not in yours" in _fails("Interval.open(1, oo)", OPEN, {})
+    assert "in your set" in _fails("Reals", OPEN, {})
+    assert "Set" in _fails("0", OPEN, {}) or "set" in _fails("0", OPEN, {})
+    with pytest.raises(Mismatch):
+        expect_equivalent("Interval.open(0, oo).__class__", OPEN, {})
+    with pytest.raises(Mismatch):
+        expect_equivalent(frozenset({1, 2}), OPEN, {})
+    expect_equivalent(frozenset({1, 2}), sympy.FiniteSet(1, 2), {})
+
+
+def test_set_union_of_intervals():
+    U = sympy.Union(sympy.Interval.open(-sympy.oo, -1), sympy.Interval(1, 2))
+    expect_equivalent("Union(Interval.open(-oo, -1), Interval(1, 2))", U, {})
+    assert "in your set" in _fails("Union(Interval(-oo, -1), Interval(1, 2))", U, {})
+
+
+def test_parse_builds_objects_without_eval():
+    assert symbolic.parse("x*(1-x)", {"x": x}) == x * (1 - x)
+    assert symbolic.parse("Matrix([x, 1])", {"x": x}, matrices=True) == sympy.Matrix([x, 1])
+    with pytest.raises(Mismatch):
+        symbolic.parse("Matrix([x, 1])", {"x": x})          # matrices not allowed for a scalar
+
+
+def test_student_text_never_reaches_eval_exec_or_sympify(monkeypatch):
+    """ast.parse compiles to an AST only; nothing the student wrote is ever run or sympified."""
+    import ast
+    import builtins
+    import sys
+
+    core_sympify = sys.modules["sympy.core.sympify"]          # the module, not the function
+
+    texts = {"w1*w2**2", "w1**2*w2", "Matrix([[w2**2, 2*w1*w2], [2*w1*w2, w1**2]])",
+             "__import__('os').system('w1')"}
+    seen = []
+
+    def guard(real, ast_only_ok=False):
+        def wrapped(arg, *a, **k):
+            flags = a[2] if len(a) > 2 else k.get("flags", 0)
+            if isinstance(arg, str) and arg.strip() in texts and not (
+                    ast_only_ok and flags & ast.PyCF_ONLY_AST):
+                seen.append((real.__name__, arg))
+                raise AssertionError(f"student text reached {real.__name__}: {arg!r}")
+            return real(arg, *a, **k)
+        return wrapped
+
+    for mod, name in [(builtins, "eval"), (builtins, "exec"), (core_sympify, "sympify"),
+                      (sympy, "sympify"), (sympy, "parse_expr")]:
+        monkeypatch.setattr(mod, name, guard(getattr(mod, name)))
+    monkeypatch.setattr(builtins, "compile", guard(builtins.compile, ast_only_ok=True))
+    expect_equivalent(["w1*w2**2", "w1**2*w2"], GRAD, W, shape="vector")
+    expect_equivalent(SympyText("Matrix([[w2**2, 2*w1*w2], [2*w1*w2, w1**2]])"), H, W)
+    with pytest.raises(Mismatch):
+        expect_equivalent("__import__('os').system('w1')", GRAD, W, shape="vector")
+    assert seen == []
