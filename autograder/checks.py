@@ -57,7 +57,7 @@ def shape_hint(got: tuple, expected: tuple) -> str:
     if tuple(d for d in got if d != 1) == tuple(d for d in expected if d != 1):
         return ": an extra or missing axis of size 1 (a (n,) answer is not (n, 1))"
     if len(got) == len(expected) - 1 and got == expected[1:]:
-        return ": the batch axis is missing"
+        return f": the leading axis of size {expected[0]} is missing"
     if len(got) == len(expected) - 1 and got == expected[:-1]:
         return ": summed over the last axis?"
     if len(got) == len(expected) - 1:

@@ -9,7 +9,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import catalog, checks
-from .sandbox.client import Limits, Sandbox, StudentError
+from .sandbox.client import Limits, Sandbox, StudentError, printable
 from .spec import Case, Module
 from .submission import Submission, open_submission
 
@@ -99,8 +99,9 @@ class Session:
                     self.bad_cells.add(i)
                     self.notes.append(f"{cell['index']}: {exc.message}; left out of every later run")
                     break
-                if error and str(error)[:500] not in self.notes:
-                    self.notes.append(str(error)[:500])
+                error = printable(str(error)[:500]) if error else None
+                if error and error not in self.notes:
+                    self.notes.append(error)
             else:
                 self.cells_generation = self.sandbox.restarts
 

@@ -33,7 +33,8 @@ Use from a grader::
 
 Raises ``checks.Mismatch`` with feedback that names the first differing entry and a point where
 the two differ ("entry [0, 1]: at w1 = 0.3713, w2 = -1.208: expected 0.5418, got 0.2709"), or why
-the text could not be read. Returns None when the answer is equivalent.
+the text could not be read; it also shows the expected expression and the answer as read.
+Returns None when the answer is equivalent.
 
 How strings are read. ``ast.parse`` (mode ``eval``), then an allow-list walk that builds the sympy
 object itself: names of the item's symbols, numbers (int and float literals; no complex, no huge

@@ -91,6 +91,9 @@ def _build_root(root: str, request: dict) -> None:
             os.symlink(os.readlink(d), root + d)
         elif os.path.isdir(d):
             _bind(d, root + d)
+    os.makedirs(root + "/tmp")            # before the Python binds: a venv may live under /tmp
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={request['limits']['tmp_mb']}m,mode=1777")
     for path in request["python_paths"]:
         _bind(path, root + path)
     os.makedirs(root + "/dev")
@@ -100,9 +103,6 @@ def _build_root(root: str, request: dict) -> None:
     os.symlink("/proc/self/fd", root + "/dev/fd")
     os.makedirs(root + "/proc")
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.makedirs(root + "/tmp")
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={request['limits']['tmp_mb']}m,mode=1777")
     _copy_submission(request["submission"], root + "/submission")
 
 

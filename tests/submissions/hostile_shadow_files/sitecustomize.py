@@ -1,0 +1,2 @@
+"""Would run at interpreter start."""
+open("/tmp/pwned-sitecustomize", "w").close()

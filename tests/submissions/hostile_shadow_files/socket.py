@@ -1,0 +1,3 @@
+"""Shadows socket, if anything imported it from here."""
+open("/tmp/pwned-shadow-socket", "w").close()
+raise ImportError("shadowed socket")
