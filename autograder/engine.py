@@ -92,7 +92,7 @@ class Session:
                 if i in self.bad_cells:
                     continue
                 try:
-                    error = self._request({"op": "cell", "index": i}, self.timeout)
+                    error = self._request({"op": "cell", "index": i, "code": cell["code"]}, self.timeout)
                 except StudentError as exc:
                     if exc.kind == "budget":
                         raise

@@ -688,8 +688,9 @@ def expect_equivalent(got: Any, expected: Any, symbols, functions: Iterable[str]
         value = value[0, 0]
     reason = _compare_scalar(value, expected, ordered, f"{name}|{expected}")
     if reason:
-        raise Mismatch(f"{name}: {reason}; expected an expression equivalent to {expected}, "
-                       f"got {_short_expr(value)}")
+        # the expected expression is the answer itself: the feedback shows where the two differ,
+        # never what to type in
+        raise Mismatch(f"{name}: {reason}; your answer is {_short_expr(value)}")
 
 
 def _short_expr(value) -> str:
@@ -726,8 +727,8 @@ def _expect_matrix(got, expected, syms, ordered, functions, shape, name):
     for i, (g, e) in enumerate(zip(g_entries, e_entries)):
         reason = _compare_scalar(g, e, ordered, f"{name}|{i}|{e}")
         if reason:
-            raise Mismatch(f"{name}: entry {_index(i, eshape, flat)}: {reason}; expected {e}, "
-                           f"got {_short_expr(g)}")
+            raise Mismatch(f"{name}: entry {_index(i, eshape, flat)}: {reason}; your entry is "
+                           f"{_short_expr(g)}")
 
 
 def _witness(s: sympy.Set):

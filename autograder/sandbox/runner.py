@@ -3,7 +3,7 @@ back plain data. Runs in the student's process, so nothing here is trusted by th
 grader validates every reply.
 
 Requests (JSON, framed by ``autograder.codec``): ``{"id", "op": "load", "module"}``,
-``{"id", "op": "cell", "index"}`` (run one notebook cell) and
+``{"id", "op": "cell", "index", "code"}`` (run one notebook cell) and
 ``{"id", "op": "call", "module", "function", "args", "kwargs", "probe"}``. Replies:
 ``{"id", "ok": true, "value"}`` or ``{"id", "ok": false, "kind", "message"}`` where kind is one
 of ``import``, ``missing``, ``not_implemented``, ``raised``, ``unencodable``.
@@ -61,12 +61,14 @@ class _Loader:
         spec.loader.exec_module(module)
         return module
 
-    def run_cell(self, index: int) -> str | None:
-        """Runs notebook cell ``index`` in the shared namespace; its error as text, or None."""
+    def run_cell(self, index: int, code: str) -> str | None:
+        """Runs ``code``, notebook cell ``index``, in the shared namespace; its error as text, or
+        None. The code comes with the request, not through the zygote (whose freed memory every
+        later sandbox inherits)."""
         cell = self.sources[index]
         namespace = self.load(SOURCE_MODULE).__dict__
         try:
-            exec(compile(cell["code"], f"<{cell['index']}>", "exec"), namespace)
+            exec(compile(code, f"<{cell['index']}>", "exec"), namespace)
         except BaseException as exc:  # noqa: BLE001 - the student's cell, SystemExit included
             return f"{cell['index']}: {_describe(exc)}"
         return None
@@ -91,7 +93,7 @@ def _describe(exc: BaseException) -> str:
 
 def _handle(loader: _Loader, req: dict) -> dict:
     if req["op"] == "cell":
-        return {"ok": True, "value": loader.run_cell(req["index"])}
+        return {"ok": True, "value": loader.run_cell(req["index"], req["code"])}
     module_name = req["module"]
     try:
         module = loader.load(module_name)

@@ -1,0 +1,288 @@
+"""What the hostile corpus (tests/submissions/hostile_*) cannot say in expected.json: that
+grading it changed nothing outside the sandbox, left no process behind, wrote the grader's
+own report (which nothing rewrites afterwards), and that the trusted side never ran a line of
+the student's code (no /tmp/pwned-* marker appears in the grader's /tmp)."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import shutil
+import site
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import time
+
+import pytest
+
+from autograder import engine
+from autograder.sandbox.client import OUTPUT_KEPT
+from tests.helpers import ROOT, SUBMISSIONS, grade, reference_source, write_submission
+
+# the attacks that try to change something outside the jail, or to run code in the grader
+TAMPERING = ("hostile_tamper", "hostile_shadow_files", "hostile_daemon", "hostile_fork_bomb",
+             "hostile_forge_results", "hostile_notebook_shell", "hostile_symbolic_code",
+             "hostile_escape", "hostile_values", "hostile_output_flood", "hostile_disk_fill")
+PROJECT = ("grade.py", "conftest.py", "pyproject.toml", "graders", "reference", "autograder")
+HOOKS = ("sitecustomize.py", "usercustomize.py")
+
+
+def _project_hashes() -> dict[str, str]:
+    out = {}
+    for entry in PROJECT:
+        path = os.path.join(ROOT, entry)
+        files = [path] if os.path.isfile(path) else [
+            os.path.join(d, n) for d, dirs, names in os.walk(path)
+            for n in names if "__pycache__" not in d]
+        for f in files:
+            with open(f, "rb") as fh:
+                out[os.path.relpath(f, ROOT)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+def _python_folders() -> list[str]:
+    folders = set(site.getsitepackages()) | {site.getusersitepackages()}
+    folders |= {sysconfig.get_paths()[k] for k in ("purelib", "platlib", "stdlib")}
+    folders |= {p for p in sys.path if p and os.path.isdir(p) and not p.startswith(ROOT + os.sep + "tests")}
+    return sorted(f for f in folders if os.path.isdir(f))
+
+
+def _startup_hooks() -> dict[str, str]:
+    """Every file Python runs at start-up from the interpreter's folders, with its hash."""
+    out = {}
+    for folder in _python_folders():
+        for path in glob.glob(os.path.join(folder, "*.pth")) + [os.path.join(folder, h) for h in HOOKS]:
+            if os.path.isfile(path):
+                with open(path, "rb") as fh:
+                    out[path] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+def _markers() -> list[str]:
+    return sorted(glob.glob("/tmp/pwned*"))
+
+
+def _own_sandbox_uids() -> range:
+    """The uids this process gives its sandboxes (see client._next_uid)."""
+    base = 200_000 + (os.getpid() % 1000) * 1000
+    return range(base, base + 1000)
+
+
+def _processes_of(uids: range) -> list[str]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                uid = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+        if uid in uids:
+            found.append(pid)
+    return found
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """Grades the tampering part of the corpus once, with snapshots taken before and after."""
+    for marker in _markers():                        # left by someone else's run: start clean
+        os.remove(marker)
+    before = {"project": _project_hashes(), "hooks": _startup_hooks()}
+    reports = {}
+    for name in TAMPERING:
+        want = json.load(open(os.path.join(SUBMISSIONS, name, "expected.json")))
+        kwargs = {"modules": tuple(want["modules"])} if "modules" in want else {}
+        reports[name] = grade(os.path.join(SUBMISSIONS, name), **kwargs)
+    after = {"project": _project_hashes(), "hooks": _startup_hooks()}
+    return before, after, reports
+
+
+def test_the_project_is_unchanged(graded):
+    before, after, _ = graded
+    changed = {f for f in set(before["project"]) | set(after["project"])
+               if before["project"].get(f) != after["project"].get(f)}
+    assert before["project"] and not changed, changed
+
+
+def test_no_startup_hook_appeared_in_the_interpreter(graded):
+    before, after, _ = graded
+    assert after["hooks"] == before["hooks"]
+    assert not any(os.path.basename(p) in HOOKS for p in after["hooks"]), after["hooks"]
+
+
+def test_no_student_code_ran_in_the_grader(graded):
+    assert _markers() == []
+
+
+def test_the_attacks_were_graded(graded):
+    *_, reports = graded
+    if os.geteuid() == 0:
+        assert {r.sandbox_mode for r in reports.values()} == {"root"}
+    assert "tampered: []" in reports["hostile_tamper"].results[-1].output
+
+
+def test_no_process_outlives_grading(graded):
+    deadline = time.monotonic() + 5
+    while _processes_of(_own_sandbox_uids()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_of(_own_sandbox_uids()) == []
+
+
+def test_output_flood_is_capped(graded):
+    *_, reports = graded
+    printed = reports["hostile_output_flood"].printed
+    assert 0 < len(printed) <= OUTPUT_KEPT and "243 passed" in printed
+
+
+def test_notebook_lines_are_skipped_and_reported(graded):
+    *_, reports = graded
+    notes = "\n".join(reports["hostile_notebook_shell"].notes)
+    assert "skipped IPython-only lines !rm -rf /" in notes
+    assert "skipped IPython-only line %%bash" in notes
+    assert "NameError: name 'get_ipython' is not defined" in notes   # the spaced call ran, harmlessly
+
+
+def test_notebook_cell_errors_are_escaped():
+    report = grade(os.path.join(SUBMISSIONS, "hostile_notebook_hang"), modules=("tuning",))
+    notes = "\n".join(report.notes)
+    assert "SystemExit: \\x1b[2Jall tests passed" in notes and "\x1b" not in notes
+
+
+def test_a_canary_beside_the_submission_survives(tmp_path):
+    sub = tmp_path / "submission"
+    shutil.copytree(os.path.join(SUBMISSIONS, "hostile_tamper"), sub)
+    os.chmod(sub, 0o755)
+    canaries = [tmp_path / "canary.txt", sub / "canary.txt"]
+    for c in canaries:
+        c.write_text("still here")
+    stamps = {str(p): (p.read_bytes(), p.stat().st_mtime_ns)
+              for p in [*canaries, sub / "tuning.py", sub / "expected.json"]}
+    report = grade(str(sub), modules=("tuning",))
+    assert report.by_case()["tuning.grid_search_cost[worked]"] == 2
+    assert "tampered: []" in report.results[-1].output
+    assert {str(p): (p.read_bytes(), p.stat().st_mtime_ns) for p in map(type(sub), stamps)} == stamps
+    assert sorted(os.listdir(sub)) == ["canary.txt", "expected.json", "tuning.py"]
+    assert sorted(os.listdir(tmp_path)) == ["canary.txt", "submission"]
+
+
+def _grade_py(tmp_path, submission, out, *extra, env=None):
+    return subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), submission,
+                           "--json", str(out), *extra], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+def test_results_json_is_the_graders_own(tmp_path):
+    out = tmp_path / "results.json"
+    env = {**os.environ, "GRADER_SECRET_TOKEN": "s3cr3t-t0ken-4711"}
+    run = _grade_py(tmp_path, os.path.join(SUBMISSIONS, "hostile_forge_results"), out, env=env)
+    assert run.returncode == 0, run.stderr
+    written = json.loads(out.read_text())
+    assert written["score"] == 0 and written["max_score"] == 243
+    assert "All tests passed" not in json.dumps(written)          # the forged file's text
+    tuning = {t["name"]: t["score"] for t in written["tests"] if t["extra_data"]["item"].startswith("tuning.")}
+    assert tuning and set(tuning.values()) == {0}
+    assert "243 passed" not in run.stdout                          # its printed fake summary
+    assert sorted(os.listdir(tmp_path)) == ["results.json"]       # nothing else written here
+    # and the grader's environment does not reach the student's process
+    run = _grade_py(tmp_path, os.path.join(SUBMISSIONS, "hostile_steals_everywhere"), out,
+                    "--module", "tuning", env=env)
+    report = out.read_text()
+    assert "grader variables: []" in report and "s3cr3t" not in report and "GRADER_SECRET" not in report
+
+
+def test_a_daemon_cannot_rewrite_the_report(tmp_path):
+    out = tmp_path / "results.json"
+    run = _grade_py(tmp_path, os.path.join(SUBMISSIONS, "hostile_daemon"), out, "--module", "gradient_flow")
+    assert run.returncode == 0, run.stderr
+    first = (out.read_bytes(), out.stat().st_mtime_ns)
+    assert json.loads(first[0])["score"] == 10
+    time.sleep(2)
+    assert (out.read_bytes(), out.stat().st_mtime_ns) == first
+    assert sorted(os.listdir(tmp_path)) == ["results.json"]
+
+
+@pytest.mark.xfail(strict=True, reason="pytest parses `--submission PATH` before conftest.py has "
+                   "declared the option, takes PATH for a test path and loads PATH/conftest.py in the "
+                   "grader's process (see docs/SANDBOX.md); `--submission=PATH` is safe")
+def test_pytest_does_not_load_the_submissions_conftest(tmp_path):
+    for marker in _markers():
+        os.remove(marker)
+    try:
+        run = subprocess.run([sys.executable, "-m", "pytest", "graders/test_graders.py", "-q", "-k", "tuning",
+                              "--submission", os.path.join(SUBMISSIONS, "hostile_shadow_files")],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+        markers = _markers()
+    finally:
+        for marker in _markers():
+            os.remove(marker)
+    assert markers == []                   # its conftest.py and numpy.py never ran here
+    assert run.returncode == 1 and "5 failed" in run.stdout, run.stdout[-2000:]
+
+
+def test_pytest_with_submission_equals_path_grades_in_the_sandbox(tmp_path):
+    for marker in _markers():
+        os.remove(marker)
+    run = subprocess.run([sys.executable, "-m", "pytest", "graders/test_graders.py", "-q", "-k", "tuning",
+                          "--submission=" + os.path.join(SUBMISSIONS, "hostile_shadow_files")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1 and "5 failed" in run.stdout, run.stdout[-2000:]
+    assert _markers() == []
+
+
+def test_the_student_process_goes_first_when_memory_runs_out(tmp_path):
+    folder = write_submission(tmp_path / "s", {"tuning.py": textwrap.dedent('''
+        def grid_search_cost(value_counts, epochs_per_run, minutes_per_epoch):
+            return open("/proc/self/oom_score_adj").read().strip()
+
+        def random_search_trials(p_good, confidence):
+            return 0
+    ''')})
+    report = grade(folder, modules=("tuning",))
+    assert "got str '1000'" in report.results[0].output
+
+
+def test_the_time_budget_ends_a_slow_submission(tmp_path):
+    folder = write_submission(tmp_path / "slow", {"gradient_flow.py": textwrap.dedent('''
+        import time
+
+        def chain_gradient(local_grads):
+            time.sleep(0.8)
+
+        residual_gradient = plain_depth_gradient = residual_blocks_gradient = chain_gradient
+    ''')})
+    start = time.monotonic()
+    report = engine.grade(folder, modules=("gradient_flow",), budget=2.0)
+    assert time.monotonic() - start < 8
+    assert report.score == 0
+    assert "used up its 2 s time budget" in report.results[-1].output
+
+
+SLOW_TO_SIMPLIFY = ('"w1**2*w2**2/2 + (w1/4+w2/4+x/4)**30*(w1/4-w2/4+x/4)**30'
+                    ' - ((w1/4+x/4)**2-w2**2/16)**30"')
+
+
+@pytest.mark.xfail(strict=True, reason="autograder/symbolic.py leaves an overrunning simplify() "
+                   "thread running in the grader after the comparison (see docs/SANDBOX.md)")
+def test_symbolic_checks_leave_no_work_behind(tmp_path):
+    source = reference_source("deep_linear")
+    start = source.index("def population_loss_expr(")
+    doc_end = source.index('"""', source.index('"""', start) + 3) + 3
+    end = source.index("\ndef ", start)
+    source = source[:doc_end] + f"\n    return {SLOW_TO_SIMPLIFY}\n\n" + source[end:]
+    folder = write_submission(tmp_path / "slow", {"deep_linear.py": source})
+    script = textwrap.dedent(f'''
+        import sys, threading, time
+        sys.path.insert(0, {ROOT!r})
+        from autograder import engine
+        report = engine.grade({folder!r}, modules=("deep_linear",))
+        time.sleep(1)
+        print(report.by_case()["deep_linear.population_loss_expr[symbolic]"],
+              sum(t.name == "symbolic-simplify" for t in threading.enumerate()))
+    ''')
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    score, threads = run.stdout.split()
+    assert score == "4"                    # the answer is right (and equivalent): full marks
+    assert threads == "0"                  # ... but a thread still expands it in the grader
