@@ -67,6 +67,17 @@ def shape_hint(got: tuple, expected: tuple) -> str:
     return ""
 
 
+def matches(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    """Whether ``got`` has ``expected``'s shape and values (False for anything unreadable):
+    for recognising a known mistake before reporting the difference."""
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    with np.errstate(all="ignore"):
+        return arr.shape == np.shape(expected) and bool(np.allclose(arr, expected, rtol=rtol, atol=atol))
+
+
 def expect_shape(got: Any, shape: tuple, name: str = "result") -> np.ndarray:
     """The value as a float array, after checking its shape is exactly ``shape``."""
     arr = _as_float_array(got, name)

@@ -42,6 +42,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
+    if args.submission and not args.gradescope_bundle and not args.batch:
+        from .sandbox.client import zygote
+        zygote()             # its imports overlap with the graders' below
     if args.timeout <= 0 or args.budget <= 0:
         p.error("--timeout and --budget must be positive")
     unknown = set(args.modules or ()) - set(catalog.available())

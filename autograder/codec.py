@@ -18,7 +18,8 @@ import time
 import numpy as np
 
 MAX_DEPTH = 64
-MAX_MESSAGE = 256 * 2**20          # bytes in one framed message
+MAX_MESSAGE = 16 * 2**20           # bytes in one framed message (replies are KBs; JSON of 16 MB
+                                   # costs the grader ~1 s and ~300 MB to decode)
 _NUMERIC_KINDS = "biufc"
 _HEADER = struct.Struct(">Q")
 

@@ -9,7 +9,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import catalog, checks
-from .sandbox.client import Limits, Sandbox, StudentError, printable
+from .sandbox.client import Limits, Sandbox, StudentError, zygote, printable
 from .spec import Case, Module
 from .submission import Submission, open_submission
 
@@ -200,6 +200,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
           limits: Limits | None = None) -> Report:
     """Grades the submission at ``path``; raises SubmissionError only when nothing is gradable."""
     start = time.monotonic()
+    zygote()                 # starts importing in its own process while the graders load here
     submission = open_submission(path)
     session = Session(submission, timeout=timeout, budget=budget, limits=limits)
     try:

@@ -31,15 +31,6 @@ def _elementwise(f, reference, rng, name):
         checks.expect_array(f(z.copy()), reference(z), name=f"{name} of a {z.shape} array")
 
 
-def _same(got, value) -> bool:
-    """Whether ``got`` has ``value``'s shape and values (False for anything unreadable)."""
-    try:
-        arr = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return arr.shape == np.shape(value) and np.allclose(arr, value, rtol=checks.RTOL, atol=checks.ATOL)
-
-
 def _finite(got, name):
     arr = np.asarray(got, dtype=np.float64)
     if not np.isfinite(arr).all():
@@ -73,7 +64,7 @@ def _(f, rng):
         got = f(z.copy())
         want = ref.sigmoid_grad(z)
         s = ref.sigmoid(z)
-        if _same(got, s * (1 + s)):
+        if checks.matches(got, s * (1 + s)):
             raise Mismatch("sigmoid_grad: got σ(z)(1 + σ(z)); the derivative is σ(z)(1 − σ(z))")
         checks.expect_array(got, want, name=f"sigmoid_grad of a {z.shape} array")
 

@@ -60,15 +60,6 @@ def _torch_mlp_grads(x, y, ws, bs, act, out_act):
     return [w.grad.numpy() for w in wt], [b.grad.numpy() for b in bt], xt.grad.numpy()
 
 
-def _same(got, value) -> bool:
-    """Whether ``got`` has ``value``'s shape and values (False for anything unreadable)."""
-    try:
-        arr = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return arr.shape == np.shape(value) and np.allclose(arr, value, rtol=checks.RTOL, atol=checks.ATOL)
-
-
 def _grad_shape(got, shape, name, param, batch=None):
     """A gradient's shape, with the reason a gradient has its parameter's shape.
 
@@ -182,7 +173,7 @@ def _(f, rng):
     _grad_shape(got["dx"], (2,), '["dx"]', "x")
     db3 = np.asarray(got["db"][2], dtype=np.float64)
     if not np.allclose(db3, -4.0, rtol=checks.HAND_RTOL):
-        why = " (−2 is what ŷ = 9, or a loss with ½, gives)" if _same(db3, [-2.0]) else ""
+        why = " (−2 is what ŷ = 9, or a loss with ½, gives)" if checks.matches(db3, [-2.0]) else ""
         raise Mismatch(f'["db"][2] (db3): expected [-4.], got {checks.show(db3)}: '
                        f"db3 = dL/da3 = 2(ŷ − y)·ReLU'(a3) = 2(8 − 10)·1 = −4, since ŷ = 8{why}")
     for key, l in [("dW", 2), ("db", 1), ("dW", 1), ("db", 0), ("dW", 0)]:
@@ -281,7 +272,7 @@ def _(f, rng):
         where = f" (D = {w.size})"
         for k in ("dL_dy", "dL_dz"):
             checks.expect_close(got[k], want[k], name=f'["{k}"]{where}')
-        if lam > 0 and _same(got["dw"], wt.grad.numpy() - lam * w):
+        if lam > 0 and checks.matches(got["dw"], wt.grad.numpy() - lam * w):
             raise Mismatch(f'["dw"]{where}: the penalty term λw is missing (dw is of L_reg = L + λ·½‖w‖²)')
         checks.expect_array(got["dw"], wt.grad.numpy(), name=f'["dw"]{where}')
         checks.expect_close(got["db"], bt.grad.item(), name=f'["db"]{where}')

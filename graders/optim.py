@@ -41,19 +41,11 @@ def _quadratic_grad(rng, shape):
     return lambda th: scale * (a * (th - c) + 0.3 * np.sin(3 * th))
 
 
-def _matches(got, want):
-    try:
-        return np.asarray(got, dtype=float).shape == np.shape(want) and \
-            np.allclose(np.asarray(got, dtype=float), want, rtol=checks.RTOL, atol=checks.ATOL)
-    except (TypeError, ValueError):
-        return False
-
-
 def _diagnose(got, variants):
     """A sentence naming the first known mistake whose value ``got`` matches, or ''."""
     for why, value in variants:
         with np.errstate(all="ignore"):
-            if _matches(got, value):
+            if checks.matches(got, value):
                 return f"This is what {why} gives.\n"
     return ""
 
@@ -89,7 +81,7 @@ def _check_adam(f, rng, shape, steps, kwargs):
         g_theta = checks.expect_shape(got[0], shape, name=f"theta at step t={t}")
         g_m = checks.expect_shape(got[1], shape, name=f"m at step t={t}")
         g_v = checks.expect_shape(got[2], shape, name=f"v at step t={t}")
-        if not _matches(g_theta, want_theta):
+        if not checks.matches(g_theta, want_theta):
             hint = _diagnose(g_theta, _adam_variants(theta, gr, m, v, t, lr, b1, b2, eps))
             try:
                 checks.expect_array(g_theta, want_theta, name=f"theta after step t={t} (torch.optim.Adam)")
@@ -97,7 +89,7 @@ def _check_adam(f, rng, shape, steps, kwargs):
                 raise Mismatch(f"{hint}{exc}") from None
         for name, g_val, key, corr in (("m", g_m, "exp_avg", 1 - b1 ** t),
                                        ("v", g_v, "exp_avg_sq", 1 - b2 ** t)):
-            if not _matches(g_val, state[key]) and _matches(g_val, state[key] / corr):
+            if not checks.matches(g_val, state[key]) and checks.matches(g_val, state[key] / corr):
                 raise Mismatch(f"{name} at step t={t}: you returned the bias-corrected {name}_hat; "
                                f"return the raw running average {name} (the next step corrects it again)")
             checks.expect_array(g_val, state[key], name=f"{name} after step t={t} (torch.optim.Adam)")
@@ -150,7 +142,7 @@ def _check_rmsprop(f, theta0, grads, lr, beta2, eps, pass_eps):
         g_s = checks.expect_shape(got[1], theta0.shape, name=f"s at step {step}")
         s_new = beta2 * s + (1 - beta2) * gr ** 2
         want = theta - lr * gr / np.sqrt(s_new + eps)
-        if not _matches(g_theta, want):
+        if not checks.matches(g_theta, want):
             s_swap = (1 - beta2) * s + beta2 * gr ** 2
             hint = _diagnose(g_theta, [
                 ("eps outside the root, theta - lr g / (sqrt(s) + eps) (torch.optim.RMSprop's form; "
@@ -208,13 +200,13 @@ def _check_momentum_step(f, w, gr, m, lr, mu, want_w, want_m, where):
     got = checks.expect_sequence(f(w.copy(), gr.copy(), m.copy(), lr, mu), 2)
     g_w = checks.expect_shape(got[0], w.shape, name=f"w {where}")
     g_m = checks.expect_shape(got[1], w.shape, name=f"m {where}")
-    if not _matches(g_w, want_w):
+    if not checks.matches(g_w, want_w):
         hint = _diagnose(g_w, _momentum_variants(w, gr, m, lr, mu))
         try:
             checks.expect_array(g_w, want_w, name=f"w {where}")
         except Mismatch as exc:
             raise Mismatch(f"{hint}{exc}") from None
-    if not _matches(g_m, want_m):
+    if not checks.matches(g_m, want_m):
         hint = _diagnose(g_m, [("the velocity convention v <- mu v - lr g, w <- w + v (here the "
                                 "buffer is m <- mu m + g and w <- w - lr m)", mu * m - lr * gr),
                                ("m <- mu m - g", mu * m - gr)])
@@ -268,7 +260,7 @@ def _(f, rng):
         got = f(H.copy(), w0.copy(), lr, steps)
         want = ref.quadratic_gd(H, w0, lr, steps)
         checks.expect_shape(got, w0.shape)
-        if not _matches(got, want):
+        if not checks.matches(got, want):
             w = w0.copy()
             for _ in range(steps):
                 w = w - lr * H @ w

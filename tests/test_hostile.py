@@ -20,7 +20,10 @@ import time
 import pytest
 
 from autograder import engine
-from autograder.sandbox.client import OUTPUT_KEPT
+from autograder.codec import encode
+from autograder.sandbox import client
+from autograder.sandbox.client import OUTPUT_KEPT, Sandbox
+from autograder.submission import open_submission
 from tests.helpers import ROOT, SUBMISSIONS, grade, reference_source, write_submission
 
 # the attacks that try to change something outside the jail, or to run code in the grader
@@ -66,13 +69,22 @@ def _markers() -> list[str]:
     return sorted(glob.glob("/tmp/pwned*"))
 
 
-def _own_sandbox_uids() -> range:
-    """The uids this process gives its sandboxes (see client._next_uid)."""
-    base = 200_000 + (os.getpid() % 1000) * 1000
-    return range(base, base + 1000)
+ISSUED: list[int] = []                  # uids of the sandboxes started by this module's tests
 
 
-def _processes_of(uids: range) -> list[str]:
+def _recording_uids():
+    """Records every uid client._next_uid hands out while the module's tests run."""
+    original = client._next_uid
+
+    def record():
+        uid = original()
+        ISSUED.append(uid)
+        return uid
+    client._next_uid = record
+    return original
+
+
+def _processes_of(uids) -> list[str]:
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -80,7 +92,7 @@ def _processes_of(uids: range) -> list[str]:
                 uid = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
         except (OSError, StopIteration, ValueError):
             continue
-        if uid in uids:
+        if uid in set(uids):
             found.append(pid)
     return found
 
@@ -90,6 +102,7 @@ def graded():
     """Grades the tampering part of the corpus once, with snapshots taken before and after."""
     for marker in _markers():                        # left by someone else's run: start clean
         os.remove(marker)
+    original = _recording_uids()
     before = {"project": _project_hashes(), "hooks": _startup_hooks()}
     reports = {}
     for name in TAMPERING:
@@ -97,7 +110,8 @@ def graded():
         kwargs = {"modules": tuple(want["modules"])} if "modules" in want else {}
         reports[name] = grade(os.path.join(SUBMISSIONS, name), **kwargs)
     after = {"project": _project_hashes(), "hooks": _startup_hooks()}
-    return before, after, reports
+    yield before, after, reports
+    client._next_uid = original
 
 
 def test_the_project_is_unchanged(graded):
@@ -125,10 +139,19 @@ def test_the_attacks_were_graded(graded):
 
 
 def test_no_process_outlives_grading(graded):
+    graded_uids = list(ISSUED)
+    box = Sandbox(open_submission(os.path.join(SUBMISSIONS, "hostile_fork_bomb")).sandbox_spec())
+    try:                                   # the check does see a sandbox's processes while it lives
+        box.request({"op": "call", "module": "tuning", "function": "grid_search_cost",
+                     "args": encode(([10, 6, 5], 10, 2)), "kwargs": encode({}), "probe": None}, 30)
+        assert len(_processes_of(ISSUED[len(graded_uids):])) >= 10
+    finally:
+        box.close()
+    assert len(graded_uids) >= len(TAMPERING)
     deadline = time.monotonic() + 5
-    while _processes_of(_own_sandbox_uids()) and time.monotonic() < deadline:
+    while _processes_of(ISSUED) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _processes_of(_own_sandbox_uids()) == []
+    assert _processes_of(ISSUED) == []
 
 
 def test_output_flood_is_capped(graded):
@@ -189,6 +212,7 @@ def test_results_json_is_the_graders_own(tmp_path):
     # and the grader's environment does not reach the student's process
     run = _grade_py(tmp_path, os.path.join(SUBMISSIONS, "hostile_steals_everywhere"), out,
                     "--module", "tuning", env=env)
+    assert run.returncode == 0, run.stderr
     report = out.read_text()
     assert "grader variables: []" in report and "s3cr3t" not in report and "GRADER_SECRET" not in report
 
@@ -286,3 +310,45 @@ def test_symbolic_checks_leave_no_work_behind(tmp_path):
     score, threads = run.stdout.split()
     assert score == "4"                    # the answer is right (and equivalent): full marks
     assert threads == "0"                  # ... but a thread still expands it in the grader
+
+
+MEMORY_SCAN = textwrap.dedent('''
+    import ctypes
+
+    def grid_search_cost(value_counts, epochs_per_run, minutes_per_epoch):
+        needle = "EEFF0Cx0-YEK-REWSNA-TERCES"[::-1].encode()
+        hits = 0
+        with open("/proc/self/maps") as f:
+            regions = [line.split() for line in f]
+        for r in regions:                      # anonymous memory and the heap, inherited from the zygote
+            if not r[1].startswith("r") or (len(r) > 5 and r[5] != "[heap]"):
+                continue
+            lo, hi = (int(x, 16) for x in r[0].split("-"))
+            if hi - lo <= 512 * 2**20:
+                hits += ctypes.string_at(lo, hi - lo).count(needle)
+        return hits
+
+    def random_search_trials(p_good, confidence):
+        return 0
+''')
+
+
+def test_a_later_sandbox_cannot_read_an_earlier_notebook(tmp_path):
+    """Notebook cells once went to the sandbox through the zygote, whose freed memory every
+    later sandbox of the same grading process inherits: a batch's next student could read them."""
+    import nbformat
+    from nbformat import v4
+    nb = v4.new_notebook()
+    nb.cells.append(v4.new_code_cell("# SECRET-ANSWER-KEY-0xC0FFEE, another student's work\n"
+                                     "def grid_search_cost(a, b, c):\n" + "    x = 1\n" * 2000
+                                     + "    return 300, 3000, 6000\n"))
+    os.makedirs(tmp_path / "a")
+    nbformat.write(nb, str(tmp_path / "a" / "homework.ipynb"))
+    scanner = write_submission(tmp_path / "b", {"tuning.py": MEMORY_SCAN})
+
+    def hits():
+        return grade(scanner, modules=("tuning",)).results[0].output
+
+    before = hits()                            # the scanner's own copies of the needle
+    assert grade(str(tmp_path / "a"), modules=("tuning",)).score == 2
+    assert hits() == before
