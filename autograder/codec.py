@@ -113,13 +113,16 @@ def _decode_array(spec) -> np.ndarray:
         raise CodecError("malformed array")
     try:
         dtype = np.dtype(dtype_str)
-    except TypeError:
-        raise CodecError(f"unknown dtype {dtype_str!r}") from None
+    except (TypeError, ValueError):
+        raise CodecError(f"unknown dtype {dtype_str[:40]!r}") from None
     if dtype.kind not in _NUMERIC_KINDS or dtype.hasobject or dtype.fields:
         raise CodecError(f"refused dtype {dtype_str!r}")
     if not all(type(n) is int and 0 <= n < 2**40 for n in shape) or len(shape) > 32:
         raise CodecError("malformed array shape")
-    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    try:
+        raw = base64.b64decode(data.encode("ascii"), validate=True)
+    except ValueError:                   # not ASCII, or not base64 (binascii.Error)
+        raise CodecError("malformed array data") from None
     if len(raw) != math.prod(shape) * dtype.itemsize:
         raise CodecError("array data does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()

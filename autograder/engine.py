@@ -8,6 +8,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import catalog, checks
 from .sandbox.client import Limits, Sandbox, StudentError, zygote, printable
 from .spec import Case, Module
@@ -175,6 +177,32 @@ class StudentFunction:
         return self.session.call(self.module, self.function, args, kwargs, probe=name,
                                  timeout=self.timeout)
 
+    def feedback(self, state: list, steps: list, layout: list, **kwargs):
+        """An update rule's trajectory in one round trip (the ``feedback`` probe): step t calls
+        the function with ``layout`` (``("state", i)`` or ``("step", j)`` per argument) filled
+        from the state, the previous step's returned values or ``state`` at first, and from
+        ``steps[t]``. Yields ``(args, returned)`` per step; the arguments are rebuilt here from
+        what came back, and a failed check reports that step's call."""
+        def fill(state, step):
+            return tuple(np.array(state[i], dtype=np.float64) if kind == "state" else step[i]
+                         for kind, i in layout)
+        self._last = (fill(state, steps[0]), kwargs)      # what a timeout or crash reports
+        reply = self.session.call(self.module, self.function, (list(state), [list(s) for s in steps],
+                                  [list(p) for p in layout]), kwargs, probe="feedback", timeout=self.timeout)
+        if not (isinstance(reply, dict) and isinstance(reply.get("outputs"), list)
+                and isinstance(reply.get("error"), (str, type(None)))):
+            raise StudentError("crash", "the student process sent a malformed trajectory")
+        for t, step in enumerate(steps):
+            args = fill(state, step)
+            self._last = (args, kwargs)
+            if t >= len(reply["outputs"]):
+                if reply.get("not_implemented") is True:
+                    raise StudentError("not_implemented",
+                                       f"not implemented ({self.function} raised NotImplementedError)")
+                raise StudentError("raised", reply["error"] or "the trajectory stopped early")
+            yield args, reply["outputs"][t]
+            state = [np.asarray(v, dtype=np.float64) for v in reply["outputs"][t]]
+
     def sibling(self, function: str) -> "StudentFunction":
         return StudentFunction(self.session, self.module, function, self.timeout)
 
@@ -207,7 +235,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
         results = [run_case(c, session, seed) for c in catalog.cases(modules)]
     finally:
         session.close()
-    notes = list(submission.notes) + session.notes
+    notes = [printable(n) for n in submission.notes] + session.notes     # they quote its lines
     chosen = catalog.load(modules)
     return Report(submission.path, seed, results, chosen, time.monotonic() - start,
                   session.sandbox.mode, notes, bytes(session.sandbox.output).decode(errors="replace"))

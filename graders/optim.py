@@ -75,9 +75,11 @@ def _check_adam(f, rng, shape, steps, kwargs):
     theta0 = rng.normal(size=shape)
     run = _run(lambda th, gr, m, v, t: ref.adam_step(th, gr, m, v, t, lr, b1, b2, eps), theta0,
                _quadratic_grad(rng, shape), steps, ("exp_avg", "exp_avg_sq"))
-    theta, m, v = theta0, np.zeros(shape), np.zeros(shape)
-    for t, (gr, want_theta, state) in enumerate(run, start=1):
-        got = checks.expect_sequence(f(theta.copy(), gr.copy(), m.copy(), v.copy(), t, **kwargs), 3)
+    calls = f.feedback([theta0, np.zeros(shape), np.zeros(shape)],
+                       [(gr, t) for t, (gr, _, _) in enumerate(run, start=1)],
+                       [("state", 0), ("step", 0), ("state", 1), ("state", 2), ("step", 1)], **kwargs)
+    for t, ((theta, gr, m, v, _), out), (_, want_theta, state) in zip(range(1, steps + 1), calls, run):
+        got = checks.expect_sequence(out, 3)
         g_theta = checks.expect_shape(got[0], shape, name=f"theta at step t={t}")
         g_m = checks.expect_shape(got[1], shape, name=f"m at step t={t}")
         g_v = checks.expect_shape(got[2], shape, name=f"v at step t={t}")
@@ -93,7 +95,6 @@ def _check_adam(f, rng, shape, steps, kwargs):
                 raise Mismatch(f"{name} at step t={t}: you returned the bias-corrected {name}_hat; "
                                f"return the raw running average {name} (the next step corrects it again)")
             checks.expect_array(g_val, state[key], name=f"{name} after step t={t} (torch.optim.Adam)")
-        theta, m, v = g_theta, g_m, g_v
 
 
 @M.case("adam_step", "vs_torch", points=4)
@@ -134,10 +135,11 @@ def _(f, rng):
 # ---------------------------------------------------------------- RMSProp
 
 def _check_rmsprop(f, theta0, grads, lr, beta2, eps, pass_eps):
-    theta, s = theta0, np.zeros_like(theta0)
     kwargs = {"beta2": beta2} | ({"eps": eps} if pass_eps else {})
-    for step, gr in enumerate(grads, start=1):
-        got = checks.expect_sequence(f(theta.copy(), gr.copy(), s.copy(), lr, **kwargs), 2)
+    calls = f.feedback([theta0, np.zeros_like(theta0)], [(gr, lr) for gr in grads],
+                       [("state", 0), ("step", 0), ("state", 1), ("step", 1)], **kwargs)
+    for step, ((theta, gr, s, _), out) in enumerate(calls, start=1):
+        got = checks.expect_sequence(out, 2)
         g_theta = checks.expect_shape(got[0], theta0.shape, name=f"theta at step {step}")
         g_s = checks.expect_shape(got[1], theta0.shape, name=f"s at step {step}")
         s_new = beta2 * s + (1 - beta2) * gr ** 2
@@ -155,7 +157,6 @@ def _check_rmsprop(f, theta0, grads, lr, beta2, eps, pass_eps):
             except Mismatch as exc:
                 raise Mismatch(f"{hint}{exc}") from None
         checks.expect_array(g_s, s_new, name=f"s after step {step}")
-        theta, s = g_theta, g_s
 
 
 @M.case("rmsprop_step", "trajectory", points=3)
@@ -196,8 +197,8 @@ def _momentum_variants(w, gr, m, lr, mu):
             ("Nesterov's update (torch's default is nesterov=False)", w - lr * (gr + mu * (mu * m + gr)))]
 
 
-def _check_momentum_step(f, w, gr, m, lr, mu, want_w, want_m, where):
-    got = checks.expect_sequence(f(w.copy(), gr.copy(), m.copy(), lr, mu), 2)
+def _check_momentum_step(out, w, gr, m, lr, mu, want_w, want_m, where):
+    got = checks.expect_sequence(out, 2)
     g_w = checks.expect_shape(got[0], w.shape, name=f"w {where}")
     g_m = checks.expect_shape(got[1], w.shape, name=f"m {where}")
     if not checks.matches(g_w, want_w):
@@ -223,10 +224,11 @@ def _(f, rng):
         w0 = rng.normal(size=shape)
         run = _run(lambda w, gr, m, t: ref.sgd_momentum_step(w, gr, m, lr, mu), w0,
                    _quadratic_grad(rng, shape), 30, ("momentum_buffer",))
-        w, m = w0, np.zeros(shape)
-        for step, (gr, want_w, state) in enumerate(run, start=1):
-            w, m = _check_momentum_step(f, w, gr, m, lr, mu, want_w, state["momentum_buffer"],
-                                        f"after step {step} (torch.optim.SGD(lr={lr}, momentum={mu}))")
+        calls = f.feedback([w0, np.zeros(shape)], [(gr, lr, mu) for gr, _, _ in run],
+                           [("state", 0), ("step", 0), ("state", 1), ("step", 1), ("step", 2)])
+        for step, ((w, gr, m, _, _), out), (_, want_w, state) in zip(range(1, 31), calls, run):
+            _check_momentum_step(out, w, gr, m, lr, mu, want_w, state["momentum_buffer"],
+                                 f"after step {step} (torch.optim.SGD(lr={lr}, momentum={mu}))")
 
 
 @M.case("sgd_momentum_step", "random_state", points=1)
@@ -235,7 +237,8 @@ def _(f, rng):
         w, gr, m = rng.normal(size=(3,) + shape)
         lr, mu = float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.1, 0.99))
         want_w, want_m = ref.sgd_momentum_step(w, gr, m, lr, mu)
-        _check_momentum_step(f, w, gr, m, lr, mu, want_w, want_m, "from a nonzero m")
+        _check_momentum_step(f(w.copy(), gr.copy(), m.copy(), lr, mu), w, gr, m, lr, mu,
+                             want_w, want_m, "from a nonzero m")
 
 
 # ---------------------------------------------------------------- GD on a quadratic, Newton

@@ -100,8 +100,6 @@ def _processes_of(uids) -> list[str]:
 @pytest.fixture(scope="module")
 def graded():
     """Grades the tampering part of the corpus once, with snapshots taken before and after."""
-    for marker in _markers():                        # left by someone else's run: start clean
-        os.remove(marker)
     original = _recording_uids()
     before = {"project": _project_hashes(), "hooks": _startup_hooks()}
     reports = {}
@@ -128,7 +126,7 @@ def test_no_startup_hook_appeared_in_the_interpreter(graded):
 
 
 def test_no_student_code_ran_in_the_grader(graded):
-    assert _markers() == []
+    assert _markers() == []                # nor in any earlier test of this run (test_corpus's)
 
 
 def test_the_attacks_were_graded(graded):
@@ -166,6 +164,7 @@ def test_notebook_lines_are_skipped_and_reported(graded):
     assert "skipped IPython-only lines !rm -rf /" in notes
     assert "skipped IPython-only line %%bash" in notes
     assert "NameError: name 'get_ipython' is not defined" in notes   # the spaced call ran, harmlessly
+    assert "skipped IPython-only line !printf '\\x1b[2J\\x1b[H" in notes and "\x1b" not in notes
 
 
 def test_notebook_cell_errors_are_escaped():
@@ -345,10 +344,16 @@ def test_a_later_sandbox_cannot_read_an_earlier_notebook(tmp_path):
     os.makedirs(tmp_path / "a")
     nbformat.write(nb, str(tmp_path / "a" / "homework.ipynb"))
     scanner = write_submission(tmp_path / "b", {"tuning.py": MEMORY_SCAN})
-
-    def hits():
-        return grade(scanner, modules=("tuning",)).results[0].output
-
-    before = hits()                            # the scanner's own copies of the needle
-    assert grade(str(tmp_path / "a"), modules=("tuning",)).score == 2
-    assert hits() == before
+    script = textwrap.dedent(f'''
+        import sys
+        sys.path.insert(0, {ROOT!r})
+        from autograder import engine
+        def hits():
+            return engine.grade({scanner!r}, modules=("tuning",)).results[0].output.split()[-1]
+        before = hits()                        # the scanner's own copies of the needle
+        score = engine.grade({str(tmp_path / "a")!r}, modules=("tuning",)).score
+        print(before, score, hits())
+    ''')                                       # a fresh grading process: a fresh zygote
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    before, score, after = run.stdout.split()
+    assert float(score) == 2 and after == before, run.stdout

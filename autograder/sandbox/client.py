@@ -23,6 +23,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(_
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from autograder.sandbox.zygote import main; main(sys.argv[1], int(sys.argv[2]))")
 OUTPUT_KEPT = 4000           # bytes of the student's printed output kept for the report
+RUNNER_KINDS = ("import", "missing", "not_implemented", "raised", "unencodable")   # runner.py's
 ZYGOTE_ENV = ("PATH", "LANG", "LD_LIBRARY_PATH", "TMPDIR")     # inherited by the zygote
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7f, *range(0x80, 0xa0)] if c not in (9, 10)}
 _CONTROL.update({c: f"\\u{c:04x}" for c in [*range(0x202a, 0x202f), *range(0x2066, 0x206a)]})
@@ -278,6 +279,8 @@ class Sandbox:
         kind, text = reply.get("kind"), reply.get("message")
         if not isinstance(kind, str) or not isinstance(text, str):
             raise StudentError("crash", "the student process sent a malformed reply")
+        if kind not in RUNNER_KINDS:       # "timeout", "crash", ... are the grader's to say
+            kind = "raised"
         raise StudentError(kind, printable(text[:2000]))
 
     @staticmethod

@@ -62,3 +62,30 @@ def dropout_cnn_behaviour(build, p):
     measure("train_differs", lambda: not twice(True))
     measure("eval_equal", lambda: twice(False))
     return out
+
+
+@probe
+def feedback(fn, state, steps, layout, **kwargs):
+    """Runs an update rule as a trajectory in one request: step t calls ``fn`` with positional
+    arguments ``layout`` (a list of ``["state", i]`` or ``["step", j]``) filled from ``state``
+    and ``steps[t]``, and the values it returns (as float arrays) become the next state.
+
+    Returns {"outputs": [what each call returned], "error": None or the exception that stopped
+    the loop, "not_implemented": whether that was NotImplementedError}. The trusted side
+    rebuilds every step's arguments from the outputs itself.
+    """
+    import numpy as np
+
+    from .runner import _describe
+
+    outputs = []
+    for step in steps:
+        try:
+            args = [np.array(state[i], copy=True) if kind == "state" else step[i] for kind, i in layout]
+            out = fn(*args, **kwargs)
+            outputs.append(out)
+            state = [np.asarray(v, dtype=np.float64) for v in out]
+        except BaseException as exc:  # noqa: BLE001 - the student's, SystemExit included
+            return {"outputs": outputs, "error": _describe(exc),
+                    "not_implemented": isinstance(exc, NotImplementedError)}
+    return {"outputs": outputs, "error": None, "not_implemented": False}
