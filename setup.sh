@@ -6,7 +6,8 @@ cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
 stamp=.venv/.requirements-installed
 want=$(cat requirements.txt)
-if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
+   && grep -qxF "$PWD" .venv/lib/python*/site-packages/dl_autograder_project.pth 2>/dev/null; then
   exit 0
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
@@ -14,3 +15,6 @@ fi
 # torch is pinned here, where the CPU build lies on disk; the package itself accepts a wide range.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 printf '%s' "$want" > "$stamp"
+# the project on the venv's path, so that `pytest` finds its plugin from any folder
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+printf '%s\n' "$PWD" > "$site/dl_autograder_project.pth"

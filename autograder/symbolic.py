@@ -53,8 +53,8 @@ evaluator that refuses overflowing ``exp``/powers rather than computing them) at
 not-nice points of the symbols' domain (rounded to 4 significant digits so the feedback shows the
 exact point); they must agree at every point within a relative 1e-9 (plus 1e-12 absolute).
 Points where the expected value is undefined are redrawn. Then ``expand``, ``cancel`` and
-``simplify`` of the difference run in a worker thread with a time budget (``TIME_BUDGET``
-seconds; a thread that overruns is left to finish in the background); if the difference
+``simplify`` of the difference run in a helper process with a time budget (``TIME_BUDGET``
+seconds; one that overruns is killed, see ``autograder.bounded``); if the difference
 resolves to an exact nonzero constant the answer is rejected, if it resolves to 0 or does not
 resolve in time, the numeric verdict stands. Sets: equal when the symmetric difference is
 empty; otherwise the feedback names a point that is in one set and not the other.
@@ -65,13 +65,13 @@ from __future__ import annotations
 import ast
 import math
 import random
-import threading
 from typing import Any, Iterable, Mapping
 
 import mpmath
 import numpy as np
 import sympy
 
+from . import bounded
 from .checks import Mismatch, show
 
 MAX_CHARS = 5000
@@ -562,38 +562,31 @@ def _numeric_diff(got, expected, syms: list[sympy.Symbol], seed: str):
 
 # ------------------------------------------------------------------------- symbolic check
 
-def _resolve(diff: sympy.Expr, budget: float):
-    """Tries to simplify ``diff`` to a number within ``budget`` seconds.
+def _simplify_verdict(diff: sympy.Expr):
+    """("zero", None), ("nonzero", value) for an exact nonzero constant, or ("unknown", None)."""
+    d = diff
+    for step in (lambda x: x, sympy.expand, lambda x: sympy.cancel(sympy.together(x)),
+                 sympy.simplify):
+        d = step(d)
+        if d == 0:
+            return ("zero", None)
+        if not d.free_symbols:
+            break
+    if not d.free_symbols and not d.has(sympy.Float):
+        val = complex(d.evalf(30))
+        return ("nonzero", d) if abs(val) > 0 else ("zero", None)
+    return ("unknown", None)
 
-    Returns ("zero", None), ("nonzero", value) for an exact nonzero constant, or ("unknown", None).
-    """
+
+def _resolve(diff: sympy.Expr, budget: float):
+    """Tries to simplify ``diff`` to a number within ``budget`` seconds, in a helper process
+    that is killed if it overruns (``autograder.bounded``)."""
     if _max_exponent(diff) > SYMBOLIC_MAX_EXPONENT or sympy.count_ops(diff) > SYMBOLIC_MAX_OPS:
         return ("unknown", None)          # expanding could take minutes: numbers decide
-    box: dict[str, Any] = {}
-
-    def work():
-        try:
-            d = diff
-            for step in (lambda x: x, sympy.expand, lambda x: sympy.cancel(sympy.together(x)),
-                         sympy.simplify):
-                d = step(d)
-                if d == 0:
-                    box["r"] = ("zero", None)
-                    return
-                if not d.free_symbols:
-                    break
-            if not d.free_symbols and not d.has(sympy.Float):
-                val = complex(d.evalf(30))
-                box["r"] = ("nonzero", d) if abs(val) > 0 else ("zero", None)
-            else:
-                box["r"] = ("unknown", None)
-        except Exception:  # noqa: BLE001 - simplification is best effort
-            box["r"] = ("unknown", None)
-
-    thread = threading.Thread(target=work, name="symbolic-simplify", daemon=True)
-    thread.start()
-    thread.join(budget)
-    return box.get("r", ("unknown", None))
+    try:
+        return bounded.run(_simplify_verdict, diff, budget=budget)
+    except Exception:  # noqa: BLE001 - simplification is best effort; the numbers decide
+        return ("unknown", None)
 
 
 def _compare_scalar(got, expected, syms, seed: str) -> str | None:
@@ -754,6 +747,10 @@ def _witness(s: sympy.Set):
     return None
 
 
+def _set_differences(a: sympy.Set, b: sympy.Set) -> tuple:
+    return sympy.Complement(a, b), sympy.Complement(b, a)
+
+
 def _expect_set(got, expected, syms, functions, name):
     value = _to_sympy(got, syms, functions, matrices=False, sets=True, name=name)
     if not isinstance(value, sympy.Set):
@@ -761,22 +758,11 @@ def _expect_set(got, expected, syms, functions, name):
                        f"{_kind(value)} {_short_expr(value)}")
     if value == expected:
         return
-    box: dict[str, Any] = {}
-
-    def work():
-        try:
-            box["only_got"] = sympy.Complement(value, expected)
-            box["only_expected"] = sympy.Complement(expected, value)
-        except Exception as exc:  # noqa: BLE001
-            box["error"] = exc
-
-    thread = threading.Thread(target=work, name="symbolic-sets", daemon=True)
-    thread.start()
-    thread.join(TIME_BUDGET)
-    if "only_got" not in box:
+    try:
+        only_got, only_expected = bounded.run(_set_differences, value, expected, budget=TIME_BUDGET)
+    except Exception:  # noqa: BLE001 - undecided in time, or sympy could not
         raise Mismatch(f"{name}: could not decide whether {_short_expr(value)} equals the expected "
-                       f"set; give it with numeric endpoints, as in Interval.open(0, oo)")
-    only_got, only_expected = box["only_got"], box["only_expected"]
+                       f"set; give it with numeric endpoints, as in Interval.open(0, oo)") from None
     if only_got is sympy.S.EmptySet and only_expected is sympy.S.EmptySet:
         return
     for part, text in ((only_got, "is in your set but not in the expected one"),
