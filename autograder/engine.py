@@ -199,7 +199,8 @@ class StudentFunction:
                 if reply.get("not_implemented") is True:
                     raise StudentError("not_implemented",
                                        f"not implemented ({self.function} raised NotImplementedError)")
-                raise StudentError("raised", reply["error"] or "the trajectory stopped early")
+                raise StudentError("raised", printable(reply["error"][:2000]) if reply["error"]
+                                   else "the trajectory stopped early")   # the student's text
             yield args, reply["outputs"][t]
             state = [np.asarray(v, dtype=np.float64) for v in reply["outputs"][t]]
 

@@ -13,6 +13,8 @@ import re
 
 from .submission import Submission
 
+MAX_NOTEBOOK_BYTES = 16 * 2**20           # larger files are not read (outputs and images included)
+
 _IPYTHON_LINE = re.compile(r"^\s*([%!]|[\w.]+\s*=\s*[%!])|get_ipython\(\)")
 
 
@@ -35,6 +37,9 @@ def read_cells(path: str) -> tuple[list[dict], list[str]]:
     """The code cells of one notebook as ``{"index", "code"}``, and notes for the report."""
     import nbformat                      # only when a notebook is graded: it is slow to import
     name = os.path.basename(path)
+    if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
+        return [], [f"{name} is over {MAX_NOTEBOOK_BYTES >> 20} MB and was not read "
+                    "(clear its outputs before handing it in)"]
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the student's

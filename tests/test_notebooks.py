@@ -89,3 +89,10 @@ def test_template_notebook_matches_the_template_modules():
 def test_template_notebook_earns_nothing():
     r = grade(os.path.join(ROOT, "student_template", template.NOTEBOOK), modules=OURS)
     assert r.score == 0 and all("not implemented" in x.output for x in r.results)
+
+
+def test_oversized_notebook_is_not_read(tmp_path):
+    path = _notebook(tmp_path / "huge.ipynb", ["# md " + "x" * (17 * 2**20), reference_source("tuning")])
+    cells, notes = read_cells(path)
+    assert cells == [] and notes == ["huge.ipynb is over 16 MB and was not read "
+                                     "(clear its outputs before handing it in)"]

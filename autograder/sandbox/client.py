@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import secrets
 import select
 import signal
 import socket
@@ -120,12 +121,11 @@ def zygote() -> Zygote:
         return _zygote
 
 
-_uid_counter = iter(range(10**9))
-
-
 def _next_uid() -> int:
-    """A uid no other live sandbox of this machine is likely to hold (per-uid process limits)."""
-    return 200_000 + (os.getpid() % 1000) * 1000 + next(_uid_counter) % 1000
+    """A uid no other live sandbox of this machine is likely to hold (the process limit counts
+    per uid): drawn at random from two billion, so a handful of concurrent sandboxes, from
+    however many grading processes, collide with odds below one in a hundred million."""
+    return 200_000 + secrets.randbelow(2**31 - 400_000)
 
 
 @dataclass
