@@ -16,6 +16,8 @@ import signal
 import struct
 import time
 
+from .procutil import close_all_but
+
 _HEADER = struct.Struct(">Q")
 
 
@@ -25,9 +27,8 @@ class _Helper:
         self.from_child, from_child_w = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:                      # the helper: serve until the pipe closes
-            os.close(self.to_child)
-            os.close(self.from_child)
-            code = 0
+            close_all_but({to_child_r, from_child_w})   # the zygote's socket above all: its
+            code = 0                                     # EOF must come when the grader exits
             try:
                 _serve(to_child_r, from_child_w)
             except BaseException:  # noqa: BLE001

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import catalog, checks
+from .codec import encode
 from .sandbox.client import Limits, Sandbox, StudentError, zygote, printable
 from .spec import Case, Module
 from .submission import Submission, open_submission
@@ -139,7 +140,6 @@ class Session:
         if key in self.timed_out:
             raise StudentError("skipped", f"not run: {function} timed out in an earlier case")
         self._ensure_loaded(module)
-        from .codec import encode
         message = {"op": "call", "module": module, "function": function, "probe": probe,
                    "args": encode(tuple(args)), "kwargs": encode(dict(kwargs))}
         try:

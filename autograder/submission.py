@@ -41,7 +41,9 @@ class Submission:
         if self.kind == "file":
             spec["single"] = os.path.basename(self.path)
         if self.cells is not None:
-            spec["sources"] = self.cells
+            # the cells' labels only: their code goes with each request, never through the
+            # zygote (whose freed memory every later sandbox inherits)
+            spec["cells"] = [c["index"] for c in self.cells]
         return spec
 
 

@@ -162,3 +162,14 @@ def test_killing_the_grader_ends_every_sandbox(tmp_path):
     while time.monotonic() < deadline and (_processes_of(uid) or os.path.exists(f"/proc/{c2}")):
         time.sleep(0.1)
     assert not _processes_of(uid) and not os.path.exists(f"/proc/{c2}")
+
+
+def test_forked_helpers_do_not_keep_the_zygote_alive():
+    """The symbolic checker forks a helper from the grader; the zygote must still see its
+    socket close (and exit) when the grader lets go of it."""
+    from autograder import bounded
+    from autograder.sandbox.client import Zygote
+    z = Zygote()
+    assert bounded.run(sum, [1, 2], budget=10) == 3       # a helper forked while z is open
+    z.sock.close()
+    assert z.proc.wait(timeout=5) == 0

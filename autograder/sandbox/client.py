@@ -188,11 +188,7 @@ class Sandbox:
         ours, theirs = socket.socketpair()
         out_r, out_w = os.pipe()
         ctrl_r, ctrl_w = os.pipe()
-        submission = dict(self.submission)
-        if submission.get("sources") is not None:      # cell code goes with each request instead:
-            submission["sources"] = [{"index": c["index"]} for c in submission["sources"]]
-        # (what passes through the zygote stays in its freed memory, which later sandboxes inherit)
-        request = {"submission": submission, "uid": _next_uid(),
+        request = {"submission": self.submission, "uid": _next_uid(),
                    "limits": {"memory_mb": self.limits.memory_mb, "cpu_s": self.limits.cpu_s,
                               "file_mb": self.limits.file_mb, "tmp_mb": self.limits.tmp_mb,
                               "processes": self.limits.processes}}

@@ -24,6 +24,7 @@ import signal
 import sys
 
 from . import runner
+from ..procutil import close_all_but
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -191,17 +192,6 @@ def _become_student(request: dict, fds: dict, mode: str) -> None:
     runner.serve(fds["proto"], request)
 
 
-def _close_all_but(keep: set) -> None:
-    """Closes every inherited descriptor (the zygote's channel among them) but ``keep``."""
-    for name in os.listdir("/proc/self/fd"):
-        fd = int(name)
-        if fd > 2 and fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-
 def _report(fd: int, text: str) -> None:
     try:
         os.write(fd, text.encode())
@@ -226,7 +216,7 @@ def enter(request: dict, fds: dict, zygote_pid: int) -> None:
     try:
         _die_with_parent(zygote_pid)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        _close_all_but(set(fds.values()))
+        close_all_but(set(fds.values()))
         os.setsid()
         mode = _enter_namespaces()
         if mode == "none":

@@ -29,15 +29,15 @@ class _Loader:
 
     def __init__(self, request: dict):
         self.single = request["submission"].get("single")     # file name, or None
-        self.sources = request["submission"].get("sources")   # notebook code cells, or None
+        self.cells = request["submission"].get("cells")       # notebook cell labels, or None
         self.modules: dict[str, types.ModuleType] = {}
 
     def load(self, name: str) -> types.ModuleType:
         """The module serving ``name``: its own file, or the one shared namespace."""
-        key = SOURCE_MODULE if (self.single or self.sources is not None) else name
+        key = SOURCE_MODULE if (self.single or self.cells is not None) else name
         if key in self.modules:
             return self.modules[key]
-        if self.sources is not None:
+        if self.cells is not None:
             module = types.ModuleType(SOURCE_MODULE)
             sys.modules[SOURCE_MODULE] = module
         else:
@@ -47,7 +47,7 @@ class _Loader:
 
     def beside(self, name: str) -> types.ModuleType | None:
         """A notebook submission's module file ``name.py``, if it hands one in."""
-        if self.sources is None or not os.path.isfile(f"{name}.py"):
+        if self.cells is None or not os.path.isfile(f"{name}.py"):
             return None
         if name not in self.modules:
             self.modules[name] = self._import(name, f"{name}.py")
@@ -63,14 +63,13 @@ class _Loader:
 
     def run_cell(self, index: int, code: str) -> str | None:
         """Runs ``code``, notebook cell ``index``, in the shared namespace; its error as text, or
-        None. The code comes with the request, not through the zygote (whose freed memory every
-        later sandbox inherits)."""
-        cell = self.sources[index]
+        None."""
+        label = self.cells[index]
         namespace = self.load(SOURCE_MODULE).__dict__
         try:
-            exec(compile(code, f"<{cell['index']}>", "exec"), namespace)
+            exec(compile(code, f"<{label}>", "exec"), namespace)
         except BaseException as exc:  # noqa: BLE001 - the student's cell, SystemExit included
-            return f"{cell['index']}: {_describe(exc)}"
+            return f"{label}: {_describe(exc)}"
         return None
 
 
