@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from . import catalog, engine, report
+from .sandbox.client import Limits
 from .submission import SubmissionError
 
 
@@ -37,6 +38,7 @@ class Options:
     budget: float = engine.DEFAULT_BUDGET
     modules: tuple[str, ...] | None = None
     hidden: tuple[str, ...] = ()
+    unsandboxed_ok: bool = False
 
 
 def student_name(entry: str) -> str:
@@ -68,7 +70,8 @@ def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
     folder = os.path.join(out, student)
     try:
         result = engine.grade(path, seed=options.seed, timeout=options.timeout,
-                              budget=options.budget, modules=options.modules)
+                              budget=options.budget, modules=options.modules,
+                              limits=Limits(unsandboxed_ok=options.unsandboxed_ok))
     except SubmissionError as exc:
         report.write_atomic(os.path.join(folder, "feedback.txt"), f"Not graded: {exc}\n")
         data = {"score": 0, "max_score": 0, "tests": [], "output": f"Not graded: {exc}"}

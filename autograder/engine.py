@@ -12,7 +12,7 @@ import numpy as np
 
 from . import catalog, checks
 from .codec import encode
-from .sandbox.client import Limits, Sandbox, StudentError, zygote, printable
+from .sandbox.client import Limits, Sandbox, SandboxUnavailable, StudentError, printable, zygote
 from .spec import Case, Module
 from .submission import Submission, open_submission
 
@@ -218,6 +218,8 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
         called = f.last_call if not isinstance(exc, StudentError) or exc.kind in (
             "raised", "timeout", "crash", "unencodable") else None
         return CaseResult(case, 0, f"called {called}\n{reason}" if called else reason)
+    except SandboxUnavailable:
+        raise                # nothing can be graded here: the whole run stops, with the reason
     except Exception:  # noqa: BLE001 - a bug in a grader must not stop the others
         return CaseResult(case, 0, "internal grader error, not your fault; tell your instructor:\n"
                           + traceback.format_exc(limit=-3))

@@ -116,3 +116,20 @@ def test_cli_rejects_bad_arguments():
     assert _cli("no/such/folder").returncode == 2
     assert _cli("reference", "--module", "nonsense").returncode == 2
     assert _cli("reference", "--timeout", "0").returncode == 2
+
+
+def test_no_jail_means_no_grading(monkeypatch, capsys):
+    """Where the jail reports it cannot isolate (mode "none" without --unsandboxed), nothing is
+    graded and grade.py exits 2 with the reason, rather than running student code openly."""
+    from autograder import cli
+    from autograder.sandbox import client
+    real = client.Sandbox._read_line
+
+    def refused(fd, wait):
+        real(fd, wait)                               # the jail's own line, then the refusal
+        return "refused no namespaces here"
+    monkeypatch.setattr(client.Sandbox, "_read_line", staticmethod(refused))
+    with pytest.raises(client.SandboxUnavailable, match="no namespaces here"):
+        grade(os.path.join(ROOT, "reference"), modules=("tuning",))
+    assert cli.main([os.path.join(ROOT, "reference"), "--module", "tuning"]) == 2
+    assert "grade.py: no namespaces here" in capsys.readouterr().err
