@@ -84,25 +84,26 @@ def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
 
 
 def row_from_json(student: str, data: dict) -> dict:
-    """Totals per item and pass/fail per item from a results.json."""
+    """The student's total and, per item, [points earned, points possible] from a results.json."""
     items: dict[str, list[float]] = {}
     for t in data.get("tests", []):
-        got, best = items.setdefault(t["extra_data"]["item"], [0.0, 0.0])
-        items[t["extra_data"]["item"]] = [got + t["score"], best + t["max_score"]]
+        item = items.setdefault(t["extra_data"]["item"], [0.0, 0.0])
+        item[0] += t["score"]
+        item[1] += t["max_score"]
     return {"student": student, "total": data["score"], "max_score": data["max_score"], "items": items}
 
 
 class Progress:
     """A bar on a terminal; a quiet line every tenth of the class elsewhere (CI logs)."""
 
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
+    def __init__(self, total: int, done: int = 0, stream=sys.stderr):
+        self.total, self.done, self.resumed, self.stream = total, done, done, stream
         self.tty = stream.isatty()
         self.start = time.monotonic()
 
-    def step(self, skipped: bool = False) -> None:
+    def step(self) -> None:
         self.done += 1
-        rate = (time.monotonic() - self.start) / self.done
+        rate = (time.monotonic() - self.start) / (self.done - self.resumed)
         if self.tty:
             filled = int(30 * self.done / max(self.total, 1))
             self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} "
@@ -126,10 +127,7 @@ def grade_class(folder: str, out: str, options: Options = Options(), workers: in
                 rows.append(row_from_json(student, json.load(f)))
         else:
             todo.append((student, path))
-    bar = Progress(len(students)) if progress else None
-    for _ in rows:
-        if bar:
-            bar.step(skipped=True)
+    bar = Progress(len(students), done=len(rows)) if progress else None
     catalog.load(options.modules)                 # loaded once, before the workers fork
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
     context = multiprocessing.get_context("fork")

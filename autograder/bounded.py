@@ -11,48 +11,37 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
 import signal
-import struct
+import socket
 import time
 
+from .codec import frame, recv_frame
 from .procutil import close_all_but
-
-_HEADER = struct.Struct(">Q")
 
 
 class _Helper:
     def __init__(self):
-        to_child_r, self.to_child = os.pipe()
-        self.from_child, from_child_w = os.pipe()
+        self.sock, theirs = socket.socketpair()
         self.pid = os.fork()
-        if self.pid == 0:                      # the helper: serve until the pipe closes
-            close_all_but({to_child_r, from_child_w})   # the zygote's socket above all: its
-            code = 0                                     # EOF must come when the grader exits
-            try:
-                _serve(to_child_r, from_child_w)
-            except BaseException:  # noqa: BLE001
-                code = 1
-            os._exit(code)
-        os.close(to_child_r)
-        os.close(from_child_w)
+        if self.pid == 0:
+            # the helper holds nothing else: the zygote's socket above all, whose EOF must come
+            # when the grader exits
+            close_all_but({theirs.fileno()})
+            os._exit(_serve(theirs))
+        theirs.close()
         self.owner = os.getpid()
 
     def call(self, fn, args, budget: float):
         """``fn(*args)``'s value, or raises TimeoutError after ``budget`` seconds."""
-        _write(self.to_child, pickle.dumps((fn, args)))
-        data = _read(self.from_child, time.monotonic() + budget)
-        ok, value = pickle.loads(data)
+        self.sock.settimeout(None)
+        self.sock.sendall(frame(pickle.dumps((fn, args))))
+        ok, value = pickle.loads(recv_frame(self.sock, limit=2**62, deadline=time.monotonic() + budget))
         if not ok:
             raise value
         return value
 
     def close(self) -> None:
-        for fd in (self.to_child, self.from_child):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self.sock.close()
         try:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
@@ -60,42 +49,20 @@ class _Helper:
             pass
 
 
-def _write(fd: int, data: bytes) -> None:
-    view = memoryview(_HEADER.pack(len(data)) + data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _read(fd: int, deadline: float | None) -> bytes:
-    buf = b""
-    need = _HEADER.size
-    header_done = False
-    while len(buf) < need:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
-        chunk = os.read(fd, max(need - len(buf), 1 << 16))
-        if not chunk:
-            raise EOFError
-        buf += chunk
-        if not header_done and len(buf) >= _HEADER.size:
-            (size,) = _HEADER.unpack(buf[:_HEADER.size])
-            buf, need, header_done = buf[_HEADER.size:], size, True
-    return buf
-
-
-def _serve(rfd: int, wfd: int) -> None:
+def _serve(sock: socket.socket) -> int:
+    """The helper's life: answers calls until the grader closes its end; the exit status."""
     while True:
         try:
-            fn, args = pickle.loads(_read(rfd, None))
+            fn, args = pickle.loads(recv_frame(sock, limit=2**62))
         except EOFError:
-            return
+            return 0
+        except BaseException:  # noqa: BLE001
+            return 1
         try:
             reply = (True, fn(*args))
         except Exception as exc:  # noqa: BLE001 - sent back and raised there
             reply = (False, exc)
-        _write(wfd, pickle.dumps(reply))
+        sock.sendall(frame(pickle.dumps(reply)))
 
 
 _helper: _Helper | None = None

@@ -97,10 +97,14 @@ def encode(obj, depth: int = 0):
     raise CodecError(f"cannot send back a value of type {t.__module__}.{t.__qualname__}")
 
 
+def frame(body: bytes) -> bytes:
+    """``body`` behind its 8-byte length."""
+    return _HEADER.pack(len(body)) + body
+
+
 def dumps(obj) -> bytes:
     """One framed message."""
-    body = json.dumps(obj, allow_nan=False, separators=(",", ":")).encode()
-    return _HEADER.pack(len(body)) + body
+    return frame(json.dumps(obj, allow_nan=False, separators=(",", ":")).encode())
 
 
 # ---------------------------------------------------------------- decoding (both sides)
@@ -204,10 +208,15 @@ def recv_exact(sock, n: int, deadline: float | None = None) -> bytes:
     return b"".join(chunks)
 
 
-def recv(sock, limit: int = MAX_MESSAGE, deadline: float | None = None):
-    """One framed message's JSON; raises EOFError on a closed peer, CodecError if malformed,
-    TimeoutError when the whole message has not arrived by ``deadline``."""
+def recv_frame(sock, limit: int = MAX_MESSAGE, deadline: float | None = None) -> bytes:
+    """One framed body; raises EOFError on a closed peer, CodecError if it is over ``limit``,
+    TimeoutError when the whole of it has not arrived by ``deadline``."""
     (size,) = _HEADER.unpack(recv_exact(sock, _HEADER.size, deadline))
     if size > limit:
         raise CodecError(f"reply of {size} bytes is over the {limit}-byte limit")
-    return loads(recv_exact(sock, size, deadline))
+    return recv_exact(sock, size, deadline)
+
+
+def recv(sock, limit: int = MAX_MESSAGE, deadline: float | None = None):
+    """One framed message's JSON; raises as ``recv_frame`` does, and CodecError if malformed."""
+    return loads(recv_frame(sock, limit, deadline))

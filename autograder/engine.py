@@ -100,7 +100,7 @@ class Session:
                     if exc.kind == "budget":
                         raise
                     self.bad_cells.add(i)
-                    self.notes.append(f"{cell['index']}: {exc.message}; left out of every later run")
+                    self.notes.append(f"{cell['label']}: {exc.message}; left out of every later run")
                     break
                 error = printable(str(error)[:500]) if error else None
                 if error and error not in self.notes:

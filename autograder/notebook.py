@@ -34,7 +34,7 @@ def cell_code(source: str) -> tuple[str, list[str]]:
 
 
 def read_cells(path: str) -> tuple[list[dict], list[str]]:
-    """The code cells of one notebook as ``{"index", "code"}``, and notes for the report."""
+    """The code cells of one notebook as ``{"label", "code"}``, and notes for the report."""
     import nbformat                      # only when a notebook is graded: it is slow to import
     name = os.path.basename(path)
     if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
@@ -54,7 +54,7 @@ def read_cells(path: str) -> tuple[list[dict], list[str]]:
             notes.append(f"{label}: skipped IPython-only {'lines' if len(skipped) > 1 else 'line'} "
                          + "; ".join(s[:60] for s in skipped[:3]))
         if code.strip():
-            cells.append({"index": label, "code": code})
+            cells.append({"label": label, "code": code})
     return cells, notes
 
 

@@ -25,7 +25,7 @@ class Submission:
     kind: str                               # "folder", "file" or "notebook"
     files: list[str] = field(default_factory=list)        # relative paths copied into the jail
     modules: frozenset[str] | None = None   # module files present; None: one namespace serves all
-    cells: list[dict] | None = None         # notebook code cells {"index", "code"}
+    cells: list[dict] | None = None         # notebook code cells {"label", "code"}
     notes: list[str] = field(default_factory=list)        # what the report should say about it
 
     def has_module(self, name: str) -> bool:
@@ -43,7 +43,7 @@ class Submission:
         if self.cells is not None:
             # the cells' labels only: their code goes with each request, never through the
             # zygote (whose freed memory every later sandbox inherits)
-            spec["cells"] = [c["index"] for c in self.cells]
+            spec["cells"] = [c["label"] for c in self.cells]
         return spec
 
 

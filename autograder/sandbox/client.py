@@ -296,18 +296,14 @@ class Sandbox:
         except OSError:                     # it died between two requests
             raise StudentError("crash", proc.death(2.0)) from None
 
-    def _await(self, proc: _Process, timeout: float) -> dict:
-        deadline = time.monotonic() + timeout
-        proc.sock.settimeout(None)
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([proc.sock], [], [], left)[0]:
-                raise StudentError("timeout", f"timed out after {timeout:g} s")
-            try:
-                return codec.recv(proc.sock, deadline=deadline)     # a trickled reply times out too
-            except (EOFError, ConnectionError):
-                raise StudentError("crash", proc.death(2.0)) from None
-            except TimeoutError:
-                raise StudentError("timeout", f"timed out after {timeout:g} s") from None
-            except codec.CodecError as exc:
-                raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
+    @staticmethod
+    def _await(proc: _Process, timeout: float) -> dict:
+        """The reply, whole, within ``timeout`` (a trickled reply times out too)."""
+        try:
+            return codec.recv(proc.sock, deadline=time.monotonic() + timeout)
+        except (EOFError, ConnectionError):
+            raise StudentError("crash", proc.death(2.0)) from None
+        except TimeoutError:
+            raise StudentError("timeout", f"timed out after {timeout:g} s") from None
+        except codec.CodecError as exc:
+            raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None

@@ -219,12 +219,12 @@ def enter(request: dict, fds: dict, zygote_pid: int) -> None:
         close_all_but(set(fds.values()))
         os.setsid()
         mode = _enter_namespaces()
-        if mode == "none" and not request.get("allow_unsandboxed"):
-            _report(fds["ctrl"], "refused this machine allows no namespaces to a non-root user, so "
-                    "student code would run with your files and network; run as root, or pass "
-                    "--unsandboxed to grade code you trust (your own)\n")
-            return
         if mode == "none":
+            if not request.get("allow_unsandboxed"):
+                _report(fds["ctrl"], "refused this machine allows no namespaces to a non-root user, "
+                        "so student code would run with your files and network; run as root, or "
+                        "pass --unsandboxed to grade code you trust (your own)\n")
+                return
             _report(fds["ctrl"], f"pid {os.getpid()} mode none\n")
             _become_student(request, fds, mode)
             return

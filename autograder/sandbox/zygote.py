@@ -11,6 +11,7 @@ pipe); the zygote forks, the child enters the jail (``jail.enter``), and the zyg
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -85,7 +86,6 @@ def main(project_root: str, fd: int) -> None:
     _warm_up()
     from . import jail  # noqa: F401  - and everything the runner needs, before any fork
     from .. import codec  # noqa: F401
-    import gc
     gc.collect()
     gc.freeze()            # the children's collector then never writes to (and copies) these pages
 
