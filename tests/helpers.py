@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import shutil
 
 from autograder import catalog, engine
 
@@ -46,3 +48,47 @@ def corpus() -> list[str]:
 def expected(name: str) -> dict:
     with open(os.path.join(SUBMISSIONS, name, "expected.json")) as f:
         return json.load(f)
+
+
+TARGETS_MODULE = "corpus_targets"       # what a staged submission imports to know its targets
+
+
+def targets(outside: str) -> dict[str, str]:
+    """What no submission may read or change, derived from the running project (wherever this
+    clone lies, or wherever the packages were installed) and from ``outside``, a folder the test
+    created beside the submission; every path exists on this machine (asserted here, so a probe
+    never passes by looking at nothing)."""
+    import graders
+    import reference
+    os.makedirs(outside, exist_ok=True)
+    secret = os.path.join(outside, "secret.txt")
+    with open(secret, "w") as f:
+        f.write("an instructor's file outside the project\n")
+    found = {"project": ROOT, "grade_py": os.path.join(ROOT, "grade.py"),
+             "reference": os.path.dirname(reference.__file__),
+             "reference_file": os.path.join(os.path.dirname(reference.__file__), "tuning.py"),
+             "graders": os.path.dirname(graders.__file__),
+             "grader_file": os.path.join(os.path.dirname(graders.__file__), "tuning.py"),
+             "outside": outside, "outside_file": secret}
+    missing = [p for p in found.values() if not os.path.exists(p)]
+    assert not missing, f"a probe would look at nothing: {missing}"
+    return found
+
+
+def stage(name: str, folder) -> str:
+    """A copy of corpus submission ``name`` in ``folder`` (a pytest tmp_path); when its
+    expected.json says ``"targets": true``, with ``corpus_targets.py`` beside its modules,
+    naming this machine's paths that the submission's probes must find out of reach."""
+    dest = os.path.join(str(folder), name)
+    shutil.copytree(os.path.join(SUBMISSIONS, name), dest)
+    for path in [dest] + glob.glob(os.path.join(dest, "**"), recursive=True):
+        os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
+    if expected(name).get("targets"):
+        with open(os.path.join(dest, TARGETS_MODULE + ".py"), "w") as f:
+            f.write(f"TARGETS = {targets(os.path.join(str(folder), 'outside'))!r}\n")
+    return dest
+
+
+def markers() -> list[str]:
+    """The pwned-* files hostile code leaves if it ever runs in the grader (see conftest.py)."""
+    return sorted(glob.glob(os.path.join(os.environ["AUTOGRADER_TEST_MARKERS"], "pwned*")))

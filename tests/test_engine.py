@@ -133,3 +133,10 @@ def test_no_jail_means_no_grading(monkeypatch, capsys):
         grade(os.path.join(ROOT, "reference"), modules=("tuning",))
     assert cli.main([os.path.join(ROOT, "reference"), "--module", "tuning"]) == 2
     assert "grade.py: no namespaces here" in capsys.readouterr().err
+
+
+def test_the_suite_has_a_safety_net(request):
+    """pytest-timeout is installed and configured (pyproject.toml): a hang fails its test
+    instead of holding CI for its whole time limit."""
+    assert float(request.config.getini("timeout")) == 600
+    assert request.config.pluginmanager.hasplugin("timeout")

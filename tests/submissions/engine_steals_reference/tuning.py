@@ -4,6 +4,12 @@ import glob
 import importlib.util
 import os
 import sys
+import time
+
+try:                                    # what the test derived from the running project
+    from corpus_targets import TARGETS
+except ImportError:
+    TARGETS = {}
 
 
 def _candidate_roots():
@@ -20,7 +26,9 @@ def _candidate_roots():
                 roots.update(a.decode() for a in f.read().split(b"\0") if a.startswith(b"/"))
         except OSError:
             pass
-    roots.update(["/work/main", "/root", "/home", "/srv", "/autograder", "/tmp", "/"])
+    roots.update(["/root", "/home", "/srv", "/autograder", "/tmp", "/"])
+    roots.update(os.path.dirname(TARGETS[k]) for k in ("reference", "graders") if k in TARGETS)
+    roots.add(TARGETS.get("project", "/"))
     return roots
 
 
@@ -35,7 +43,10 @@ def _find_reference():
                 return module
             except Exception:
                 continue
+    deadline = time.monotonic() + 2.5      # a walk as long as the call limit allows, on any disk
     for dirpath, dirnames, filenames in os.walk("/"):
+        if time.monotonic() > deadline:
+            break
         if dirpath.endswith("/reference") and "tuning.py" in filenames:
             return _load(os.path.join(dirpath, "tuning.py"))
     return None

@@ -15,8 +15,24 @@ import stat
 
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWUSER, CLONE_NEWNS = 0x10000000, 0x00020000
-OUTSIDE = ("/work/main/reference", "/work/main/graders", "/work/main/grade.py", "/work/shared",
-           "/root/.bashrc", "/root/.gitconfig", "/home")
+try:                                    # what the test derived from the running project
+    from corpus_targets import TARGETS
+except ImportError:
+    TARGETS = {}
+OUTSIDE = tuple(TARGETS.get(k) for k in ("reference", "graders", "reference_file", "grader_file",
+                                          "grade_py", "outside", "outside_file") if k in TARGETS)
+
+
+def _readable(path):
+    """Whether the content at ``path`` can be read (a folder listed, a file opened)."""
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            open(path, "rb").close()
+        return True
+    except OSError:
+        return False
 
 
 def _try(results, name, fn):
@@ -41,7 +57,7 @@ def _attempts():
     _try(done, "kill(1)", lambda: os.kill(1, signal.SIGKILL))
     _try(done, "open /proc/1/mem", lambda: open("/proc/1/mem", "r+b").close())
     _try(done, "read /proc/1/environ", lambda: open("/proc/1/environ", "rb").read(1))
-    _try(done, "list /proc/1/root/..", lambda: any(os.path.exists("/proc/1/root/.." + p) for p in OUTSIDE) or False)
+    _try(done, "list /proc/1/root/..", lambda: any(_readable("/proc/1/root/.." + p) for p in OUTSIDE) or False)
     _try(done, "write /proc/sys", lambda: open("/proc/sys/kernel/core_pattern", "w").write("|/bin/sh"))
     _try(done, "sysrq", lambda: open("/proc/sysrq-trigger", "w").write("b"))
     _try(done, "mknod", lambda: os.mknod("/tmp/disk", stat.S_IFBLK | 0o666, os.makedev(8, 0)))
@@ -52,7 +68,7 @@ def _attempts():
     _try(done, "tcp out", lambda: socket.create_connection(("1.1.1.1", 80), timeout=1).close())
     _try(done, "udp out", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("8.8.8.8", 53)))
     _try(done, "raw socket", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close())
-    _try(done, "outside path visible", lambda: any(os.path.exists(p) for p in OUTSIDE) or False)
+    _try(done, "outside path readable", lambda: any(_readable(p) for p in OUTSIDE) or False)
     # a user namespace of its own may be allowed; it must not lead outside the jail
     if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0:
         _try(done, "mount / rw", lambda: _ok(libc.mount(None, b"/usr", None, 32 | 4096, None)) or
@@ -65,7 +81,7 @@ def _attempts():
             os.chroot(".")
         except OSError:
             pass
-        _try(done, "outside path after chroot", lambda: any(os.path.exists(p) for p in OUTSIDE) or False)
+        _try(done, "outside path after chroot", lambda: any(_readable(p) for p in OUTSIDE) or False)
     return done
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-open("/tmp/pwned-conftest", "w").close()
+open(__import__("os").environ.get("AUTOGRADER_TEST_MARKERS", "/nonexistent") + "/pwned-conftest", "w").close()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -1,3 +1,3 @@
 """Shadows json, if anything imported it from here."""
-open("/tmp/pwned-shadow-json", "w").close()
+open(__import__("os").environ.get("AUTOGRADER_TEST_MARKERS", "/nonexistent") + "/pwned-shadow-json", "w").close()
 raise ImportError("shadowed json")

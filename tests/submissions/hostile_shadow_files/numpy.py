@@ -1,3 +1,3 @@
 """Shadows numpy, if anything imported it from here."""
-open("/tmp/pwned-shadow-numpy", "w").close()
+open(__import__("os").environ.get("AUTOGRADER_TEST_MARKERS", "/nonexistent") + "/pwned-shadow-numpy", "w").close()
 raise ImportError("shadowed numpy")

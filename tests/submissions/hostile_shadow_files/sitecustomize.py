@@ -1,2 +1,2 @@
 """Would run at interpreter start."""
-open("/tmp/pwned-sitecustomize", "w").close()
+open(__import__("os").environ.get("AUTOGRADER_TEST_MARKERS", "/nonexistent") + "/pwned-sitecustomize", "w").close()

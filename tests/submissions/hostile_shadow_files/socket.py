@@ -1,3 +1,3 @@
 """Shadows socket, if anything imported it from here."""
-open("/tmp/pwned-shadow-socket", "w").close()
+open(__import__("os").environ.get("AUTOGRADER_TEST_MARKERS", "/nonexistent") + "/pwned-shadow-socket", "w").close()
 raise ImportError("shadowed socket")

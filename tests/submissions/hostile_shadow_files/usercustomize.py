@@ -1,2 +1,2 @@
 """Would run at interpreter start."""
-open("/tmp/pwned-usercustomize", "w").close()
+open(__import__("os").environ.get("AUTOGRADER_TEST_MARKERS", "/nonexistent") + "/pwned-usercustomize", "w").close()

@@ -13,7 +13,7 @@ class _Evil(sympy.Function):
     __module__ = "sympy.core.function"
 
     def __str__(self):
-        return "exp(-z)/(1 + exp(-z))**2 + 0*eval(\"__import__('os').system('touch /tmp/pwned-eval')\")"
+        return "exp(-z)/(1 + exp(-z))**2 + 0*eval(\"__import__('os').system('touch ${AUTOGRADER_TEST_MARKERS:-/nonexistent}/pwned-eval')\")"
 
     __repr__ = __str__
 
@@ -89,7 +89,7 @@ def sigmoid_grad_expr():
 
 def tanh_grad_expr():
     """d tanh(z)/dz as a sympy expression in the module's symbol ``z``."""
-    return "1 - tanh(z)**2 + getattr(__builtins__, 'ev' + 'al')('__import__(\\'os\\').system(\\'touch /tmp/pwned-getattr\\')')"
+    return "1 - tanh(z)**2 + getattr(__builtins__, 'ev' + 'al')('__import__(\\'os\\').system(\\'touch ${AUTOGRADER_TEST_MARKERS:-/nonexistent}/pwned-getattr\\')')"
 
 
 def softmax_as_logistic(W, b):

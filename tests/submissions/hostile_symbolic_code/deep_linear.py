@@ -1,6 +1,6 @@
 """Symbolic answers that are code: strings that would run a command, walk to object's
 subclasses, exec, or define a lambda if anything evaluated them, and a sympy object whose
-__str__ returns code (as the minimum value), a Matrix holding a Symbol named by code. The marker files /tmp/pwned-* must never appear in the grader's /tmp.
+__str__ returns code (as the minimum value), a Matrix holding a Symbol named by code. No pwned-* marker may ever appear in $AUTOGRADER_TEST_MARKERS (set for the grader by the tests).
 The numeric items are the reference's and keep their points."""
 
 import numpy as np
@@ -15,7 +15,7 @@ class Evil(sympy.Symbol):
     __module__ = "sympy.core.symbol"
 
     def __str__(self):
-        return "__import__('os').system('touch /tmp/pwned-sympy-str') or w1*w2"
+        return "__import__('os').system('touch ${AUTOGRADER_TEST_MARKERS:-/nonexistent}/pwned-sympy-str') or w1*w2"
 
     __repr__ = __str__
 
@@ -23,22 +23,22 @@ class Evil(sympy.Symbol):
 
 def pointwise_loss_expr():
     """The loss on one input x: l(x; w1, w2) = (w2 w1 x)**2 / 2, a sympy expression in w1, w2, x."""
-    return "__import__('os').system('touch /tmp/pwned-import')"
+    return "__import__('os').system('touch ${AUTOGRADER_TEST_MARKERS:-/nonexistent}/pwned-import')"
 
 
 def population_loss_expr():
     """The population loss L(w1, w2) = E_X[l(X; w1, w2)], a sympy expression in w1, w2."""
-    return "().__class__.__bases__[0].__subclasses__()[0]('touch /tmp/pwned-walk')"
+    return "().__class__.__bases__[0].__subclasses__()[0]('touch ${AUTOGRADER_TEST_MARKERS:-/nonexistent}/pwned-walk')"
 
 
 def population_grad_expr():
     """The gradient of the population loss, [dL/dw1, dL/dw2]: a 2x1 sympy Matrix in w1, w2."""
-    return ["exec(\"open('/tmp/pwned-exec', 'w')\")", "(lambda: 1)()"]
+    return ["exec(\"open(__import__('os').environ['AUTOGRADER_TEST_MARKERS'] + '/pwned-exec', 'w')\")", "(lambda: 1)()"]
 
 
 def population_hessian_expr():
     """The Hessian of the population loss with respect to (w1, w2): a 2x2 sympy Matrix."""
-    return sympy.Matrix([[sympy.Symbol("__import__('os').system('touch /tmp/pwned-name')"), 0],
+    return sympy.Matrix([[sympy.Symbol("__import__('os').system('touch ${AUTOGRADER_TEST_MARKERS:-/nonexistent}/pwned-name')"), 0],
                          [0, w1 ** 2]])
 
 

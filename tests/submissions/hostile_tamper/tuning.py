@@ -10,11 +10,17 @@ import os
 import site
 import sys
 
-PAYLOAD = "\nimport os; os.system('touch /tmp/pwned-tamper')\n"
+try:                                    # what the test derived from the running project
+    from corpus_targets import TARGETS
+except ImportError:
+    TARGETS = {}
+
+PAYLOAD = "\nimport os; os.system('touch ${AUTOGRADER_TEST_MARKERS:-/nonexistent}/pwned-tamper')\n"
 
 
 def _attempts():
-    roots = {"/work/main", "/autograder", "/autograder/source", os.getcwd(), "/"}
+    roots = {"/autograder", "/autograder/source", os.getcwd(), "/", TARGETS.get("project", "/")}
+    roots |= {os.path.dirname(TARGETS[k]) for k in ("reference", "graders") if k in TARGETS}
     roots |= {os.path.dirname(p) for p in sys.path if p}
     targets = []
     for root in roots:
@@ -25,8 +31,11 @@ def _attempts():
     folders = set(p for p in sys.path if p) | set(site.getsitepackages()) | {site.getusersitepackages()}
     for folder in folders:
         targets += [os.path.join(folder, n) for n in ("sitecustomize.py", "usercustomize.py", "zz-pwned.pth")]
+    targets += [TARGETS[k] for k in ("reference_file", "grader_file", "grade_py", "outside_file")
+                if k in TARGETS]
     targets += [os.__file__, os.path.join(os.path.dirname(os.__file__), "site.py"), "/etc/passwd",
-                "/submission/tuning.py", "/submission/new.py", "/submission/../tuning.py"]
+                *(os.path.join(d, n) for d in {"/submission", os.getcwd()}
+                  for n in ("tuning.py", "new.py", "../tuning.py"))]
     return targets
 
 
@@ -39,8 +48,9 @@ def _tamper():
             done.append(f"wrote {path}")
         except OSError:
             pass
-    for path in ["/submission/tuning.py", "/submission", "/submission/expected.json"] + \
-            glob.glob("/submission/*") + glob.glob("/submission/../*"):
+    here = {"/submission", os.getcwd()}            # the jail's path, or the copy's in a container
+    for path in [p for d in here for p in (d, f"{d}/tuning.py", f"{d}/expected.json",
+                                           *glob.glob(f"{d}/*"), *glob.glob(f"{d}/../*"))]:
         for act, fn in (("removed", os.remove), ("chmod", lambda p: os.chmod(p, 0o777)),
                         ("renamed", lambda p: os.rename(p, p + ".bak"))):
             try:

@@ -27,7 +27,7 @@ class Trap:
     """Every way of reading it runs code or raises."""
 
     def __reduce__(self):
-        return (os.system, ("touch /tmp/pwned-reduce",))
+        return (os.system, ("touch ${AUTOGRADER_TEST_MARKERS:-/nonexistent}/pwned-reduce",))
 
     def __array__(self, *args, **kwargs):
         raise RuntimeError("__array__ trap")

@@ -1,5 +1,5 @@
 """A fake codec."""
-open("/tmp/pwned-fake-codec", "w").close()
+open(__import__("os").environ.get("AUTOGRADER_TEST_MARKERS", "/nonexistent") + "/pwned-fake-codec", "w").close()
 
 def encode(obj, depth=0):
     return obj

@@ -2,7 +2,7 @@
 
 import os
 
-open("/tmp/pwned-fake-grader", "w").close()
+open(__import__("os").environ.get("AUTOGRADER_TEST_MARKERS", "/nonexistent") + "/pwned-fake-grader", "w").close()
 from autograder.spec import Module  # noqa: E402
 
 M = Module("tuning", total=6)
