@@ -21,6 +21,25 @@ HEADER = ("# Homework template: fill in every function that raises NotImplemente
           "# Keep the names, arguments and return shapes: the grader calls them as they are.\n")
 
 
+def declaration(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) -> str:
+    """A function's decorators, ``def`` line(s) and docstring as the source writes them."""
+    first = node.body[0]
+    has_doc = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
+        and isinstance(first.value.value, str)
+    if not has_doc:
+        raise ValueError(f"{node.name} has no docstring: the template needs one")
+    start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+    return "\n".join(lines[start - 1: first.end_lineno])
+
+
+def public_declarations(source: str) -> dict[str, str]:
+    """``{name: declaration}`` of a reference module's public functions, in source order: what
+    the template keeps of each (its body is left out)."""
+    lines = source.splitlines()
+    return {node.name: declaration(node, lines) for node in ast.parse(source).body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_")}
+
+
 def stub_module(source: str) -> str:
     """The template text of one reference module's source."""
     tree = ast.parse(source)
@@ -34,14 +53,8 @@ def stub_module(source: str) -> str:
             if node.name.startswith("_"):
                 continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            first = node.body[0]
-            has_doc = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
-                and isinstance(first.value.value, str)
-            if not has_doc:
-                raise ValueError(f"{node.name} has no docstring: the template needs one")
-            indent = " " * first.col_offset
-            text = "\n".join(lines[start - 1: first.end_lineno])
-            out.append(f"\n\n{text}\n{indent}raise NotImplementedError\n")
+            indent = " " * node.body[0].col_offset
+            out.append(f"\n\n{declaration(node, lines)}\n{indent}raise NotImplementedError\n")
         else:
             text = "\n".join(lines[start - 1: node.end_lineno])
             imports = (ast.Import, ast.ImportFrom)

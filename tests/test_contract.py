@@ -1,0 +1,51 @@
+"""docs/ASSIGNMENT.md is generated from the declarations, is up to date, and says what they say."""
+
+import re
+
+from autograder import catalog, contract
+from autograder.sandbox.client import PROJECT_ROOT
+from autograder.spec import CATALOG_TOTAL, Module
+
+TEXT = contract.generate()
+MODULES = catalog.load(tuple(catalog.available()))
+
+
+def test_contract_is_up_to_date():
+    assert contract.main(["--check"]) == 0, "run: python -m autograder.contract"
+
+
+def test_check_fails_when_stale(monkeypatch, capsys):
+    monkeypatch.setattr(contract, "generate", lambda: TEXT + "\nedited by hand\n")
+    assert contract.main(["--check"]) == 1
+    assert "python -m autograder.contract" in capsys.readouterr().err
+
+
+def test_every_case_and_total_is_stated():
+    assert f"| **total** | | {sum(len(m.items) for m in MODULES)} | **{CATALOG_TOTAL}** |" in TEXT
+    for m in MODULES:
+        assert f"## {m.name}\n\n**{m.total:g} points**" in TEXT
+        for item in m.items:
+            row = next(line for line in TEXT.splitlines() if line.startswith(f"| [`{item}`]"))
+            for c in m.cases:
+                if c.function == item:
+                    assert f"`{c.label}` {c.points:g}" in row, (c.id, row)
+        for question in m.manual:
+            assert f"- {question}" in TEXT
+
+
+def test_links_point_to_headings_and_no_path_is_absolute():
+    anchors = {contract._anchor(h) for h in re.findall(r"^#+ (.+)$", TEXT, re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", TEXT)
+    assert links and set(links) <= anchors, set(links) - anchors
+    assert PROJECT_ROOT not in TEXT
+
+
+def test_module_section_marks_hidden_cases_and_own_limits():
+    m = Module("toy", total=3, source="Homework 0", manual=("Why?",))
+    m.case("f", "worked", points=1)(lambda f, rng: None)
+    m.case("f", "secret", points=2, hidden=True, timeout=20)(lambda f, rng: None)
+    source = 'k = 2\n\ndef f(x):\n    """x: (n,); returns (n,)."""\n    return k * x\n'
+    text = contract.module_section(m, source)
+    assert "| [`f`](#toyf) | `worked` 1, `secret` 2 (hidden, 20 s per call) | 3 |" in text
+    assert '```python\ndef f(x):\n    """x: (n,); returns (n,)."""\n```' in text
+    assert "```python\nk = 2\n```" in text and "- Why?" in text and "return k" not in text
