@@ -1,4 +1,4 @@
-"""The multiple-choice key as the catalog (shared/ASSIGNMENT.md) states it."""
+"""The multiple-choice key as the contract (docs/ASSIGNMENT.md) states it."""
 
 from autograder.checks import letters
 from graders.concepts import KEY
