@@ -24,10 +24,9 @@ import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import catalog, engine, report
-from .sandbox.client import Limits
 from .submission import SubmissionError
 
 
@@ -38,7 +37,8 @@ class Options:
     budget: float = engine.DEFAULT_BUDGET
     modules: tuple[str, ...] | None = None
     hidden: tuple[str, ...] = ()
-    unsandboxed_ok: bool = False
+    unsandboxed: bool = False
+    guarded: tuple[str, ...] = ()     # the class's folder and the reports: no student may read them
 
 
 def student_name(entry: str) -> str:
@@ -71,7 +71,7 @@ def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
     try:
         result = engine.grade(path, seed=options.seed, timeout=options.timeout,
                               budget=options.budget, modules=options.modules,
-                              limits=Limits(unsandboxed_ok=options.unsandboxed_ok))
+                              unsandboxed=options.unsandboxed, guarded=options.guarded)
     except SubmissionError as exc:
         report.write_atomic(os.path.join(folder, "feedback.txt"), f"Not graded: {exc}\n")
         data = {"score": 0, "max_score": 0, "tests": [], "output": f"Not graded: {exc}"}
@@ -128,6 +128,7 @@ def grade_class(folder: str, out: str, options: Options = Options(), workers: in
         else:
             todo.append((student, path))
     bar = Progress(len(students), done=len(rows)) if progress else None
+    options = replace(options, guarded=options.guarded + (folder, out))
     catalog.load(options.modules)                 # loaded once, before the workers fork
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
     context = multiprocessing.get_context("fork")

@@ -14,7 +14,7 @@ import shlex
 import stat
 import zipfile
 
-from .sandbox.client import PROJECT_ROOT
+from .paths import PACKAGES_HOME as PROJECT_ROOT
 
 INCLUDED = ("autograder", "graders", "reference", "grade.py", "conftest.py", "pyproject.toml",
             "requirements.txt")

@@ -15,7 +15,7 @@ import os
 import sys
 
 from . import catalog, engine, report
-from .sandbox.client import Limits, SandboxUnavailable
+from .sandbox.protocol import SandboxUnavailable
 from .submission import SubmissionError
 
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             return _batch(p, args, modules)
         result = engine.grade(args.submission, seed=args.seed, timeout=args.timeout,
                               budget=args.budget, modules=modules,
-                              limits=Limits(unsandboxed_ok=args.unsandboxed))
+                              unsandboxed=args.unsandboxed)
     except (SubmissionError, SandboxUnavailable) as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
         return 2
@@ -83,7 +83,7 @@ def _batch(p: argparse.ArgumentParser, args, modules) -> int:
     if not os.path.isdir(args.submission):
         p.error(f"{args.submission} is not a folder")
     options = Options(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
-                      hidden=tuple(args.hide), unsandboxed_ok=args.unsandboxed)
+                      hidden=tuple(args.hide), unsandboxed=args.unsandboxed)
     rows = grade_class(args.submission, args.out, options, workers=args.workers)
     print(open(os.path.join(args.out, "summary.txt")).read(), end="")
     print(f"wrote {len(rows)} reports, gradebook.csv and summary.png to {args.out}")

@@ -15,7 +15,7 @@ import re
 import sys
 
 from . import catalog, checks, cli, engine, symbolic
-from .sandbox.client import PROJECT_ROOT
+from .paths import checkout, package_dir
 from .spec import Case, Module
 from .template import public_declarations
 
@@ -123,12 +123,14 @@ def module_section(m: Module, source: str) -> str:
     return "\n".join(out)
 
 
-def generate(root: str = PROJECT_ROOT) -> str:
-    """The text of ``docs/ASSIGNMENT.md``."""
+def generate(ref: str | None = None) -> str:
+    """The text of ``docs/ASSIGNMENT.md`` from the reference folder ``ref`` (by default the
+    ``reference`` package this grader uses) and the graders."""
+    ref = ref or package_dir("reference")
     modules = catalog.load(tuple(catalog.available()))        # every module, whatever the environment
     sources = {}
     for m in modules:
-        with open(os.path.join(root, "reference", f"{m.name}.py"), encoding="utf-8") as f:
+        with open(os.path.join(ref, f"{m.name}.py"), encoding="utf-8") as f:
             sources[m.name] = f.read()
     undeclared = {f"{m.name}.{c.function}" for m in modules for c in m.cases} \
         - {f"{m.name}.{n}" for m in modules for n in public_declarations(sources[m.name])}
@@ -151,7 +153,13 @@ def generate(root: str = PROJECT_ROOT) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    path = os.path.join(PROJECT_ROOT, TARGET)
+    if "--out" in argv:
+        path = argv[argv.index("--out") + 1]
+    elif checkout():
+        path = os.path.join(checkout(), TARGET)
+    else:
+        print("not in a checkout: give --out FILE", file=sys.stderr)
+        return 2
     text = generate()
     current = open(path, encoding="utf-8").read() if os.path.exists(path) else None
     if current == text:

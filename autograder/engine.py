@@ -12,7 +12,8 @@ import numpy as np
 
 from . import catalog, checks
 from .codec import encode
-from .sandbox.client import Limits, Sandbox, SandboxUnavailable, StudentError, printable, zygote
+from .sandbox.client import Sandbox, zygote
+from .sandbox.protocol import CELL_ERROR_CHARS, Limits, SandboxUnavailable, StudentError, printable, shown
 from .spec import Case, Module
 from .submission import Submission, open_submission
 
@@ -63,12 +64,14 @@ class Session:
     """One submission's sandbox, with what the grader has learned about it so far."""
 
     def __init__(self, submission: Submission, *, timeout: float, budget: float,
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, unsandboxed: bool = False,
+                 guarded: tuple[str, ...] = ()):
         self.submission = submission
         self.timeout = timeout
         self.deadline = time.monotonic() + budget
         self.budget = budget
-        self.sandbox = Sandbox(submission.sandbox_spec(), limits)
+        self.sandbox = Sandbox(submission.sandbox_spec(), limits, unsandboxed=unsandboxed,
+                               guarded=guarded)
         self.broken_modules: dict[str, str] = {}      # module -> why it cannot be used
         self.timed_out: set[str] = set()               # "module.function"
         self.notes: list[str] = []                     # cell errors and the like, for the report
@@ -89,7 +92,7 @@ class Session:
     def _run_cells(self) -> None:
         """Runs a notebook's cells in a fresh process, leaving out those that hang or crash it
         (each is tried once); a cell that raises is reported and the next cells still run."""
-        while self.sandbox.proc is None or self.cells_generation != self.sandbox.restarts:
+        while not self.sandbox.alive or self.cells_generation != self.sandbox.generation:
             self._request({"op": "load", "module": "notebook"}, self.timeout)   # a fresh process
             for i, cell in enumerate(self.submission.cells):
                 if i in self.bad_cells:
@@ -102,11 +105,11 @@ class Session:
                     self.bad_cells.add(i)
                     self.notes.append(f"{cell['label']}: {exc.message}; left out of every later run")
                     break
-                error = printable(str(error)[:500]) if error else None
+                error = shown(str(error), CELL_ERROR_CHARS) if error else None
                 if error and error not in self.notes:
                     self.notes.append(error)
             else:
-                self.cells_generation = self.sandbox.restarts
+                self.cells_generation = self.sandbox.generation
 
     def _ensure_loaded(self, module: str) -> None:
         if self.submission.kind == "notebook":
@@ -114,7 +117,7 @@ class Session:
             return
         if module in self.broken_modules:
             raise StudentError("import", self.broken_modules[module])
-        if self.sandbox.proc is not None and self.loaded_generation == self.sandbox.restarts \
+        if self.sandbox.alive and self.loaded_generation == self.sandbox.generation \
                 and module in self.loaded:
             return
         if not self.submission.has_module(module):
@@ -130,8 +133,8 @@ class Session:
                 raise
             self.broken_modules[module] = why
             raise StudentError("import", why) from None
-        if self.loaded_generation != self.sandbox.restarts:
-            self.loaded, self.loaded_generation = set(), self.sandbox.restarts
+        if self.loaded_generation != self.sandbox.generation:
+            self.loaded, self.loaded_generation = set(), self.sandbox.generation
         self.loaded.add(module)
 
     def call(self, module: str, function: str, args: tuple, kwargs: dict, *,
@@ -199,7 +202,7 @@ class StudentFunction:
                 if reply.get("not_implemented") is True:
                     raise StudentError("not_implemented",
                                        f"not implemented ({self.function} raised NotImplementedError)")
-                raise StudentError("raised", printable(reply["error"][:2000]) if reply["error"]
+                raise StudentError("raised", shown(reply["error"]) if reply["error"]
                                    else "the trajectory stopped early")   # the student's text
             yield args, reply["outputs"][t]
             state = [np.asarray(v, dtype=np.float64) for v in reply["outputs"][t]]
@@ -215,8 +218,7 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
         case.check(f, case.rng(seed))
     except (StudentError, checks.Mismatch) as exc:
         reason = exc.message if isinstance(exc, StudentError) else str(exc)
-        called = f.last_call if not isinstance(exc, StudentError) or exc.kind in (
-            "raised", "timeout", "crash", "unencodable") else None
+        called = f.last_call if not isinstance(exc, StudentError) or exc.shows_call else None
         return CaseResult(case, 0, f"called {called}\n{reason}" if called else reason)
     except SandboxUnavailable:
         raise                # nothing can be graded here: the whole run stops, with the reason
@@ -228,17 +230,22 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
 
 def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
           budget: float = DEFAULT_BUDGET, modules: tuple[str, ...] | None = None,
-          limits: Limits | None = None) -> Report:
-    """Grades the submission at ``path``; raises SubmissionError only when nothing is gradable."""
+          limits: Limits | None = None, unsandboxed: bool = False,
+          guarded: tuple[str, ...] = ()) -> Report:
+    """Grades the submission at ``path``; raises SubmissionError only when nothing is gradable,
+    SandboxUnavailable when no sandbox can be made. ``unsandboxed``: run without isolation
+    where none can be had; ``guarded``: folders the student must not read besides the answers."""
     start = time.monotonic()
     zygote()                 # starts importing in its own process while the graders load here
     submission = open_submission(path)
-    session = Session(submission, timeout=timeout, budget=budget, limits=limits)
+    session = Session(submission, timeout=timeout, budget=budget, limits=limits,
+                      unsandboxed=unsandboxed, guarded=guarded)
     try:
         results = [run_case(c, session, seed) for c in catalog.cases(modules)]
     finally:
         session.close()
-    notes = [printable(n) for n in submission.notes] + session.notes     # they quote its lines
+    notes = [f"sandbox ({session.sandbox.mode}): {n}" for n in session.sandbox.notes]
+    notes += [printable(n) for n in submission.notes] + session.notes     # they quote its lines
     chosen = catalog.load(modules)
     return Report(submission.path, seed, results, chosen, time.monotonic() - start,
                   session.sandbox.mode, notes, bytes(session.sandbox.output).decode(errors="replace"))

@@ -9,6 +9,8 @@ import os
 import stat
 from dataclasses import dataclass, field
 
+from .sandbox.protocol import SubmissionFiles
+
 MAX_FILES = 200
 MAX_BYTES = 8 * 2**20
 
@@ -34,17 +36,14 @@ class Submission:
     def module_file(self, name: str) -> str:
         return f"{name}.py" if self.kind == "folder" else os.path.basename(self.path)
 
-    def sandbox_spec(self) -> dict:
-        """The JSON the jail needs: where to copy from, what, and how to load it."""
+    def sandbox_spec(self) -> SubmissionFiles:
+        """What the jail needs: where to copy from, what, and how to load it."""
         root = self.path if os.path.isdir(self.path) else os.path.dirname(self.path)
-        spec = {"root": root, "files": self.files, "max_bytes": MAX_BYTES}
-        if self.kind == "file":
-            spec["single"] = os.path.basename(self.path)
-        if self.cells is not None:
-            # the cells' labels only: their code goes with each request, never through the
-            # zygote (whose freed memory every later sandbox inherits)
-            spec["cells"] = [c["label"] for c in self.cells]
-        return spec
+        # of a notebook, the cells' labels only: their code goes with each request, never
+        # through the zygote (whose freed memory every later sandbox inherits)
+        return SubmissionFiles(root, tuple(self.files), MAX_BYTES,
+                               os.path.basename(self.path) if self.kind == "file" else None,
+                               None if self.cells is None else tuple(c["label"] for c in self.cells))
 
 
 def _python_files(folder: str) -> list[str]:

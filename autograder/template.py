@@ -2,8 +2,9 @@
 symbols and constants, and the same public signatures and docstrings, with every body replaced
 by ``raise NotImplementedError``. Private helpers (``_name``) are left out.
 
-    python -m autograder.template          # write student_template/ (modules and homework.ipynb)
-    python -m autograder.template --check  # exit 1 if student_template/ is out of date
+    python -m autograder.template            # write student_template/ (modules and homework.ipynb)
+    python -m autograder.template --check    # exit 1 if student_template/ is out of date
+    python -m autograder.template --out DIR  # write it elsewhere (an installed grader)
 
 The notebook ``student_template/homework.ipynb`` holds the same module templates, one code cell
 each, so a student may work in either form.
@@ -15,7 +16,7 @@ import ast
 import os
 import sys
 
-from .sandbox.client import PROJECT_ROOT
+from .paths import checkout, package_dir
 
 HEADER = ("# Homework template: fill in every function that raises NotImplementedError.\n"
           "# Keep the names, arguments and return shapes: the grader calls them as they are.\n")
@@ -64,9 +65,10 @@ def stub_module(source: str) -> str:
     return "".join(out).replace("\n\n\n\n", "\n\n\n")
 
 
-def generate(root: str = PROJECT_ROOT) -> dict[str, str]:
-    """``{filename: text}`` for every reference module."""
-    ref = os.path.join(root, "reference")
+def generate(ref: str | None = None) -> dict[str, str]:
+    """``{filename: text}`` for every module of the reference folder ``ref`` (by default the
+    ``reference`` package this grader uses)."""
+    ref = ref or package_dir("reference")
     out = {}
     for name in sorted(os.listdir(ref)):
         if name.endswith(".py") and not name.startswith("_"):
@@ -88,8 +90,16 @@ def notebook_text(modules: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``--out DIR`` writes the template there (an installed grader has no checkout to write
+    it in); ``--check`` compares the checkout's student_template/ without writing."""
     argv = sys.argv[1:] if argv is None else argv
-    target = os.path.join(PROJECT_ROOT, "student_template")
+    if "--out" in argv:
+        target = argv[argv.index("--out") + 1]
+    elif checkout():
+        target = os.path.join(checkout(), "student_template")
+    else:
+        print("not in a checkout: give --out DIR", file=sys.stderr)
+        return 2
     stale = []
     files = generate()
     files[NOTEBOOK] = notebook_text(files)

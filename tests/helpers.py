@@ -9,7 +9,7 @@ import shutil
 
 from autograder import catalog, engine
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))      # this checkout
 SUBMISSIONS = os.path.join(ROOT, "tests", "submissions")
 
 
@@ -92,3 +92,10 @@ def stage(name: str, folder) -> str:
 def markers() -> list[str]:
     """The pwned-* files hostile code leaves if it ever runs in the grader (see conftest.py)."""
     return sorted(glob.glob(os.path.join(os.environ["AUTOGRADER_TEST_MARKERS"], "pwned*")))
+
+
+def expected_mode() -> str:
+    """The sandbox mode this run must get: what the test that started it says
+    ($AUTOGRADER_EXPECT_MODE, e.g. "container" under tests/container_profile.py), else root's
+    namespaces, or user namespaces for anyone else."""
+    return os.environ.get("AUTOGRADER_EXPECT_MODE") or ("root" if os.geteuid() == 0 else "userns")

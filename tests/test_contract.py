@@ -3,7 +3,7 @@
 import re
 
 from autograder import catalog, contract
-from autograder.sandbox.client import PROJECT_ROOT
+from autograder.paths import PACKAGES_HOME
 from autograder.spec import CATALOG_TOTAL, Module
 
 TEXT = contract.generate()
@@ -37,7 +37,7 @@ def test_links_point_to_headings_and_no_path_is_absolute():
     anchors = {contract._anchor(h) for h in re.findall(r"^#+ (.+)$", TEXT, re.M)}
     links = re.findall(r"\]\(#([^)]+)\)", TEXT)
     assert links and set(links) <= anchors, set(links) - anchors
-    assert PROJECT_ROOT not in TEXT
+    assert PACKAGES_HOME not in TEXT
 
 
 def test_module_section_marks_hidden_cases_and_own_limits():

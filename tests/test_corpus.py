@@ -1,6 +1,6 @@
 """Every submission under tests/submissions/ gets exactly the score its expected.json states,
 case by case, for every case of the modules it hands in; optional "messages" name text its
-feedback must contain. A submission with "targets" is graded from a copy that names this
+feedback must contain, and "in_mode" what a sandbox mode changes ({"container": {"scores": ...}}). A submission with "targets" is graded from a copy that names this
 machine's project paths to its probes (tests/helpers.py, stage)."""
 
 import pytest
@@ -12,6 +12,8 @@ from tests.helpers import corpus, expected, grade, stage
 def test_exact_score(name, tmp_path):
     want = expected(name)
     report = grade(stage(name, tmp_path), **({"modules": tuple(want["modules"])} if "modules" in want else {}))
+    for key, value in want.get("in_mode", {}).get(report.sandbox_mode, {}).items():
+        want[key] = {**want.get(key, {}), **value}      # what this isolation mode changes
     got = report.by_case()
     assert set(got) == set(want["scores"]), (
         f"expected.json must list exactly the cases graded: missing {sorted(set(got) - set(want['scores']))}, "

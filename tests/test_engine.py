@@ -127,7 +127,7 @@ def test_no_jail_means_no_grading(monkeypatch, capsys):
 
     def refused(fd, wait):
         real(fd, wait)                               # the jail's own line, then the refusal
-        return "refused no namespaces here"
+        return '{"refused": "no namespaces here"}'
     monkeypatch.setattr(client.Sandbox, "_read_line", staticmethod(refused))
     with pytest.raises(client.SandboxUnavailable, match="no namespaces here"):
         grade(os.path.join(ROOT, "reference"), modules=("tuning",))

@@ -24,7 +24,8 @@ from autograder.codec import encode
 from autograder.sandbox import client
 from autograder.sandbox.client import OUTPUT_KEPT, Sandbox
 from autograder.submission import open_submission
-from tests.helpers import ROOT, SUBMISSIONS, grade, markers, reference_source, stage, write_submission
+from tests.helpers import (ROOT, SUBMISSIONS, expected_mode, grade, markers, reference_source, stage,
+                           write_submission)
 
 # the attacks that try to change something outside the jail, or to run code in the grader
 TAMPERING = ("hostile_tamper", "hostile_shadow_files", "hostile_daemon", "hostile_fork_bomb",
@@ -118,7 +119,9 @@ def test_the_project_is_unchanged(graded):
 def test_no_startup_hook_appeared_in_the_interpreter(graded):
     before, after, _ = graded
     assert after["hooks"] == before["hooks"]
-    assert not any(os.path.basename(p) in HOOKS for p in after["hooks"]), after["hooks"]
+    for path in after["hooks"]:              # nor earlier in this run (test_corpus's)
+        with open(path, errors="replace") as f:
+            assert "pwned" not in f.read(), path
 
 
 def test_no_student_code_ran_in_the_grader(graded):
@@ -127,8 +130,7 @@ def test_no_student_code_ran_in_the_grader(graded):
 
 def test_the_attacks_were_graded(graded):
     *_, reports = graded
-    if os.geteuid() == 0:
-        assert {r.sandbox_mode for r in reports.values()} == {"root"}
+    assert {r.sandbox_mode for r in reports.values()} == {expected_mode()}
     assert "tampered: []" in reports["hostile_tamper"].results[-1].output
 
 
@@ -350,3 +352,14 @@ def test_a_later_sandbox_cannot_read_an_earlier_notebook(tmp_path):
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     before, score, after = run.stdout.split()
     assert float(score) == 2 and after == before, run.stdout
+
+
+def test_the_syscall_probes_see_calls_go_through_without_the_filter():
+    """hostile_syscalls earns its points only because the filter refused its calls: the same
+    probes, run here (no filter), find calls and sockets that go through."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "syscall_probes", os.path.join(SUBMISSIONS, "hostile_syscalls", "tuning.py"))
+    probes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probes)
+    assert probes.not_refused_calls() and probes.not_refused_sockets()

@@ -1,4 +1,5 @@
-"""What the student's process can and cannot do: probed from inside with a spy submission."""
+"""What the student's process can and cannot do: probed from inside with a spy submission, in
+whatever mode this machine gives (root, userns, or container under tests/container_profile.py)."""
 
 import os
 import signal
@@ -11,7 +12,7 @@ import pytest
 
 from autograder.sandbox.client import Sandbox, StudentError
 from autograder.submission import open_submission
-from tests.helpers import ROOT, targets, write_submission
+from tests.helpers import ROOT, expected_mode, targets, write_submission
 
 SPY = textwrap.dedent('''
     import os, socket
@@ -25,11 +26,24 @@ SPY = textwrap.dedent('''
                 out[p] = type(e).__name__
         return out
 
+    def where():
+        return [os.getcwd(), os.environ["TMPDIR"]]
+
     def ids():
-        return [os.getuid(), os.geteuid(), os.getgid(), os.getpid()]
+        return [os.getuid(), os.geteuid(), os.getgid(), os.getpid(), os.getgroups()]
 
     def pids():
         return sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+
+    def signal_to(pid):
+        try:
+            os.kill(pid, 0)
+            return "delivered"
+        except OSError as e:
+            return type(e).__name__
+
+    def cgroup():
+        return open("/proc/self/cgroup").read()
 
     def network():
         try:
@@ -57,6 +71,12 @@ SPY = textwrap.dedent('''
             os._exit(0)
         return True
 
+    def fill(folder):
+        block = b"x" * (8 * 2**20)
+        for i in range(10_000):
+            with open(os.path.join(folder, f"fill-{i}"), "wb") as f:
+                f.write(block)
+
     def memory_bomb():
         blocks = []
         while True:
@@ -64,21 +84,80 @@ SPY = textwrap.dedent('''
 ''')
 
 
+def _call(box, fn, *args, timeout=10):
+    return box.request({"op": "call", "module": "spy", "function": fn, "args": {"__tuple__": list(args)},
+                        "kwargs": {"__dict__": []}, "probe": None}, timeout)
+
+
 @pytest.fixture(scope="module")
-def spy(tmp_path_factory):
+def box(tmp_path_factory):
     folder = write_submission(tmp_path_factory.mktemp("spy"), {"spy.py": SPY})
-    box = Sandbox(open_submission(folder).sandbox_spec())
-    yield lambda fn, *args, timeout=10: box.request(
-        {"op": "call", "module": "spy", "function": fn, "args": {"__tuple__": list(args)},
-         "kwargs": {"__dict__": []}, "probe": None}, timeout)
-    box.close()
+    sandbox = Sandbox(open_submission(folder).sandbox_spec())
+    yield sandbox
+    sandbox.close()
 
 
-def test_runs_as_an_unprivileged_user(spy):
+@pytest.fixture(scope="module")
+def spy(box):
+    return lambda fn, *args, timeout=10: _call(box, fn, *args, timeout=timeout)
+
+
+def _student_pid(box) -> int:
+    """The student's process: the jail's init's child, or in container mode the pid itself."""
+    if box.mode in ("container", "none"):
+        return box.proc.pid
+    with open(f"/proc/{box.proc.pid}/task/{box.proc.pid}/children") as f:
+        return int(f.read().split()[0])
+
+
+def _status(pid) -> dict:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return dict(line.split(":", 1) for line in f if ":" in line)
+    except OSError:
+        return {}
+
+
+def _uid_of(pid: int) -> int:
+    return int(_status(pid)["Uid"].split()[0])
+
+
+def _live(pids) -> list[int]:
+    return [p for p in pids if _status(p) and not _status(p)["State"].strip().startswith("Z")]
+
+
+def _processes_of(uid: int) -> list[int]:
+    return _live(p for p in map(int, filter(str.isdigit, os.listdir("/proc")))
+                 if _status(p) and int(_status(p)["Uid"].split()[0]) == uid)
+
+
+def _descendants(pid: int) -> list[int]:
+    parents = {int(p): int(_status(p).get("PPid", "0")) for p in filter(str.isdigit, os.listdir("/proc"))}
+    found, frontier = [], {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier}
+        found += frontier
+    return found
+
+
+def _sandbox_processes(box) -> list[int]:
+    """Every live process of the sandbox: those of its uid, or in userns mode (where the uid is
+    the grader's own) the descendants of the jail's init."""
+    if box.mode == "userns":
+        return _live(_descendants(box.proc.pid))
+    return _processes_of(_uid_of(_student_pid(box)))
+
+
+def test_the_mode_is_the_one_this_machine_allows(spy, box):
+    spy("ids")
+    assert box.mode == expected_mode()
+
+
+def test_runs_as_an_unprivileged_user_of_its_own(spy, box):
     if os.geteuid() != 0:
         pytest.skip("uid separation needs root")
-    uid, euid, gid, _ = spy("ids")
-    assert uid == euid != 0 and gid != 0
+    uid, euid, gid, _, groups = spy("ids")
+    assert uid == euid == _uid_of(_student_pid(box)) != 0 and gid != 0 and groups == []
 
 
 def test_cannot_read_the_reference_graders_or_project(spy, tmp_path):
@@ -92,26 +171,44 @@ def test_cannot_read_the_reference_graders_or_project(spy, tmp_path):
     assert all(v in ("FileNotFoundError", "PermissionError") for v in seen.values()), seen
 
 
-def test_sees_its_own_copy_of_the_submission_only(spy):
-    seen = spy("look", ["/submission", "/tmp"])
+def test_cannot_read_an_earlier_report(spy, tmp_path):
+    results = tmp_path / "results" / "results.json"
+    results.parent.mkdir()
+    results.write_text('{"score": 243}')
+    seen = spy("look", [str(results), str(results.parent)])
+    assert set(seen.values()) <= {"FileNotFoundError", "PermissionError"}, seen
+
+
+def test_sees_its_own_copy_of_the_submission_and_an_empty_tmp(spy):
+    workdir, tmp = spy("where")
+    seen = spy("look", [workdir, tmp])
     # a Python environment under /tmp (a clone there) is bound into the private /tmp, read-only
     python_under_tmp = {os.path.realpath(p).split("/")[2] for p in (sys.prefix, sys.base_prefix)
-                        if os.path.realpath(p).startswith("/tmp/")}
-    assert seen["/submission"] == ["spy.py"] and set(seen["/tmp"]) == python_under_tmp
+                        if os.path.realpath(p).startswith("/tmp/") and tmp == "/tmp"}
+    assert seen[workdir] == ["spy.py"] and set(seen[tmp]) == python_under_tmp
+
+
+def test_cannot_signal_the_grader(spy):
+    assert spy("signal_to", os.getpid()) in ("ProcessLookupError", "PermissionError")
+    if expected_mode() in ("root", "container"):  # pid 1: the jail's init, or the container's
+        assert spy("signal_to", 1) == "PermissionError"
 
 
 def test_sees_only_its_own_processes(spy):
-    assert spy("pids") == [1, 2]
+    if expected_mode() == "container":
+        pytest.skip("a container's processes are visible without a PID namespace; none can be signalled")
+    assert spy("pids")[:2] == [1, 2] and len(spy("pids")) == 2
 
 
 def test_has_no_network(spy):
-    assert spy("network") == "ENETUNREACH"     # a network namespace with its loopback down
+    assert spy("network") == "EPERM"           # the seccomp filter refuses every socket but AF_UNIX
 
 
-def test_cannot_write_outside_its_tmp(spy, tmp_path):
-    assert spy("write", "/submission/spy.py") in ("PermissionError", "OSError")
+def test_cannot_write_outside_its_tmp(spy):
+    workdir, tmp = spy("where")
+    assert spy("write", os.path.join(workdir, "spy.py")) in ("PermissionError", "OSError")
     assert spy("write", os.path.join(ROOT, "grade.py")) in ("FileNotFoundError", "PermissionError")
-    assert spy("write", "/tmp/scratch") == "written"
+    assert spy("write", os.path.join(tmp, "scratch")) == "written"
 
 
 def test_memory_bomb_fails_the_call_only(spy):
@@ -121,27 +218,63 @@ def test_memory_bomb_fails_the_call_only(spy):
     assert spy("ids")                        # the same sandbox still answers
 
 
+def test_a_cgroup_bounds_the_sandbox_where_one_can_be_made(spy, box):
+    spy("ids")
+    lines = spy("cgroup").splitlines()
+    mine = [line.split(":", 2)[2] for line in lines if "autograder-" in line]
+    if not any("no cgroup" in n for n in box.notes):
+        assert mine, lines                   # the grader said it made one: the student is in it
+        for path in mine:
+            hierarchy = [line.split(":")[1] for line in lines if line.endswith(path)][0]
+            folder = os.path.join("/sys/fs/cgroup", hierarchy.split(",")[0] if hierarchy else "",
+                                  path.lstrip("/"))
+            limit = [n for n in ("memory.limit_in_bytes", "memory.max", "pids.max")
+                     if os.path.exists(os.path.join(folder, n))]
+            assert limit and open(os.path.join(folder, limit[0])).read().strip() != "max"
+    else:
+        assert not mine and expected_mode() in ("userns", "container", "none")
+
+
 def test_daemon_dies_with_the_sandbox(tmp_path):
     folder = write_submission(tmp_path / "d", {"spy.py": SPY})
-    box = Sandbox(open_submission(folder).sandbox_spec())
-    call = {"op": "call", "module": "spy", "function": "spawn_daemon", "args": {"__tuple__": ["x"]},
-            "kwargs": {"__dict__": []}, "probe": None}
-    assert box.request(call, 10) is True
-    uid = _uids_of(box.proc.pid)
-    box.close()
-    time.sleep(0.5)
-    assert uid and not _processes_of(uid)
+    sandbox = Sandbox(open_submission(folder).sandbox_spec())
+    assert _call(sandbox, "spawn_daemon", "x") is True
+    time.sleep(0.2)
+    alive = _sandbox_processes(sandbox)
+    assert len(alive) >= 2, alive            # the student's process and its setsid daemon
+    sandbox.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _live(alive):
+        time.sleep(0.05)
+    assert _live(alive) == []
 
 
-def _uids_of(pid):
-    """The uid of the student process under C2 ``pid`` (its child)."""
-    out = subprocess.run(["ps", "-o", "uid=", "--ppid", str(pid)], capture_output=True, text=True)
-    return out.stdout.split()[0] if out.stdout.split() else None
+def test_what_it_writes_is_bounded_and_removed(tmp_path):
+    folder = write_submission(tmp_path / "w", {"spy.py": SPY})
+    sandbox = Sandbox(open_submission(folder).sandbox_spec())
+    try:
+        _, tmp = _call(sandbox, "where")
+        with pytest.raises(StudentError) as err:
+            _call(sandbox, "fill", tmp, timeout=60)
+        if sandbox.mode != "container":      # its private /tmp is a 64 MB tmpfs
+            assert "No space left on device" in err.value.message
+            return
+        assert "wrote more than 64 MB to disk" in err.value.message   # its home: the container's disk
+        _call(sandbox, "where")                                       # a fresh process, a fresh uid
+        uid = _uid_of(_student_pid(sandbox))
+        with pytest.raises(StudentError) as err:
+            _call(sandbox, "fill", "/tmp", timeout=60)                # the shared /tmp counts too
+        assert "wrote more than 64 MB to disk" in err.value.message
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (os.path.exists(tmp) or _owned_in_tmp(uid)):
+            time.sleep(0.05)
+        assert not os.path.exists(tmp) and _owned_in_tmp(uid) == []   # removed when it ended
+    finally:
+        sandbox.close()
 
 
-def _processes_of(uid):
-    out = subprocess.run(["ps", "-o", "pid=", "-u", uid], capture_output=True, text=True)
-    return out.stdout.split()
+def _owned_in_tmp(uid):
+    return [e.path for e in os.scandir("/tmp") if e.stat(follow_symlinks=False).st_uid == uid]
 
 
 def test_killing_the_grader_ends_every_sandbox(tmp_path):
@@ -151,21 +284,22 @@ def test_killing_the_grader_ends_every_sandbox(tmp_path):
         import sys; sys.path.insert(0, {ROOT!r})
         from autograder.sandbox.client import Sandbox
         from autograder.submission import open_submission
+        from tests.test_sandbox import _call, _sandbox_processes
         box = Sandbox(open_submission({folder!r}).sandbox_spec())
-        box.request({{"op": "load", "module": "spy"}}, 30)
-        print(box.proc.pid, flush=True)
-        box.request({{"op": "call", "module": "spy", "function": "hang", "args": {{"__tuple__": []}},
-                     "kwargs": {{"__dict__": []}}, "probe": None}}, 1000)
+        _call(box, "spawn_daemon", "x")
+        import time; time.sleep(0.2)
+        print(*_sandbox_processes(box), flush=True)
+        _call(box, "hang", timeout=1000)
     ''')
-    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    c2 = int(grader.stdout.readline())
-    uid = _uids_of(c2)
+    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    alive = [int(p) for p in grader.stdout.readline().split()]
+    assert len(alive) >= 2, alive            # the student's process and its setsid daemon
     grader.send_signal(signal.SIGKILL)
     grader.wait()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (_processes_of(uid) or os.path.exists(f"/proc/{c2}")):
+    while time.monotonic() < deadline and _live(alive):
         time.sleep(0.1)
-    assert not _processes_of(uid) and not os.path.exists(f"/proc/{c2}")
+    assert _live(alive) == []
 
 
 def test_forked_helpers_do_not_keep_the_zygote_alive():

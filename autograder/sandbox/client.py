@@ -6,7 +6,6 @@ sends requests with a deadline, and turns every way a student process can fail i
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import secrets
 import select
@@ -19,47 +18,15 @@ import time
 from dataclasses import dataclass, field
 
 from .. import codec
+from ..paths import PACKAGES_HOME, answer_dirs
+from ..threads import SINGLE_THREAD
+from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxUnavailable, StudentError,  # noqa: F401
+                       SubmissionFiles, describe_end, parse_start, printable, shown)
 
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
-         "from autograder.sandbox.zygote import main; main(sys.argv[1], int(sys.argv[2]))")
+         "from autograder.sandbox.zygote import main; main(int(sys.argv[2]))")
 OUTPUT_KEPT = 4000           # bytes of the student's printed output kept for the report
-RUNNER_KINDS = ("import", "missing", "not_implemented", "raised", "unencodable")   # runner.py's
 ZYGOTE_ENV = ("PATH", "LANG", "LD_LIBRARY_PATH", "TMPDIR")     # inherited by the zygote
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7f, *range(0x80, 0xa0)] if c not in (9, 10)}
-_CONTROL.update({c: f"\\u{c:04x}" for c in [*range(0x202a, 0x202f), *range(0x2066, 0x206a)]})
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters (terminal escapes, carriage returns, bidi overrides)
-    shown as escapes, so the student's words cannot redraw the grader's report."""
-    return text.translate(_CONTROL)
-
-
-@dataclass
-class Limits:
-    """Resource limits of one student process."""
-
-    memory_mb: int = 1024      # address space on top of the preloaded libraries
-    cpu_s: int = 60            # CPU seconds for the whole process
-    file_mb: int = 16          # largest file it may write (to its private /tmp)
-    tmp_mb: int = 64           # size of its private /tmp
-    processes: int = 64        # processes of its uid (root mode)
-    unsandboxed_ok: bool = False   # run without namespaces where they cannot be had (mode "none")
-
-
-class SandboxUnavailable(RuntimeError):
-    """No jail could be made on this machine: nothing can be graded safely."""
-
-
-class StudentError(Exception):
-    """The student's code did not produce a value; ``kind`` classifies why."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
 
 _SIGNALS = {signal.SIGSEGV: "SIGSEGV (segmentation fault)", signal.SIGABRT: "SIGABRT (abort)",
             signal.SIGKILL: "SIGKILL (killed: memory or process limit?)",
@@ -88,18 +55,18 @@ class Zygote:
         # the student process can read this environment back (/proc/self/environ): pass none
         # of the grader's own variables (tokens, paths), only what the interpreter needs
         env = {k: v for k, v in os.environ.items() if k in ZYGOTE_ENV or k.startswith("LC_")}
-        env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        env.update(SINGLE_THREAD)
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT, PROJECT_ROOT, str(theirs.fileno())],
+            [sys.executable, "-I", "-c", _BOOT, PACKAGES_HOME, str(theirs.fileno())],
             pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/",
             start_new_session=True)
         theirs.close()
         self.sock = ours
         self.lock = threading.Lock()
 
-    def spawn(self, request: dict, fds: list[int]) -> None:
+    def spawn(self, request: JailRequest, fds: list[int]) -> None:
         with self.lock:
-            socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
+            socket.send_fds(self.sock, [request.dumps()], fds)
             if self.sock.recv(16) != b"ok":
                 raise RuntimeError("the sandbox zygote stopped")
 
@@ -156,15 +123,10 @@ class _Process:
                 pass
 
     def death(self, wait: float) -> str:
-        """Why the process ended, from C2's report if it arrives within ``wait`` seconds."""
+        """Why the process ended, from its jail's report if it arrives within ``wait`` seconds."""
         ready, _, _ = select.select([self.ctrl], [], [], wait)
-        data = os.read(self.ctrl, 2000).decode(errors="replace") if ready else ""
-        for line in data.splitlines():
-            if line.startswith("exit "):
-                return describe_status(int(line.split()[1]))
-            if line.startswith("error "):
-                return f"the sandbox failed to start ({line[6:]}): a grader problem, tell your instructor"
-        return describe_status(None)
+        data = os.read(self.ctrl, 4096).decode(errors="replace") if ready else ""
+        return describe_end(data, describe_status) or describe_status(None)
 
     def close(self) -> None:
         self.kill()
@@ -176,43 +138,50 @@ class _Process:
 
 
 class Sandbox:
-    """A submission's jailed process, restarted after any death, with per-call deadlines."""
+    """A submission's jailed process, restarted after any death, with per-call deadlines.
 
-    def __init__(self, submission: dict, limits: Limits | None = None):
-        self.submission = submission
+    ``guarded``: folders the student must never read beyond the answer packages (a batch's
+    other students and reports)."""
+
+    def __init__(self, files: SubmissionFiles, limits: Limits | None = None, *,
+                 unsandboxed: bool = False, guarded: tuple[str, ...] = ()):
+        self.files = files
         self.limits = limits or Limits()
+        self.unsandboxed = unsandboxed
+        self.guarded = tuple(dict.fromkeys(answer_dirs() + tuple(os.path.realpath(g) for g in guarded)))
         self.proc: _Process | None = None
         self.mode = "?"
+        self.notes: list[str] = []             # what the mode lacks here, for the report
+        self.generation = 0                    # processes started so far; the live one's number
         self.next_id = 0
         self.output = bytearray()
-        self.restarts = 0
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None
 
     # ---------------------------------------------------------------- process life
     def _start(self) -> _Process:
         ours, theirs = socket.socketpair()
         out_r, out_w = os.pipe()
         ctrl_r, ctrl_w = os.pipe()
-        request = {"submission": self.submission, "uid": _next_uid(),
-                   "limits": {"memory_mb": self.limits.memory_mb, "cpu_s": self.limits.cpu_s,
-                              "file_mb": self.limits.file_mb, "tmp_mb": self.limits.tmp_mb,
-                              "processes": self.limits.processes},
-                   "allow_unsandboxed": self.limits.unsandboxed_ok}
+        request = JailRequest(self.files, _next_uid(), self.limits, self.unsandboxed, self.guarded)
         try:
             zygote().spawn(request, [theirs.fileno(), out_w, ctrl_w])
         finally:
             theirs.close()
             os.close(out_w)
             os.close(ctrl_w)
-        line = self._read_line(ctrl_r, 30.0)
-        if not line.startswith("pid "):
+        try:
+            started = parse_start(self._read_line(ctrl_r, 30.0))
+        except SandboxUnavailable:
             for fd in (out_r, ctrl_r):
                 os.close(fd)
             ours.close()
-            raise SandboxUnavailable(line[len("refused "):] if line.startswith("refused ")
-                                     else f"the sandbox did not start: {line or 'no answer'}")
-        _, pid, _, mode = line.split()
-        proc = _Process(ours, ctrl_r, int(pid), os.pidfd_open(int(pid)), mode)
-        self.mode = mode
+            raise
+        proc = _Process(ours, ctrl_r, started.pid, os.pidfd_open(started.pid), started.mode)
+        self.mode = started.mode
+        self.notes += [n for n in started.notes if n not in self.notes]
         proc.drain = threading.Thread(target=self._drain, args=(out_r,), daemon=True)
         proc.drain.start()
         return proc
@@ -259,7 +228,7 @@ class Sandbox:
         """Sends ``message``; returns the decoded value, or raises StudentError."""
         if self.proc is None:
             self.proc = self._start()
-            self.restarts += 1
+            self.generation += 1
         proc = self.proc
         self.next_id += 1
         message = {**message, "id": self.next_id}
@@ -283,7 +252,7 @@ class Sandbox:
             raise StudentError("crash", "the student process sent a malformed reply")
         if kind not in RUNNER_KINDS:       # "timeout", "crash", ... are the grader's to say
             kind = "raised"
-        raise StudentError(kind, printable(text[:2000]))
+        raise StudentError(kind, shown(text))
 
     @staticmethod
     def _send(proc: _Process, message: dict, timeout: float) -> None:

@@ -5,6 +5,8 @@ probe's arguments and returns plain data for the trusted side to judge.
 Everything here runs in the student's process, so nothing here is trusted: it only measures.
 """
 
+from .protocol import DETAIL_CHARS
+
 PROBES = {}
 
 
@@ -31,7 +33,7 @@ def dropout_cnn_behaviour(build, p):
         try:
             out[key] = thunk()
         except Exception as exc:                      # the student's network failed here
-            out["errors"][key] = f"{type(exc).__name__}: {exc}"[:300]
+            out["errors"][key] = f"{type(exc).__name__}: {exc}"[:DETAIL_CHARS]
 
     torch.manual_seed(0)
     x5 = torch.randn(5, 1, 28, 28)

@@ -20,6 +20,9 @@ import types
 
 from .. import codec
 from .probes import PROBES
+from .protocol import DETAIL_CHARS, EXCEPTION_CHARS, JailRequest
+
+_OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # the autograder package
 
 SOURCE_MODULE = "submission"      # the one namespace of a single-file or notebook submission
 
@@ -27,9 +30,9 @@ SOURCE_MODULE = "submission"      # the one namespace of a single-file or notebo
 class _Loader:
     """Imports module files from the working folder, or one shared namespace for all modules."""
 
-    def __init__(self, request: dict):
-        self.single = request["submission"].get("single")     # file name, or None
-        self.cells = request["submission"].get("cells")       # notebook cell labels, or None
+    def __init__(self, request: JailRequest):
+        self.single = request.submission.single     # file name, or None
+        self.cells = request.submission.cells       # notebook cell labels, or None
         self.modules: dict[str, types.ModuleType] = {}
 
     def load(self, name: str) -> types.ModuleType:
@@ -75,8 +78,8 @@ class _Loader:
 
 def _where(exc: BaseException) -> str:
     """The innermost frame of the student's code, as 'file, line N, in f'."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if "/autograder/" not in f.filename]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__, limit=None)
+              if not f.filename.startswith(_OURS + os.sep)]
     if not frames:
         return ""
     f = frames[-1]
@@ -85,8 +88,8 @@ def _where(exc: BaseException) -> str:
 
 def _describe(exc: BaseException) -> str:
     text = str(exc)
-    if len(text) > 500:
-        text = text[:500] + "..."
+    if len(text) > EXCEPTION_CHARS:
+        text = text[:EXCEPTION_CHARS] + "..."
     return f"{type(exc).__name__}: {text}{_where(exc)}" if text else f"{type(exc).__name__}{_where(exc)}"
 
 
@@ -129,7 +132,7 @@ def _handle(loader: _Loader, req: dict) -> dict:
         return {"ok": False, "kind": "unencodable", "message": _describe(exc)}
 
 
-def serve(fd: int, request: dict) -> None:
+def serve(fd: int, request: JailRequest) -> None:
     """Answers requests on the socket ``fd`` until the grader closes it."""
     sys.dont_write_bytecode = True
     sock = socket.socket(fileno=fd)
@@ -145,5 +148,5 @@ def serve(fd: int, request: dict) -> None:
             body = codec.dumps(reply)
         except (ValueError, TypeError) as exc:
             body = codec.dumps({"id": req["id"], "ok": False, "kind": "unencodable",
-                                "message": str(exc)[:300]})
+                                "message": str(exc)[:DETAIL_CHARS]})
         sock.sendall(body)

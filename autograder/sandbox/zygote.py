@@ -3,8 +3,8 @@ for each request of the trusted grader. It never imports ``reference/`` or ``gra
 student process inherits an answer in its memory.
 
 Started by :class:`autograder.sandbox.client.Zygote` as ``python -I -c <boot>`` with the
-project root and the descriptor of a SOCK_SEQPACKET socket. Each request is one JSON packet
-carrying three descriptors (the student's request socket, its output pipe and the control
+folder holding the ``autograder`` package and the descriptor of a SOCK_SEQPACKET socket. Each
+request is one :class:`~autograder.sandbox.protocol.JailRequest` packet carrying three descriptors (the student's request socket, its output pipe and the control
 pipe); the zygote forks, the child enters the jail (``jail.enter``), and the zygote answers
 ``b"ok"``. It exits when the grader closes the socket.
 """
@@ -12,40 +12,45 @@ pipe); the zygote forks, the child enters the jail (``jail.enter``), and the zyg
 from __future__ import annotations
 
 import gc
-import json
 import os
+import shutil
 import signal
 import socket
 import sys
 import tempfile
 
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
+from ..paths import ANSWER_PACKAGES
+from ..threads import limit_threads
+from .protocol import Host, JailRequest
 
 def _within(path: str, folder: str) -> bool:
     return os.path.commonpath([path, folder]) == folder
 
 
-def python_paths(project_root: str) -> list[str]:
-    """Folders the student process needs to import Python and its packages, in sys.path order,
-    never the project root or anything under it but a virtual environment."""
-    prefix = os.path.realpath(sys.prefix)
-    candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path]
-    out: list[str] = []
-    for raw in candidates:
+def python_paths() -> tuple[list[str], list[str]]:
+    """The student's import path after its working folder, and the answer folders on it.
+
+    Only this interpreter's own installation: its prefixes (a venv and its base) and the
+    ``sys.path`` entries inside them (stdlib, lib-dynload, site-packages). An entry elsewhere,
+    such as a checkout that a ``.pth`` file or an editable install put on the path (another
+    clone's ``reference/``), is never given to the student. Where the answers themselves are
+    installed on the path (``pip install`` puts ``reference/`` and ``graders/`` in
+    site-packages), they are listed second, to be masked or checked."""
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                              sys.base_exec_prefix) if p}
+    order: list[str] = []
+    for raw in sys.path:
         if not raw or not os.path.isdir(raw):
             continue
         path = os.path.realpath(raw)
-        if _within(project_root, path):
-            continue                                    # the root itself, or a folder above it
-        if _within(path, project_root) and not (_within(path, prefix) and prefix != project_root):
-            continue
-        if path not in out:
-            out.append(path)
-    return out
+        if any(_within(path, p) for p in prefixes) and path not in order:
+            order.append(path)
+    hidden = [os.path.join(p, name) for p in [*order, *sorted(prefixes)] for name in ANSWER_PACKAGES
+              if os.path.isdir(os.path.join(p, name))]
+    return order, list(dict.fromkeys(hidden))
 
 
-def _bind_set(paths: list[str]) -> list[str]:
+def _bind_set(paths) -> list[str]:
     """The outermost of ``paths``, skipping those the system folders already hold."""
     chosen: list[str] = []
     for p in sorted(paths, key=len):
@@ -54,6 +59,17 @@ def _bind_set(paths: list[str]) -> list[str]:
         if not any(_within(p, c) for c in chosen):
             chosen.append(p)
     return chosen
+
+
+def host() -> Host:
+    """This zygote's facts for every jail: where to build, and what of Python to show."""
+    order, hidden = python_paths()
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
+    mountpoint = tempfile.mkdtemp(prefix="autograder-root-")
+    os.chmod(mountpoint, 0o755)
+    scratch = tempfile.mkdtemp(prefix="autograder-sandboxes-")
+    os.chmod(scratch, 0o711)             # its uid folders are reached by name only
+    return Host(mountpoint, scratch, tuple(_bind_set([*prefixes, *order])), tuple(order), tuple(hidden))
 
 
 def _warm_up() -> None:
@@ -78,9 +94,8 @@ def _warm_up() -> None:
     np.lib.stride_tricks.sliding_window_view(np.zeros((4, 4)), (2, 2))
 
 
-def main(project_root: str, fd: int) -> None:
-    for var in THREAD_VARS:
-        os.environ[var] = "1"
+def main(fd: int) -> None:
+    limit_threads(force=True)
     import torch
     torch.set_num_threads(1)
     _warm_up()
@@ -91,12 +106,8 @@ def main(project_root: str, fd: int) -> None:
 
     sock = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)     # children are reaped by the kernel
-    mountpoint = tempfile.mkdtemp(prefix="autograder-root-")
-    os.chmod(mountpoint, 0o755)
     zygote_pid = os.getpid()
-    order = python_paths(project_root)
-    base = {"mountpoint": mountpoint, "python_paths": _bind_set(order),
-            "python_paths_order": order}
+    facts = host()
     try:
         while True:
             try:
@@ -105,17 +116,18 @@ def main(project_root: str, fd: int) -> None:
                 break
             if not msg:
                 break
-            request = {**json.loads(msg), **base}
+            request = JailRequest.loads(msg)
             names = dict(zip(("proto", "out", "ctrl"), fds))
             pid = os.fork()
             if pid == 0:
-                jail.enter(request, names, zygote_pid)     # never returns
+                jail.enter(request, facts, names, zygote_pid)     # never returns
             for f in fds:
                 os.close(f)
             sock.send(b"ok")
     finally:
-        os.rmdir(mountpoint)
+        os.rmdir(facts.mountpoint)
+        shutil.rmtree(facts.scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(int(sys.argv[1]))
