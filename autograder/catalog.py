@@ -1,4 +1,4 @@
-"""Finds the grader modules under ``graders/`` and orders them as the assignment does."""
+"""The catalog: the grader modules under ``graders/``, found and loaded in the assignment's order."""
 
 from __future__ import annotations
 
@@ -7,23 +7,21 @@ import os
 import pkgutil
 from functools import lru_cache
 
-from .spec import CATALOG_ORDER, Case, Module
+from .spec import Case, Module, in_assignment_order
 
 _ENV = "AUTOGRADER_MODULES"      # comma-separated module names: load only those graders
 
 
 def available() -> list[str]:
-    """Names of the grader modules present, in catalog order."""
+    """Names of the grader modules present, in the assignment's order."""
     import graders
-    names = [i.name for i in pkgutil.iter_modules(graders.__path__)
-             if not i.name.startswith(("_", "test_", "conftest"))]
-    rank = {name: i for i, name in enumerate(CATALOG_ORDER)}
-    return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
+    return in_assignment_order(i.name for i in pkgutil.iter_modules(graders.__path__)
+                               if not i.name.startswith(("_", "test_", "conftest")))
 
 
 @lru_cache(maxsize=None)
 def load(only: tuple[str, ...] | None = None) -> tuple[Module, ...]:
-    """The ``M`` of every grader module (or of those named), in catalog order."""
+    """The ``M`` of every grader module (or of those named), in the assignment's order."""
     if only is None and os.environ.get(_ENV):
         only = tuple(os.environ[_ENV].split(","))
     found = []

@@ -4,17 +4,36 @@ Every ``expect_*`` function returns normally when the answer is right and raises
 :class:`Mismatch` with a message a student can act on when it is not. The engine prefixes the
 message with the call that produced the value ("called f(...)"), so messages here say only what
 was expected and what came back.
+
+Known mistakes. The value comparisons (``expect_array``, ``expect_close``, ``expect_shape``,
+``expect_int``, ``expect_sequence`` and ``symbolic.expect_equivalent``) take ``mistakes``,
+``{what the mistake is called: the wrong answer it gives}``. When the answer is wrong and is one
+of those wrong answers (compared as the check compares, at its tolerance), the feedback names
+the first such mistake; otherwise it names the check's own guess, if any (a transpose, a
+flipped sign, off by one). One wording rule, kept by :func:`fail` alone::
+
+    <what>: <how it differs>[: <the named mistake>][; <the values in full>]
+
+    dW: shape (3, 2), expected (2, 3): did you transpose?
+    output at index [0, 1]: expected 2.0, got -1.0, ...: the bias is missing; expected [...], got [...]
+
+so a mistake's name is a phrase that reads after a colon ("the bias is missing", "dividing by p
+instead of 1 - p"), and a grader's own comparison ends in ``checks.fail`` the same way.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+import operator
+from functools import partial
+from typing import Any, Callable, Iterable, Mapping, NoReturn
 
 import numpy as np
 
 RTOL, ATOL = 1e-6, 1e-9          # implementation items, float64 against the reference
 HAND_RTOL = 1e-3                 # worked instances, where hand-rounded numbers must pass
+
+Mistakes = Mapping[str, Any]     # what a mistake is called -> the wrong answer it gives
 
 
 class Mismatch(AssertionError):
@@ -38,7 +57,34 @@ def show(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _as_float_array(got: Any, name: str) -> np.ndarray:
+def matches(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    """Whether ``got`` has ``expected``'s shape and values (False for anything unreadable); two
+    tuples or lists match entry by entry, so ``(dx, dW)`` can be a wrong answer too."""
+    if isinstance(got, (tuple, list)) and isinstance(expected, (tuple, list)):
+        return len(got) == len(expected) and all(
+            matches(g, e, rtol=rtol, atol=atol) for g, e in zip(got, expected))
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    with np.errstate(all="ignore"):
+        return arr.shape == np.shape(expected) and bool(np.allclose(arr, expected, rtol=rtol, atol=atol))
+
+
+def fail(message: str, got: Any = None, mistakes: Mistakes | None = None, *,
+         same: Callable[[Any, Any], bool] = matches, hint: str = "", values: str = "") -> NoReturn:
+    """Raises Mismatch: ``message`` (what differs), then the name of the first of ``mistakes``
+    whose wrong answer ``got`` is (by ``same``), or else ``hint``, after a colon, then ``values``
+    (the values in full, if any) after a semicolon. The one place a named mistake goes."""
+    for mistake, wrong in (mistakes or {}).items():
+        if same(got, wrong):
+            hint = mistake
+            break
+    raise Mismatch(message + (f": {hint}" if hint else "") + (f"; {values}" if values else ""))
+
+
+def as_array(got: Any, name: str = "result") -> np.ndarray:
+    """The value as a float array of any shape; Mismatch when it is not numbers."""
     if isinstance(got, (str, bytes, dict)) or got is None:
         raise Mismatch(f"{name}: expected numbers, got {type(got).__name__} {show(got)}")
     try:
@@ -49,49 +95,45 @@ def _as_float_array(got: Any, name: str) -> np.ndarray:
 
 
 def shape_hint(got: tuple, expected: tuple) -> str:
-    """Names the usual reason for a shape mismatch, or returns ''."""
+    """The usual reason for a shape mismatch, as a hint for ``fail``, or ''."""
     if len(got) == len(expected) == 2 and got == expected[::-1]:
-        return ": did you transpose?"
+        return "did you transpose?"
     if len(got) >= 2 and sorted(got) == sorted(expected):
-        return ": axes in the wrong order?"
+        return "axes in the wrong order?"
     if tuple(d for d in got if d != 1) == tuple(d for d in expected if d != 1):
-        return ": an extra or missing axis of size 1 (a (n,) answer is not (n, 1))"
+        return "an extra or missing axis of size 1 (a (n,) answer is not (n, 1))"
     if len(got) == len(expected) - 1 and got == expected[1:]:
-        return f": the leading axis of size {expected[0]} is missing"
+        return f"the leading axis of size {expected[0]} is missing"
     if len(got) == len(expected) - 1 and got == expected[:-1]:
-        return ": summed over the last axis?"
+        return "summed over the last axis?"
     if len(got) == len(expected) - 1:
-        return ": summed over an axis that should stay?"
+        return "summed over an axis that should stay?"
     if len(got) == len(expected) + 1 and got[1:] == expected:
-        return ": not summed over the batch?"
+        return "not summed over the batch?"
     return ""
 
 
-def matches(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATOL) -> bool:
-    """Whether ``got`` has ``expected``'s shape and values (False for anything unreadable):
-    for recognising a known mistake before reporting the difference."""
-    try:
-        arr = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    with np.errstate(all="ignore"):
-        return arr.shape == np.shape(expected) and bool(np.allclose(arr, expected, rtol=rtol, atol=atol))
-
-
-def expect_shape(got: Any, shape: tuple, name: str = "result") -> np.ndarray:
-    """The value as a float array, after checking its shape is exactly ``shape``."""
-    arr = _as_float_array(got, name)
-    shape = tuple(shape)
+def _shaped(got: Any, shape: tuple, name: str, mistakes: Mistakes | None,
+            same: Callable[[Any, Any], bool]) -> np.ndarray:
+    arr = as_array(got, name)
     if arr.shape != shape:
-        raise Mismatch(f"{name}: shape {arr.shape}, expected {shape}{shape_hint(arr.shape, shape)}")
+        fail(f"{name}: shape {arr.shape}, expected {shape}", arr, mistakes, same=same,
+             hint=shape_hint(arr.shape, shape))
     return arr
 
 
+def expect_shape(got: Any, shape: tuple, name: str = "result", *,
+                 mistakes: Mistakes | None = None) -> np.ndarray:
+    """The value as a float array, after checking its shape is exactly ``shape``."""
+    return _shaped(got, tuple(shape), name, mistakes, matches)
+
+
 def expect_array(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATOL,
-                 name: str = "result") -> None:
+                 name: str = "result", mistakes: Mistakes | None = None) -> None:
     """``got`` matches ``expected`` in shape exactly and in value within tolerance."""
     exp = np.asarray(expected, dtype=np.float64)
-    arr = expect_shape(got, exp.shape, name)
+    same = partial(matches, rtol=rtol, atol=atol)
+    arr = _shaped(got, exp.shape, name, mistakes, same)
     bad_nan = np.isnan(arr) & ~np.isnan(exp)
     close = np.isclose(arr, exp, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
@@ -105,47 +147,50 @@ def expect_array(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = A
     extra = f" ({count} of {arr.size} entries differ)" if arr.size > 1 else ""
     hint = ""
     if bad_nan.any():
-        hint = ": nan where a number was expected (overflow? 0/0?)"
+        hint = "nan where a number was expected (overflow? 0/0?)"
     elif np.isfinite(e) and e != 0 and np.isclose(g, -e, rtol=rtol, atol=atol):
-        hint = ": the sign is flipped"
+        hint = "the sign is flipped"
     elif e != 0 and np.isfinite(g) and np.isclose(g, 2 * e, rtol=rtol):
-        hint = ": twice the expected value (a factor 2 too many?)"
+        hint = "twice the expected value (a factor 2 too many?)"
     elif e != 0 and np.isfinite(g) and np.isclose(2 * g, e, rtol=rtol):
-        hint = ": half the expected value (a factor 2 missing?)"
+        hint = "half the expected value (a factor 2 missing?)"
     if arr.ndim == 2 and arr.shape[0] == arr.shape[1] and arr.shape[0] > 1 and \
             np.allclose(arr, exp.T, rtol=rtol, atol=atol):
-        hint = ": it equals the transpose of the expected matrix"
-    raise Mismatch(f"{name}{at}: expected {e!r}, got {g!r}, relative error {err:.3g}{extra}{hint}; "
-                   f"expected {show(exp)}, got {show(arr)}")
+        hint = "it equals the transpose of the expected matrix"
+    fail(f"{name}{at}: expected {e!r}, got {g!r}, relative error {err:.3g}{extra}", arr, mistakes,
+         same=same, hint=hint, values=f"expected {show(exp)}, got {show(arr)}" if arr.ndim else "")
 
 
 def expect_close(got: Any, expected: float, *, rtol: float = RTOL, atol: float = ATOL,
-                 name: str = "result") -> None:
+                 name: str = "result", mistakes: Mistakes | None = None) -> None:
     """A single number (a Python or numpy scalar, or a 0-d array) close to ``expected``."""
     if isinstance(got, bool):
         raise Mismatch(f"{name}: expected a number, got the bool {got!r}")
-    expect_array(got, np.float64(expected), rtol=rtol, atol=atol, name=name)
+    expect_array(got, np.float64(expected), rtol=rtol, atol=atol, name=name, mistakes=mistakes)
 
 
-def expect_int(got: Any, expected: int, name: str = "result") -> None:
+def expect_int(got: Any, expected: int, name: str = "result", *,
+               mistakes: Mistakes | None = None) -> None:
     """An exact integer count (an integral float such as ``28.0`` is accepted)."""
     if isinstance(got, bool) or not isinstance(got, (int, float)):
         raise Mismatch(f"{name}: expected the integer {expected}, got {type(got).__name__} {show(got)}")
     if got != expected:
         hint = ""
         if isinstance(got, float) and not float(got).is_integer():
-            hint = ": a count is a whole number (floor it?)"
-        elif got == expected + 1 or got == expected - 1:
-            hint = ": off by one"
-        raise Mismatch(f"{name}: expected {expected}, got {show(got)}{hint}")
+            hint = "a count is a whole number (floor it?)"
+        elif abs(got - expected) == 1:
+            hint = "off by one"
+        fail(f"{name}: expected {expected}, got {show(got)}", got, mistakes, same=operator.eq, hint=hint)
 
 
-def expect_sequence(got: Any, length: int, name: str = "result") -> list:
+def expect_sequence(got: Any, length: int, name: str = "result", *,
+                    mistakes: Mistakes | None = None) -> list:
     """A tuple or list of ``length`` entries, returned as a list."""
     if not isinstance(got, (tuple, list)):
         raise Mismatch(f"{name}: expected a tuple of {length} values, got {type(got).__name__} {show(got)}")
     if len(got) != length:
-        raise Mismatch(f"{name}: expected {length} values, got {len(got)}: {show(got)}")
+        fail(f"{name}: expected {length} values, got {len(got)}", got, mistakes,
+             values=f"you returned {show(got)}")
     return list(got)
 
 
@@ -193,11 +238,3 @@ def expect_choice(got: Any, expected: str | Iterable[str], name: str = "result",
     chosen = letters(got, name)
     if chosen != want:
         raise Mismatch(f"{name}: wrong choice {''.join(sorted(chosen)) or 'nothing'}")
-
-
-def expect_keys_equal(got: Mapping, expected: Mapping, name: str = "result") -> None:
-    """Every expected key maps to an equal plain value (strings, numbers)."""
-    got = expect_dict(got, expected, name)
-    for key, want in expected.items():
-        if got[key] != want:
-            raise Mismatch(f"{name}[{key!r}]: expected {want!r}, got {show(got[key])}")

@@ -4,29 +4,37 @@ A grader module (``graders/<module>.py``) creates one :class:`Module` and regist
 
     M = Module("tuning", total=6, source="Homework 1 P2")
 
-    @M.case("grid_search_cost", "worked", points=3)
-    def _(f, rng):
-        checks.expect_equal(f([10, 6, 5], 10, 2), (300, 3000, 6000))
+    @M.case("random_search_trials", "worked", points=1)
+    def random_search_trials_worked(f, rng):
+        checks.expect_int(f(0.05, 0.95), 59)
 
-``f`` calls the student's ``tuning.grid_search_cost`` in the sandbox and returns plain data;
-``rng`` is a ``numpy.random.Generator`` seeded from the grading seed and the case's name.
-A case earns its points when its function returns, and none when it raises.
+``f`` calls the student's ``tuning.random_search_trials`` in the sandbox and returns plain data;
+``rng`` is a ``numpy.random.Generator`` seeded from the grading seed and the case's id. A case
+earns its points when its function returns, and none when it raises. Name the function after
+its case (``<function>_<label>``), so a traceback or a profile says which case it was.
 """
 
 from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
-# The assignment's order; the report lists modules in it.
-CATALOG_ORDER = (
+# The assignment (shared/ASSIGNMENT.md): its modules in its order, and its total points.
+ASSIGNMENT_ORDER = (
     "activations", "backprop", "jacobians", "conv", "optim", "dead_units", "xor",
     "deep_linear", "regularization", "gradient_flow", "tuning", "concepts",
 )
-CATALOG_TOTAL = 243
+ASSIGNMENT_TOTAL = 243
+
+
+def in_assignment_order(names: Iterable[str]) -> list[str]:
+    """Module names in the assignment's order (the report's and the notebook's); names the
+    assignment does not list come last, alphabetically."""
+    rank = {name: i for i, name in enumerate(ASSIGNMENT_ORDER)}
+    return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
 
 
 @dataclass(frozen=True)

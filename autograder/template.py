@@ -83,9 +83,8 @@ NOTEBOOK = "homework.ipynb"
 def notebook_text(modules: dict[str, str]) -> str:
     import nbformat
     from .notebook import template_notebook
-    from .spec import CATALOG_ORDER
-    rank = {n: i for i, n in enumerate(CATALOG_ORDER)}
-    ordered = dict(sorted(((n[:-3], t) for n, t in modules.items()), key=lambda p: rank.get(p[0], 99)))
+    from .spec import in_assignment_order
+    ordered = {name: modules[f"{name}.py"] for name in in_assignment_order(n[:-3] for n in modules)}
     return nbformat.writes(template_notebook(ordered)) + "\n"
 
 

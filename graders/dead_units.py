@@ -43,7 +43,7 @@ def _alive_at(W1, b1, points):
 
 
 @M.case("dead_unit_params", "box", points=5)
-def _(f, rng):
+def dead_unit_params_box(f, rng):
     W1, b1 = _dead_params(f())
     points = CORNERS + list(rng.uniform(-1, 1, size=(200, 2)))
     alive = _alive_at(W1, b1, points)
@@ -63,7 +63,7 @@ def _torch_grads(x, params):
 
 
 @M.case("relu_net_grads", "vs_torch", points=3)
-def _(f, rng):
+def relu_net_grads_vs_torch(f, rng):
     for _ in range(6):
         params = (rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=2), float(rng.normal()))
         x = rng.uniform(-1, 1, size=2)
@@ -74,7 +74,7 @@ def _(f, rng):
 
 
 @M.case("relu_net_grads", "dead", points=2)
-def _(f, rng):
+def relu_net_grads_dead(f, rng):
     W1, b1 = _dead_params(f.sibling("dead_unit_params")())
     points = [x for x in rng.uniform(-1, 1, size=(50, 2)) if np.all(W1 @ x + b1 < 0)][:4]
     if not points:
@@ -92,10 +92,10 @@ def _(f, rng):
 
 
 @M.case("revival_bias_domain", "set", points=3)
-def _(f, rng):
-    expect_equivalent(f(), ref.revival_bias_domain(), {}, name="the set of initial biases")
+def revival_bias_domain_set(f, rng):
+    expect_equivalent(f(), ref.revival_bias_domain(), {}, name="the set of initial biases", rng=rng)
 
 
 @M.case("decay_revives_with_bias_penalty", "answer", points=2)
-def _(f, rng):
+def decay_revives_with_bias_penalty_answer(f, rng):
     checks.expect_bool(f(), False)

@@ -8,50 +8,50 @@ M = Module("gradient_flow", total=10, source="Homework 1 P5")
 
 
 @M.case("chain_gradient", "worked", points=1)
-def _(f, rng):
+def chain_gradient_worked(f, rng):
     checks.expect_close(f([0.01, 0.005, 0.1]), 5e-6, rtol=checks.HAND_RTOL)
 
 
 @M.case("chain_gradient", "random", points=1)
-def _(f, rng):
+def chain_gradient_random(f, rng):
     for n in (1, 3, 7):
         grads = [float(g) for g in rng.uniform(-2, 2, n)]
         checks.expect_close(f(grads), ref.chain_gradient(grads))
 
 
 @M.case("residual_gradient", "worked", points=1)
-def _(f, rng):
+def residual_gradient_worked(f, rng):
     checks.expect_close(f(0.01, [0.005, 0.1]), 0.010005, rtol=checks.HAND_RTOL)
 
 
 @M.case("residual_gradient", "random", points=1)
-def _(f, rng):
+def residual_gradient_random(f, rng):
     for n in (1, 2, 5):
         up, grads = float(rng.normal()), [float(g) for g in rng.uniform(-1, 1, n)]
         checks.expect_close(f(up, grads), ref.residual_gradient(up, grads))
 
 
 @M.case("plain_depth_gradient", "worked", points=1)
-def _(f, rng):
+def plain_depth_gradient_worked(f, rng):
     for n, want in zip(range(1, 7), (0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125)):
         checks.expect_close(f(n), want, rtol=checks.HAND_RTOL, name=f"{n} layers")
 
 
 @M.case("plain_depth_gradient", "random", points=1)
-def _(f, rng):
+def plain_depth_gradient_random(f, rng):
     for _ in range(4):
         n, local, up = int(rng.integers(1, 30)), float(rng.uniform(0.1, 1.5)), float(rng.normal())
         checks.expect_close(f(n, local=local, upstream=up), ref.plain_depth_gradient(n, local, up))
 
 
 @M.case("residual_blocks_gradient", "worked", points=2)
-def _(f, rng):
+def residual_blocks_gradient_worked(f, rng):
     for n, want in ((2, 0.625), (4, 0.78125), (6, 0.9765625)):
         checks.expect_close(f(n), want, rtol=checks.HAND_RTOL, name=f"{n} layers")
 
 
 @M.case("residual_blocks_gradient", "random", points=2)
-def _(f, rng):
+def residual_blocks_gradient_random(f, rng):
     for _ in range(4):
         n, local, up = 2 * int(rng.integers(1, 15)), float(rng.uniform(0.1, 1.2)), float(rng.normal())
         checks.expect_close(f(n, local=local, upstream=up), ref.residual_blocks_gradient(n, local, up))

@@ -18,6 +18,7 @@ M = Module("regularization", total=18, source="THW2 Q6, CSC413 Q3, Homework 2 P2
            manual=("Why is dropout turned off at evaluation time?",))
 
 SYMBOLS = {name: getattr(ref, name) for name in ("yd", "alpha", "w1", "w2", "w3", "x1", "x2", "x3")}
+W, X = (ref.w1, ref.w2, ref.w3), (ref.x1, ref.x2, ref.x3)
 CNN_P = 0.3               # not the default 0.5, so a hard-coded nn.Dropout(0.5) is caught
 
 
@@ -30,88 +31,50 @@ def _instances(rng):
         yield x, float(p), mask
 
 
-def _hinted(got, want, variants, name):
-    for why, value in variants:
-        try:
-            if np.shape(got) == np.shape(value) and np.allclose(np.asarray(got, dtype=float), value):
-                if not np.allclose(value, want):
-                    try:
-                        checks.expect_array(got, want, name=name)
-                    except Mismatch as exc:
-                        raise Mismatch(f"This is what {why} gives.\n{exc}") from None
-        except (TypeError, ValueError):
-            break
-    checks.expect_array(got, want, name=name)
-
-
 @M.case("dropout_forward", "train", points=2)
-def _(f, rng):
+def dropout_forward_train(f, rng):
     for x, p, mask in _instances(rng):
-        got = f(x.copy(), p, mask.copy())
-        _hinted(got, x * mask / (1 - p), [("x * mask without the 1 / (1 - p) scaling", x * mask),
-                                           ("dividing by p instead of 1 - p", x * mask / p),
-                                           ("multiplying by 1 - p (non-inverted dropout scales at test time)",
-                                            x * mask * (1 - p))],
-                name=f"training output (p={p})")
+        checks.expect_array(f(x.copy(), p, mask.copy()), x * mask / (1 - p), name=f"training output (p={p})",
+                            mistakes={"x * mask without the 1 / (1 - p) scaling": x * mask,
+                                      "dividing by p instead of 1 - p": x * mask / p,
+                                      "multiplying by 1 - p (non-inverted dropout scales at test time)":
+                                          x * mask * (1 - p)})
 
 
 @M.case("dropout_forward", "eval", points=1)
-def _(f, rng):
+def dropout_forward_eval(f, rng):
     for x, p, mask in _instances(rng):
-        got = f(x.copy(), p, mask.copy(), train=False)
-        _hinted(got, x, [("scaling by 1 - p at evaluation (inverted dropout already scaled in "
-                          "training; evaluation returns x unchanged)", x * (1 - p)),
-                         ("dividing by 1 - p at evaluation", x / (1 - p)),
-                         ("applying the mask at evaluation (train=False ignored)", x * mask / (1 - p))],
-                name=f"evaluation output (p={p}, train=False)")
+        checks.expect_array(f(x.copy(), p, mask.copy(), train=False), x,
+                            name=f"evaluation output (p={p}, train=False)", mistakes={
+            "scaling by 1 - p at evaluation (inverted dropout already scaled in training; evaluation "
+            "returns x unchanged)": x * (1 - p),
+            "dividing by 1 - p at evaluation": x / (1 - p),
+            "applying the mask at evaluation (train=False ignored)": x * mask / (1 - p)})
 
 
 @M.case("dropout_test_scale", "value", points=1)
-def _(f, rng):
+def dropout_test_scale_value(f, rng):
     for p in (0.5, 0.2, float(np.round(rng.uniform(0.05, 0.95), 3))):
-        got = f(p)
-        hint = ""
-        if isinstance(got, (int, float)) and not isinstance(got, bool) and p != 0.5:
-            if np.isclose(got, p):
-                hint = ": p is the drop probability; a unit is kept with probability 1 - p"
-            elif np.isclose(got, 1 / (1 - p)):
-                hint = ": 1 / (1 - p) is inverted dropout's training-time factor"
-        try:
-            checks.expect_close(got, 1 - p, name=f"the test-time factor for p={p}")
-        except Mismatch as exc:
-            raise Mismatch(f"{exc}{hint}") from None
+        checks.expect_close(f(p), 1 - p, name=f"the test-time factor for p={p}", mistakes={
+            "p is the drop probability; a unit is kept with probability 1 - p": p,
+            "1 / (1 - p) is inverted dropout's training-time factor": 1 / (1 - p)})
 
 
 @M.case("gaussian_dropout_expected_loss_expr", "symbolic", points=5)
-def _(f, rng):
-    got = f()
-    w, x = (ref.w1, ref.w2, ref.w3), (ref.x1, ref.x2, ref.x3)
-    no_noise = (ref.yd - sum(a * b for a, b in zip(w, x))) ** 2 / 2
-    try:
-        expect_equivalent(got, no_noise, SYMBOLS, name="E[J1]")
-    except Mismatch:
-        pass
-    else:
-        raise Mismatch("E[J1]: this is the loss without noise; the noise adds "
-                       "(alpha/2) * sum_k w_k**2 x_k**2")
-    expect_equivalent(got, ref.gaussian_dropout_expected_loss_expr(), SYMBOLS, name="E[J1]")
+def gaussian_dropout_expected_loss_expr_symbolic(f, rng):
+    no_noise = (ref.yd - sum(a * b for a, b in zip(W, X))) ** 2 / 2
+    expect_equivalent(f(), ref.gaussian_dropout_expected_loss_expr(), SYMBOLS, name="E[J1]", rng=rng,
+                      mistakes={"this is the loss without noise; the noise adds (alpha/2) * sum_k w_k**2 x_k**2":
+                                no_noise})
 
 
 @M.case("gaussian_dropout_expected_grad_expr", "symbolic", points=4)
-def _(f, rng):
-    got = f()
-    w, x = (ref.w1, ref.w2, ref.w3), (ref.x1, ref.x2, ref.x3)
-    r = ref.yd - sum(a * b for a, b in zip(w, x))
-    no_noise = sympy.Matrix([-r * xk for xk in x])
-    try:
-        expect_equivalent(got, no_noise, SYMBOLS, shape="vector", name="E[dJ1/dw]")
-    except Mismatch:
-        pass
-    else:
-        raise Mismatch("E[dJ1/dw]: this is the gradient without noise; the noise adds "
-                       "alpha * w_k * x_k**2 to entry k")
-    expect_equivalent(got, ref.gaussian_dropout_expected_grad_expr(), SYMBOLS, shape="vector",
-                      name="E[dJ1/dw]")
+def gaussian_dropout_expected_grad_expr_symbolic(f, rng):
+    r = ref.yd - sum(a * b for a, b in zip(W, X))
+    expect_equivalent(f(), ref.gaussian_dropout_expected_grad_expr(), SYMBOLS, shape="vector",
+                      name="E[dJ1/dw]", rng=rng, mistakes={
+        "this is the gradient without noise; the noise adds alpha * w_k * x_k**2 to entry k":
+            sympy.Matrix([-r * xk for xk in X])})
 
 
 def _measure(f):
@@ -128,17 +91,17 @@ def _need(got, key, what):
 
 
 @M.case("build_dropout_cnn", "shape", points=2)
-def _(f, rng):
+def build_dropout_cnn_shape(f, rng):
     got = _measure(f)
     for n in (1, 5):
         shape = tuple(_need(got, f"shape_{n}", f"the forward pass of a ({n}, 1, 28, 28) batch"))
         if shape != (n, 10):
-            raise Mismatch(f"a ({n}, 1, 28, 28) input gave output shape {shape}, expected ({n}, 10)"
-                           f"{checks.shape_hint(shape, (n, 10))}")
+            checks.fail(f"a ({n}, 1, 28, 28) input gave output shape {shape}, expected ({n}, 10)",
+                        hint=checks.shape_hint(shape, (n, 10)))
 
 
 @M.case("build_dropout_cnn", "train_eval", points=2)
-def _(f, rng):
+def build_dropout_cnn_train_eval(f, rng):
     got = _measure(f)
     if not _need(got, "train_differs", "the train-mode forward pass"):
         raise Mismatch("in train mode two forward passes of the same batch gave identical outputs: "
@@ -149,7 +112,7 @@ def _(f, rng):
 
 
 @M.case("build_dropout_cnn", "structure", points=1)
-def _(f, rng):
+def build_dropout_cnn_structure(f, rng):
     got = _measure(f)
     if not _need(got, "has_conv", "looking for a convolution"):
         raise Mismatch("the network has no convolutional layer (nn.Conv2d)")

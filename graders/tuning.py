@@ -18,12 +18,12 @@ def _expect_cost(got, expected):
 
 
 @M.case("grid_search_cost", "worked", points=2)
-def _(f, rng):
+def grid_search_cost_worked(f, rng):
     _expect_cost(f([10, 6, 5], 10, 2), (300, 3000, 6000))
 
 
 @M.case("grid_search_cost", "random", points=1)
-def _(f, rng):
+def grid_search_cost_random(f, rng):
     for size in (1, 2, 4):
         counts = [int(n) for n in rng.integers(1, 9, size)]
         epochs, minutes = int(rng.integers(1, 50)), int(rng.integers(1, 30))
@@ -31,18 +31,18 @@ def _(f, rng):
 
 
 @M.case("random_search_trials", "worked", points=1)
-def _(f, rng):
+def random_search_trials_worked(f, rng):
     checks.expect_int(f(0.05, 0.95), 59)
     checks.expect_int(f(0.05, 0.995), 104)
 
 
 @M.case("random_search_trials", "boundary", points=1)
-def _(f, rng):
+def random_search_trials_boundary(f, rng):
     checks.expect_int(f(0.5, 0.75), 2)     # 1 - 0.5**2 is exactly 0.75: N = 2, not 3
 
 
 @M.case("random_search_trials", "random", points=1)
-def _(f, rng):
+def random_search_trials_random(f, rng):
     done = 0
     while done < 6:
         p, c = float(rng.uniform(0.01, 0.6)), float(rng.uniform(0.5, 0.999))

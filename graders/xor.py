@@ -39,12 +39,12 @@ def _call(f, x, y, params):
 
 
 @M.case("xor_single_layer_possible", "answer", points=1)
-def _(f, rng):
+def xor_single_layer_possible_answer(f, rng):
     checks.expect_bool(f(), False)
 
 
 @M.case("xor_params", "behaviour", points=5)
-def _(f, rng):
+def xor_params_behaviour(f, rng):
     got = checks.expect_sequence(f(), 4, "(W1, b1, W2, b2)")
     W1, b1, W2, b2 = (checks.expect_shape(g, shape, name)
                       for g, (name, shape) in zip(got, SHAPES.items()))
@@ -59,7 +59,7 @@ def _(f, rng):
 
 
 @M.case("xor_net_grads", "vs_torch", points=4)
-def _(f, rng):
+def xor_net_grads_vs_torch(f, rng):
     cases = []
     for _ in range(4):
         params = (rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=(1, 2)), rng.normal(size=1))
@@ -73,7 +73,7 @@ def _(f, rng):
 
 
 @M.case("xor_net_grads", "zero_params", points=3)
-def _(f, rng):
+def xor_net_grads_zero_params(f, rng):
     zeros = [np.zeros(s) for s in SHAPES.values()]
     for y in (1.0, float(rng.uniform(-3, -0.5))):
         x = rng.normal(size=2)
@@ -88,7 +88,7 @@ def _(f, rng):
 
 
 @M.case("xor_net_grads", "constant_init", points=2)
-def _(f, rng):
+def xor_net_grads_constant_init(f, rng):
     for _ in range(3):
         c = rng.uniform(0.1, 1.0, size=4) * rng.choice((-1, 1), size=4)
         params = (np.full((2, 2), c[0]), np.full(2, abs(c[1])), np.full((1, 2), c[2]), np.full(1, c[3]))

@@ -14,7 +14,7 @@ SUBMISSIONS = os.path.join(ROOT, "tests", "submissions")
 
 
 def modules_in(folder: str) -> tuple[str, ...]:
-    """The catalog modules whose files the folder holds."""
+    """The graded modules whose files the folder holds."""
     present = {n[:-3] for n in os.listdir(folder) if n.endswith(".py")}
     return tuple(m for m in catalog.available() if m in present)
 

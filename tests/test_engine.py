@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from autograder import catalog, report
-from autograder.spec import CATALOG_TOTAL
+from autograder.spec import ASSIGNMENT_TOTAL
 from tests.helpers import ROOT, grade, reference_source, write_submission
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -40,11 +40,11 @@ def test_module_totals_match_their_cases():
         assert m.declared_points == m.total, m.name
 
 
-def test_catalog_total_once_complete():
+def test_assignment_total_once_complete():
     names = catalog.available()
     if len(names) < 12:
         pytest.skip(f"only {len(names)} of 12 modules exist yet")
-    assert sum(m.total for m in catalog.load()) == CATALOG_TOTAL
+    assert sum(m.total for m in catalog.load()) == ASSIGNMENT_TOTAL
 
 
 def test_missing_function_and_exception_messages(tmp_path):
@@ -72,6 +72,22 @@ def test_seed_changes_the_instances_not_the_verdict():
     case = catalog.load(("tuning",))[0].cases[1]
     assert (case.rng(1).integers(0, 10**9, 4) != case.rng(2).integers(0, 10**9, 4)).any()
     assert grade(ref, modules=("tuning",), seed=12345).score == 6
+
+
+def test_seed_moves_the_symbolic_test_points():
+    """grade.py --seed N judges a wrong symbolic answer at points that follow N."""
+    wrong = os.path.join(ROOT, "tests", "submissions", "wrong_sigma_prime_plus")
+
+    def point(seed):
+        out = {x.case.id: x.output for x in grade(wrong, seed=seed).results}
+        return out["activations.sigmoid_grad_expr[equivalence]"].split("at z = ")[1].split(":")[0]
+    first = point(1)
+    assert point(2) != first and point(1) == first
+
+
+def test_case_functions_are_named_after_their_case():
+    """A traceback or a profile names the case: no grader function is called `_`."""
+    assert [c.id for c in catalog.cases() if c.check.__name__ == "_"] == []
 
 
 def test_gradescope_report_shape(tmp_path):

@@ -1,15 +1,20 @@
-"""autograder/symbolic.py: equivalence by meaning, per-entry matrices, sets, and an allow-list
-parser that refuses code."""
+"""autograder/symbolic/: equivalence by meaning, per-entry matrices, sets, named mistakes,
+test points that follow the grading seed, and an allow-list parser that refuses code."""
 
 import time
 
+import numpy as np
 import pytest
 import sympy
 
 from autograder import symbolic
 from autograder.checks import Mismatch
 from autograder.codec import SympyText
-from autograder.symbolic import expect_equivalent
+
+
+def expect_equivalent(got, expected, symbols, seed=0, **kw):
+    """The check as a case calls it, with the case's generator seeded by ``seed``."""
+    symbolic.expect_equivalent(got, expected, symbols, rng=np.random.default_rng(seed), **kw)
 
 z = sympy.Symbol("z", real=True)
 x = sympy.Symbol("x", real=True)
@@ -23,6 +28,7 @@ FX = ("exp", "tanh", "cosh", "sinh")
 
 
 def _fails(got, expected, symbols, **kw) -> str:
+    """The feedback of a wrong answer."""
     with pytest.raises(Mismatch) as info:
         expect_equivalent(got, expected, symbols, **kw)
     return str(info.value)
@@ -51,7 +57,10 @@ def test_unsimplified_polynomial_forms():
 
 def test_wrong_answer_names_a_point():
     msg = _fails("1/(1+exp(-z))*(1+1/(1+exp(-z)))", SIG_GRAD, {"z": z}, functions=FX)  # σ(1+σ)
-    assert "at z = " in msg and "expected 0." in msg and "got 1." in msg
+    point = float(msg.split("at z = ")[1].split(":")[0])
+    sig = 1 / (1 + np.exp(-point))
+    got = float(msg.split("got ")[1].split(";")[0])
+    assert "expected 0." in msg and got == pytest.approx(sig * (1 + sig), rel=1e-3)
     msg = _fails("x - x**2 + 1", x - x**2, {"x": x})
     assert "at x = " in msg
     msg = _fails("g*(1-beta1**(t-1))", g * (1 - beta1**t), {"beta1": beta1, "g": g, "t": t})
@@ -246,3 +255,25 @@ def test_student_text_never_reaches_eval_exec_or_sympify(monkeypatch):
     with pytest.raises(Mismatch):
         expect_equivalent("__import__('os').system('w1')", GRAD, W, shape="vector")
     assert seen == []
+
+
+def test_test_points_follow_the_case_generator_not_the_text():
+    def point(seed):
+        return _fails("2*x", x, {"x": x}, seed=seed).split("at x = ")[1].split(":")[0]
+    assert point(1) == point(1)
+    assert point(1) != point(2)
+
+
+def test_a_declared_mistake_is_named_after_the_difference():
+    plus = {"σ(1 + σ): the sign in 1 − σ is flipped": SIG * (1 + SIG)}
+    msg = _fails("1/(1+exp(-z))*(1+1/(1+exp(-z)))", SIG_GRAD, {"z": z}, functions=FX, mistakes=plus)
+    assert msg.startswith("result: at z = ") and msg.endswith(
+        ": σ(1 + σ): the sign in 1 − σ is flipped; your answer is '(1 + 1/(1 + exp(-z)))/(1 + exp(-z))'")
+    assert "flipped" not in _fails("exp(z)", SIG_GRAD, {"z": z}, functions=FX, mistakes=plus)
+    lost = {"a power of w2 is lost": sympy.Matrix([w1 * w2, w1**2 * w2])}
+    assert ": a power of w2 is lost; your entry is 'w1*w2'" in _fails(
+        ["w1*w2", "w1**2*w2"], GRAD, W, shape="vector", mistakes=lost)
+    closed = {"0 is a boundary, not a member": sympy.Interval(0, sympy.oo)}
+    assert "0 is in your set but not in the expected one: 0 is a boundary, not a member; got " in _fails(
+        "Interval(0, oo)", OPEN, {}, mistakes=closed)
+    assert "boundary" not in _fails("Interval(1, oo)", OPEN, {}, mistakes=closed)

@@ -1,5 +1,5 @@
 """student_template/ is generated from reference/ and exposes the same signatures and
-docstrings; every catalog item exists in both."""
+docstrings; every graded item exists in both."""
 
 import importlib.util
 import inspect

@@ -1,0 +1,73 @@
+"""What a symbolic answer may contain: the names it may use, the size limits, and how a rejected
+piece of text is described."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import sympy
+
+MAX_CHARS = 5000
+MAX_DEPTH = 100
+MAX_INT_DIGITS = 60
+MAX_EXPONENT = 256
+
+FUNCTIONS: dict[str, Any] = {
+    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt,
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sec": sympy.sec, "csc": sympy.csc,
+    "cot": sympy.cot, "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
+    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh, "sech": sympy.sech,
+    "csch": sympy.csch, "coth": sympy.coth, "asinh": sympy.asinh, "acosh": sympy.acosh,
+    "atanh": sympy.atanh, "Abs": sympy.Abs, "abs": sympy.Abs, "sign": sympy.sign,
+    "Heaviside": sympy.Heaviside, "Max": sympy.Max, "Min": sympy.Min, "Rational": None,
+}
+ALWAYS = ("sqrt", "Rational")
+CONSTANTS = {"pi": sympy.pi, "E": sympy.E, "oo": sympy.oo}
+SET_NAMES = {"EmptySet": sympy.S.EmptySet, "Reals": sympy.S.Reals}
+SET_CALLS = ("Interval", "Union", "Intersection", "Complement", "FiniteSet")
+MATRIX_CALLS = ("Matrix", "ImmutableMatrix", "ImmutableDenseMatrix", "MutableDenseMatrix")
+CODE_CALLS = ("eval", "exec", "compile", "open", "getattr", "__import__", "globals", "locals",
+              "sympify", "S", "Symbol", "symbols", "Function", "Lambda", "lambdify")
+
+
+class Reject(Exception):
+    """The text uses something the parser does not allow; the message says what."""
+
+
+OPERATORS = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
+             ast.LShift: "<<", ast.RShift: ">>", ast.Not: "not", ast.Invert: "~"}
+
+_NODES = {
+    "Attribute": "attribute access (.name)", "Subscript": "indexing ([...])",
+    "Lambda": "lambda", "ListComp": "a comprehension", "SetComp": "a comprehension",
+    "DictComp": "a comprehension", "GeneratorExp": "a generator expression",
+    "Compare": "a comparison (<, ==, ...)", "BoolOp": "and/or", "IfExp": "if/else",
+    "Dict": "a dict", "JoinedStr": "an f-string", "NamedExpr": "the := operator",
+    "Await": "await", "Yield": "yield", "Starred": "*arguments", "Slice": "a slice",
+}
+
+
+def describe(node: ast.AST) -> str:
+    """What a syntax node is, in a student's words ("attribute access (.system)")."""
+    if isinstance(node, ast.Attribute):
+        return f"attribute access (.{node.attr})"
+    name = type(node).__name__
+    return _NODES.get(name, name)
+
+
+def kind(value) -> str:
+    """What a built value is: "a list", "a matrix", "a set" or its type's name."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, sympy.MatrixBase):
+        return "a matrix"
+    if isinstance(value, sympy.Set):
+        return "a set"
+    return type(value).__name__
+
+
+def short(x) -> str:
+    """At most 20 characters of ``x``'s text."""
+    text = str(x)
+    return text if len(text) <= 20 else text[:17] + "..."

@@ -1,0 +1,67 @@
+"""What the student returned, as a sympy object: text (``SympyText`` or a plain string) goes
+through the allow-list parser; numbers, nested lists (a matrix) and frozensets (a FiniteSet)
+are converted here."""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+import numpy as np
+import sympy
+
+from ..checks import Mismatch, show
+from .allowed import MAX_INT_DIGITS, Reject
+from .construct import matrix_from_nested
+from .parser import parse
+
+
+def symbol_map(symbols) -> dict[str, sympy.Symbol]:
+    """``{name: Symbol}`` from a dict, one Symbol or a list of Symbols."""
+    if isinstance(symbols, Mapping):
+        return {str(k): v for k, v in symbols.items()}
+    if isinstance(symbols, sympy.Symbol):
+        return {symbols.name: symbols}
+    return {s.name: s for s in symbols}
+
+
+def to_sympy(got, symbols, functions, *, matrices: bool, sets: bool, name: str):
+    """``got`` (text, number, list, frozenset) as a sympy object."""
+    if isinstance(got, bool) or got is None:
+        raise Mismatch(f"{name}: expected a sympy expression or a string, got {show(got)}")
+    if isinstance(got, str):
+        return parse(got, symbols, functions, matrices=matrices, sets=sets)
+    if isinstance(got, (int, np.integer)):
+        if len(str(abs(int(got)))) > MAX_INT_DIGITS:
+            raise Mismatch(f"{name}: an integer with more than {MAX_INT_DIGITS} digits")
+        return sympy.Integer(int(got))
+    if isinstance(got, (float, np.floating)):
+        if not math.isfinite(float(got)):
+            raise Mismatch(f"{name}: expected a finite value, got {show(got)}")
+        return sympy.Float(float(got))
+    if isinstance(got, np.ndarray) and got.dtype.kind in "iuf":
+        got = got.tolist()
+    if isinstance(got, (list, tuple)) and matrices:
+        def conv(v, depth=0):
+            if isinstance(v, (list, tuple)):
+                if depth > 1:
+                    raise Mismatch(f"{name}: a matrix is nested at most two lists deep")
+                return [conv(x, depth + 1) for x in v]
+            out = to_sympy(v, symbols, functions, matrices=False, sets=False, name=name)
+            if not isinstance(out, sympy.Expr):
+                raise Mismatch(f"{name}: a matrix entry must be an expression, got {show(v)}")
+            return out
+        try:
+            return matrix_from_nested(conv(got))
+        except Reject as exc:
+            raise Mismatch(f"{name}: {exc}") from None
+    if isinstance(got, (set, frozenset)) and sets:
+        return sympy.FiniteSet(*[to_sympy(v, symbols, functions, matrices=False, sets=False,
+                                           name=name) for v in got])
+    what = "a matrix (Matrix or list)" if matrices else "a set" if sets else "an expression"
+    raise Mismatch(f"{name}: expected {what} in sympy, got {type(got).__name__} {show(got)}")
+
+
+def answer_text(value) -> str:
+    """The answer as read, shortened for feedback."""
+    return show(str(value), 120)
