@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import traceback
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -62,6 +63,8 @@ def render_call(name: str, args: tuple, kwargs: dict) -> str:
 class Session:
     """One submission's sandbox, with what the grader has learned about it so far."""
 
+    progress: Callable[[str], None] | None = None       # told which notebook cell runs
+
     def __init__(self, submission: Submission, *, timeout: float, budget: float,
                  limits: Limits | None = None):
         self.submission = submission
@@ -94,6 +97,8 @@ class Session:
             for i, cell in enumerate(self.submission.cells):
                 if i in self.bad_cells:
                     continue
+                if self.progress:
+                    self.progress(f"running {cell['label']} ({i + 1} of {len(self.submission.cells)} code cells)")
                 try:
                     error = self._request({"op": "cell", "index": i, "code": cell["code"]}, self.timeout)
                 except StudentError as exc:
@@ -228,14 +233,23 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
 
 def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
           budget: float = DEFAULT_BUDGET, modules: tuple[str, ...] | None = None,
-          limits: Limits | None = None) -> Report:
-    """Grades the submission at ``path``; raises SubmissionError only when nothing is gradable."""
+          limits: Limits | None = None, select: Callable[[Case], bool] | None = None,
+          progress: Callable[[str], None] | None = None) -> Report:
+    """Grades the submission at ``path``; raises SubmissionError only when nothing is gradable.
+    ``select`` keeps only the cases it accepts; ``progress`` is told what is being graded."""
     start = time.monotonic()
     zygote()                 # starts importing in its own process while the graders load here
     submission = open_submission(path)
     session = Session(submission, timeout=timeout, budget=budget, limits=limits)
+    session.progress = progress
+    cases = [c for c in catalog.cases(modules) if select is None or select(c)]
+    names = list(dict.fromkeys(c.module for c in cases))
+    results = []
     try:
-        results = [run_case(c, session, seed) for c in catalog.cases(modules)]
+        for case in cases:
+            if progress and (not results or results[-1].case.module != case.module):
+                progress(f"grading {case.module} ({names.index(case.module) + 1} of {len(names)} modules)")
+            results.append(run_case(case, session, seed))
     finally:
         session.close()
     notes = [printable(n) for n in submission.notes] + session.notes     # they quote its lines
