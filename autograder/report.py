@@ -15,7 +15,7 @@ from .engine import CaseResult, Report
 from .spec import Module
 
 
-def _fmt(points: float) -> str:
+def fmt_points(points: float) -> str:
     return f"{points:g}"
 
 
@@ -48,7 +48,8 @@ class ModuleView:
         return status(self.score, self.points)
 
     @property
-    def failed(self) -> list[CaseResult]:
+    def lost(self) -> list[CaseResult]:
+        """The cases that lost points."""
         return [r for r in self.rows if not r.passed]
 
 
@@ -91,7 +92,7 @@ def to_gradescope(report: Report, hidden_labels: tuple[str, ...] = ()) -> dict:
             "visibility": "hidden" if c.hidden or c.label in hidden_labels else "visible",
             "extra_data": {"item": c.item, "case": c.label},
         })
-    lines = [f"Autograded: {_fmt(report.score)} / {_fmt(report.max_score)} (seed {report.seed})."]
+    lines = [f"Autograded: {fmt_points(report.score)} / {fmt_points(report.max_score)} (seed {report.seed})."]
     if report.sandbox_mode not in ("root", "userns"):
         lines.append(f"Warning: the student code ran without isolation (sandbox mode {report.sandbox_mode}).")
     lines += report.notes

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from .engine import CaseResult, Report
-from .report import ModuleView, _fmt, feedback_parts, manual_questions, module_views, most_missing, status
+from .report import ModuleView, fmt_points, feedback_parts, manual_questions, module_views, most_missing, status
 from .report_text import MARKS
 
 STYLE = """
@@ -33,7 +33,7 @@ STYLE = """
 def _case_rows(r: CaseResult) -> str:
     state = status(r.score, r.case.points)
     row = (f'<tr class="case"><td class="mark {state}">{MARKS[state]}</td>'
-           f'<td class="points">{_fmt(r.score)}/{_fmt(r.case.points)}</td>'
+           f'<td class="points">{fmt_points(r.score)}/{fmt_points(r.case.points)}</td>'
            f"<td><code>{escape(r.case.id)}</code></td></tr>")
     if state == "passed":
         return row
@@ -43,11 +43,11 @@ def _case_rows(r: CaseResult) -> str:
 
 
 def _module(view: ModuleView, verbose: bool) -> str:
-    failed = len(view.failed)
-    summary = f"all {len(view.rows)} cases passed" if not failed else f"{failed} of {len(view.rows)} cases lost points"
-    head = (f'<h2><span class="{view.status}">{escape(view.name)} {_fmt(view.score)}/{_fmt(view.points)}'
+    lost = len(view.lost)
+    summary = f"all {len(view.rows)} cases passed" if not lost else f"{lost} of {len(view.rows)} cases lost points"
+    head = (f'<h2><span class="{view.status}">{escape(view.name)} {fmt_points(view.score)}/{fmt_points(view.points)}'
             f"</span> <small>{summary}</small></h2>")
-    if not failed and not verbose:
+    if not lost and not verbose:
         return head
     return head + "<table>" + "".join(_case_rows(r) for r in view.rows) + "</table>"
 
@@ -62,7 +62,7 @@ def to_html(report: Report, *, title: str, verbose: bool = True, page: bool = Tr
     """The report as a page (``page``), or as a fragment with its style for a notebook."""
     state = status(report.score, report.max_score)
     body = [f"<h1>{escape(title)}</h1>",
-            f'<p class="total"><span class="{state}">Total: {_fmt(report.score)} / {_fmt(report.max_score)}'
+            f'<p class="total"><span class="{state}">Total: {fmt_points(report.score)} / {fmt_points(report.max_score)}'
             f"</span></p>",
             f"<p><small>seed {report.seed}, sandbox {escape(report.sandbox_mode)}, "
             f"{report.seconds:.1f} s</small></p>"]
@@ -70,7 +70,7 @@ def to_html(report: Report, *, title: str, verbose: bool = True, page: bool = Tr
     body.append(_items("Notes", report.notes))
     body.append(_items("Graded by hand, not in this score", manual_questions(report)))
     body.append(_items("Next, the modules with the most points missing",
-                       [f"{v.name}: {_fmt(v.points - v.score)} of {_fmt(v.points)} points missing"
+                       [f"{v.name}: {fmt_points(v.points - v.score)} of {fmt_points(v.points)} points missing"
                         for v in most_missing(report)]))
     content = f'<div class="ag-report">{"".join(body)}</div>'
     return _page(title, content) if page else f"<style>{STYLE}</style>{content}"

@@ -12,7 +12,7 @@ import textwrap
 from typing import Callable
 
 from .engine import CaseResult, Report
-from .report import ModuleView, _fmt, feedback_parts, manual_questions, module_views, most_missing, status
+from .report import ModuleView, fmt_points, feedback_parts, manual_questions, module_views, most_missing, status
 
 MARKS = {"passed": "ok", "failed": "FAIL", "partial": "PART"}
 COLOURS = {"passed": "32", "failed": "31", "partial": "33"}
@@ -41,7 +41,7 @@ def bullet(text: str, width: int) -> list[str]:
 def case_lines(r: CaseResult, width: int, color: bool, points_w: int) -> list[str]:
     """The case's line and, when it lost points, its whole feedback under it."""
     state = status(r.score, r.case.points)
-    points = f"{_fmt(r.score)}/{_fmt(r.case.points)}"
+    points = f"{fmt_points(r.score)}/{fmt_points(r.case.points)}"
     head = f"  {paint(f'{MARKS[state]:<4}', state, color)} {points:>{points_w}}  {r.case.id}"
     out = [head]
     if state != "passed":
@@ -52,12 +52,11 @@ def case_lines(r: CaseResult, width: int, color: bool, points_w: int) -> list[st
 
 
 def module_lines(view: ModuleView, width: int, color: bool, verbose: bool, failed_only: bool) -> list[str]:
-    failed = len(view.failed)
-    summary = (f"all {len(view.rows)} cases passed" if not failed
-               else f"{failed} of {len(view.rows)} cases lost points")
-    out = [f"{paint(f'{view.name}  {_fmt(view.score)}/{_fmt(view.points)}', view.status, color)}  {summary}"]
-    shown = view.failed if failed_only else view.rows if (failed or verbose) else []
-    points_w = max(len(f"{_fmt(r.score)}/{_fmt(r.case.points)}") for r in view.rows)
+    lost = len(view.lost)
+    summary = f"all {len(view.rows)} cases passed" if not lost else f"{lost} of {len(view.rows)} cases lost points"
+    out = [f"{paint(f'{view.name}  {fmt_points(view.score)}/{fmt_points(view.points)}', view.status, color)}  {summary}"]
+    shown = view.lost if failed_only else view.rows if (lost or verbose) else []
+    points_w = max(len(f"{fmt_points(r.score)}/{fmt_points(r.case.points)}") for r in view.rows)
     for r in shown:
         out += case_lines(r, width, color, points_w)
     return out
@@ -71,7 +70,7 @@ def next_lines(report: Report, rerun: Callable[[str], str] | None) -> list[str]:
     name_w = max(len(v.name) for v in missing[:NEXT_SHOWN])
     out = ["Next, the modules with the most points missing:"]
     for v in missing[:NEXT_SHOWN]:
-        out.append(f"  {v.name:<{name_w}}  {_fmt(v.points - v.score)} of {_fmt(v.points)} points missing")
+        out.append(f"  {v.name:<{name_w}}  {fmt_points(v.points - v.score)} of {fmt_points(v.points)} points missing")
     if len(missing) > NEXT_SHOWN:
         out.append(f"  and {len(missing) - NEXT_SHOWN} more")
     if rerun:
@@ -96,14 +95,14 @@ def to_text(report: Report, *, width: int = 100, color: bool = False, verbose: b
                     f"{report.sandbox_mode}).", width, "", "  ")
     views = module_views(report)
     for view in views:
-        if failed_only and not view.failed:
+        if failed_only and not view.lost:
             continue
         out.append("")
         out += module_lines(view, width, color, verbose, failed_only)
-    if failed_only and not any(v.failed for v in views):
+    if failed_only and not any(v.lost for v in views):
         out += ["", "Nothing to fix: every case passed."]
     total_state = status(report.score, report.max_score)
-    out += ["", paint(f"Total: {_fmt(report.score)} / {_fmt(report.max_score)}", total_state, color)
+    out += ["", paint(f"Total: {fmt_points(report.score)} / {fmt_points(report.max_score)}", total_state, color)
             + f"  ({report.seconds:.1f} s)"]
     if report.notes:
         out += ["", "Notes:"]
