@@ -1,7 +1,8 @@
 """Grading a whole class: ``python grade.py SUBMISSIONS_DIR --batch --out DIR``.
 
 Each entry of the folder (a subfolder, a ``.py`` or an ``.ipynb``) is one student. Per student
-it writes ``DIR/<student>/results.json`` and ``DIR/<student>/feedback.txt``; then
+it writes ``DIR/<student>/results.json``, ``DIR/<student>/feedback.txt`` and the same report as
+a self-contained page, ``DIR/<student>/feedback.html``; then
 ``DIR/gradebook.csv`` (student, total, one column per item), ``DIR/summary.txt`` and
 ``DIR/summary.png`` (the distribution of totals and every item's pass rate). Every file is
 written under a temporary name and renamed, so none is ever half-written; a student whose
@@ -27,7 +28,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
 from . import catalog, engine, report
+from .report_html import message_page, to_html
+from .report_text import to_text
 from .submission import SubmissionError
+
+FEEDBACK_WIDTH = 100              # columns of feedback.txt
 
 
 @dataclass(frozen=True)
@@ -66,19 +71,24 @@ def entries(folder: str, out: str) -> list[tuple[str, str]]:
 
 
 def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
-    """In a worker: grade, write the student's two files, return a gradebook row."""
+    """In a worker: grade, write the student's three files, return a gradebook row."""
     folder = os.path.join(out, student)
+    title = f"Feedback for {student}"
     try:
         result = engine.grade(path, seed=options.seed, timeout=options.timeout,
                               budget=options.budget, modules=options.modules,
                               unsandboxed=options.unsandboxed, guarded=options.guarded)
     except SubmissionError as exc:
         report.write_atomic(os.path.join(folder, "feedback.txt"), f"Not graded: {exc}\n")
+        report.write_atomic(os.path.join(folder, "feedback.html"), message_page(title, f"Not graded: {exc}"))
         data = {"score": 0, "max_score": 0, "tests": [], "output": f"Not graded: {exc}"}
         report.write_atomic(os.path.join(folder, "results.json"), json.dumps(data))
         return row_from_json(student, data)
     data = report.to_gradescope(result, hidden_labels=options.hidden)
-    report.write_atomic(os.path.join(folder, "feedback.txt"), report.to_table(result, width=160) + "\n")
+    report.write_atomic(os.path.join(folder, "feedback.txt"),
+                        to_text(result, width=FEEDBACK_WIDTH, verbose=True) + "\n")
+    report.write_atomic(os.path.join(folder, "feedback.html"),
+                        to_html(result, title=title))
     report.write_atomic(os.path.join(folder, "results.json"), json.dumps(data, indent=1))
     return row_from_json(student, data)
 

@@ -1,22 +1,54 @@
 """The command line.
 
-    python grade.py SUBMISSION [--json PATH] [--seed N] [--timeout S]
+    python grade.py SUBMISSION [--json PATH] [--seed N] [--timeout S] [-k EXPR] [--failed] [-v]
     python grade.py SUBMISSIONS_DIR --batch --out DIR
     python grade.py --gradescope-bundle autograder.zip
 
 Exit status 0 whenever the reports were written, whatever the scores; 2 for bad arguments, a
 path with nothing to grade, or a machine where no jail can be made (see ``--unsandboxed``).
+
+The report goes to stdout, coloured when stdout is a terminal and ``NO_COLOR`` is unset or
+empty; progress (the notebook cell or module being graded) goes to stderr, only when stderr is
+a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import shutil
 import sys
 
 from . import catalog, engine, report
+from .report_text import heading, to_text
 from .sandbox.protocol import SandboxUnavailable
+from .selection import SelectionError, keyword_filter
 from .submission import SubmissionError
+
+
+def wants_color(stream) -> bool:
+    """ANSI colour for ``stream``: a terminal, and neither ``NO_COLOR`` nor ``TERM=dumb``."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+class StatusLine:
+    """One line of a terminal, rewritten in place (progress); nothing when not a terminal."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.active = stream.isatty()
+
+    def __call__(self, text: str) -> None:
+        if self.active:
+            room = shutil.get_terminal_size((80, 24)).columns - 1
+            self.stream.write(f"\r{text[:room]}\x1b[K")
+            self.stream.flush()
+
+    def clear(self) -> None:
+        if self.active:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -32,6 +64,12 @@ def parser() -> argparse.ArgumentParser:
                    help=f"seconds of calls for one submission (default {engine.DEFAULT_BUDGET:g})")
     p.add_argument("--module", action="append", dest="modules", metavar="NAME",
                    help="grade only this module (repeatable)")
+    p.add_argument("-k", metavar="EXPR", dest="keyword",
+                   help="grade only the cases whose id (e.g. backprop.mlp_forward[random]) matches "
+                        "EXPR, as pytest -k does: substrings with and, or, not, parentheses")
+    p.add_argument("--failed", action="store_true", help="show only the cases that lost points")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="list every case, also of the modules that earned every point")
     p.add_argument("--hide", action="append", default=[], metavar="LABEL",
                    help="give cases with this label (e.g. random) Gradescope visibility 'hidden'")
     p.add_argument("--batch", action="store_true", help="grade every entry of SUBMISSION as one student")
@@ -53,6 +91,18 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         p.error(f"unknown module(s) {sorted(unknown)}; known: {', '.join(catalog.available())}")
     modules = tuple(args.modules) if args.modules else None
+    select = None
+    if args.keyword is not None:
+        if args.batch or args.gradescope_bundle:
+            p.error("-k selects cases of one submission; not with --batch or --gradescope-bundle")
+        try:
+            select = keyword_filter(args.keyword)
+            chosen = [c for c in catalog.cases(modules) if select(c)]
+        except SelectionError as exc:
+            p.error(str(exc))
+        if not chosen:
+            p.error(f"no case matches -k {args.keyword!r} (a case id looks like backprop.mlp_forward[random])")
+        modules = tuple(dict.fromkeys(c.module for c in chosen))
     if args.gradescope_bundle:
         from .bundle import write_bundle
         names = write_bundle(args.gradescope_bundle, seed=args.seed, timeout=args.timeout,
@@ -64,15 +114,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.batch:
             return _batch(p, args, modules)
-        result = engine.grade(args.submission, seed=args.seed, timeout=args.timeout,
-                              budget=args.budget, modules=modules,
-                              unsandboxed=args.unsandboxed)
+        progress = StatusLine(sys.stderr)
+        try:
+            result = engine.grade(args.submission, seed=args.seed, timeout=args.timeout,
+                                  budget=args.budget, modules=modules, select=select,
+                                  unsandboxed=args.unsandboxed, progress=progress)
+        finally:
+            progress.clear()
     except (SubmissionError, SandboxUnavailable) as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
         return 2
     if args.json:
         report.write_json(result, args.json, tuple(args.hide))
-    print(report.to_table(result))
+    print(to_text(result, width=shutil.get_terminal_size((100, 24)).columns, color=wants_color(sys.stdout),
+                  verbose=args.verbose, failed_only=args.failed, title=heading(result, args.submission),
+                  rerun=lambda module: f"grade.py {shlex.quote(args.submission)} --module {module} --failed"))
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import traceback
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -65,8 +66,9 @@ class Session:
 
     def __init__(self, submission: Submission, *, timeout: float, budget: float,
                  limits: Limits | None = None, unsandboxed: bool = False,
-                 guarded: tuple[str, ...] = ()):
+                 guarded: tuple[str, ...] = (), progress: Callable[[str], None] | None = None):
         self.submission = submission
+        self.progress = progress                       # told which notebook cell runs
         self.timeout = timeout
         self.deadline = time.monotonic() + budget
         self.budget = budget
@@ -97,6 +99,8 @@ class Session:
             for i, cell in enumerate(self.submission.cells):
                 if i in self.bad_cells:
                     continue
+                if self.progress:
+                    self.progress(f"running {cell['label']} ({i + 1} of {len(self.submission.cells)} code cells)")
                 try:
                     error = self._request({"op": "cell", "index": i, "code": cell["code"]}, self.timeout)
                 except StudentError as exc:
@@ -231,17 +235,25 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
 def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
           budget: float = DEFAULT_BUDGET, modules: tuple[str, ...] | None = None,
           limits: Limits | None = None, unsandboxed: bool = False,
-          guarded: tuple[str, ...] = ()) -> Report:
+          guarded: tuple[str, ...] = (), select: Callable[[Case], bool] | None = None,
+          progress: Callable[[str], None] | None = None) -> Report:
     """Grades the submission at ``path``; raises SubmissionError only when nothing is gradable,
     SandboxUnavailable when no sandbox can be made. ``unsandboxed``: run without isolation
-    where none can be had; ``guarded``: folders the student must not read besides the answers."""
+    where none can be had; ``guarded``: folders the student must not read besides the answers;
+    ``select`` keeps only the cases it accepts; ``progress`` is told what is being graded."""
     start = time.monotonic()
     zygote()                 # starts importing in its own process while the graders load here
     submission = open_submission(path)
     session = Session(submission, timeout=timeout, budget=budget, limits=limits,
-                      unsandboxed=unsandboxed, guarded=guarded)
+                      unsandboxed=unsandboxed, guarded=guarded, progress=progress)
+    cases = [c for c in catalog.cases(modules) if select is None or select(c)]
+    names = list(dict.fromkeys(c.module for c in cases))
+    results = []
     try:
-        results = [run_case(c, session, seed) for c in catalog.cases(modules)]
+        for case in cases:
+            if progress and (not results or results[-1].case.module != case.module):
+                progress(f"grading {case.module} ({names.index(case.module) + 1} of {len(names)} modules)")
+            results.append(run_case(case, session, seed))
     finally:
         session.close()
     notes = [f"sandbox ({session.sandbox.mode}): {n}" for n in session.sandbox.notes]

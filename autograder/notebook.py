@@ -3,7 +3,10 @@ notebook generated from ``student_template/``.
 
 Code cells run in the sandbox, in order, in one namespace, as plain Python. IPython-only lines
 (line magics ``%...``, shell escapes ``!...`` and ``x = !...``, ``get_ipython()`` calls) become
-``pass`` and cell magics (``%%...``) skip their cell; the report says what was skipped.
+``pass`` and cell magics (``%%...``) skip their cell; the report says what was skipped. The
+notebook check's own lines (``import autograder``, ``autograder.check(...)`` and
+``x = autograder.check(...)``, each on one line) become ``pass`` too, silently: the sandbox has
+no ``autograder`` to import, and a check cell is no mistake.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from .submission import Submission
 MAX_NOTEBOOK_BYTES = 16 * 2**20           # larger files are not read (outputs and images included)
 
 _IPYTHON_LINE = re.compile(r"^\s*([%!]|[\w.]+\s*=\s*[%!])|get_ipython\(\)")
+_CHECK_LINE = re.compile(r"^\s*(import\s+autograder\s*(#.*)?|(\w+\s*=\s*)?autograder\.check\(.*)$")
 
 
 def cell_code(source: str) -> tuple[str, list[str]]:
@@ -24,10 +28,12 @@ def cell_code(source: str) -> tuple[str, list[str]]:
         return "", [source.lstrip().splitlines()[0]]
     lines, skipped = [], []
     for line in source.splitlines():
-        if _IPYTHON_LINE.search(line):
+        checker = _CHECK_LINE.match(line)
+        if checker or _IPYTHON_LINE.search(line):
             indent = line[: len(line) - len(line.lstrip())]
             lines.append(f"{indent}pass")
-            skipped.append(line.strip())
+            if not checker:
+                skipped.append(line.strip())
         else:
             lines.append(line)
     return "\n".join(lines), skipped
@@ -70,19 +76,26 @@ def notebook_submission(folder: str, notebooks: list[str], py_files: list[str]) 
                       list(py_files), None, cells, notes)
 
 
+def check_cell(module: str) -> str:
+    """The template's check cell of ``module``."""
+    return f'import autograder\nautograder.check("{module}")'
+
+
 def template_notebook(modules: dict[str, str]) -> "nbformat.NotebookNode":
-    """A notebook with one markdown cell and one code cell per template module."""
+    """A notebook with, per template module, a markdown cell, a code cell and a check cell."""
     import nbformat
     from nbformat import v4
     nb = v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells.append(v4.new_markdown_cell(
         "# Deep-learning homework\n\nFill in every function that raises `NotImplementedError`. "
-        "Keep the names, arguments and return shapes. Grade yourself with "
-        "`python grade.py homework.ipynb`."))
+        "Keep the names, arguments and return shapes. The cell after each module checks it "
+        "(`autograder.check(\"name\")` grades the cells this kernel has run, in the sandbox); "
+        "`python grade.py homework.ipynb` grades the whole file."))
     for name, text in modules.items():
         nb.cells.append(v4.new_markdown_cell(f"## `{name}`"))
         nb.cells.append(v4.new_code_cell(text.strip()))
+        nb.cells.append(v4.new_code_cell(check_cell(name)))
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"           # stable ids: the generated file must not change run to run
     nbformat.validate(nb)

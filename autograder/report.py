@@ -1,19 +1,76 @@
-"""The two renderings of a :class:`~autograder.engine.Report`: Gradescope's ``results.json``
-and a table for the terminal. Both are written atomically (a temporary name, then a rename).
+"""Gradescope's ``results.json`` of a :class:`~autograder.engine.Report`, the pieces every
+rendering for people shares (``report_text``: terminal, ``feedback.txt``, notebook check;
+``report_html``: ``feedback.html`` and the notebook check's table), and atomic writes (a
+temporary name, then a rename).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
+from dataclasses import dataclass
 
-from .engine import Report
+from .engine import CaseResult, Report
+from .spec import Module
 
 
-def _fmt(points: float) -> str:
+def fmt_points(points: float) -> str:
     return f"{points:g}"
+
+
+def status(score: float, points: float) -> str:
+    """"passed" (every point), "failed" (none) or "partial"."""
+    return "passed" if score == points else "failed" if score == 0 else "partial"
+
+
+@dataclass
+class ModuleView:
+    """One module as people see it: its cases' results and their sum."""
+
+    module: Module
+    rows: list[CaseResult]
+
+    @property
+    def name(self) -> str:
+        return self.module.name
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.rows)
+
+    @property
+    def points(self) -> float:
+        return sum(r.case.points for r in self.rows)
+
+    @property
+    def status(self) -> str:
+        return status(self.score, self.points)
+
+    @property
+    def lost(self) -> list[CaseResult]:
+        """The cases that lost points."""
+        return [r for r in self.rows if not r.passed]
+
+
+def module_views(report: Report) -> list[ModuleView]:
+    """The report's modules that have graded cases, in catalog order."""
+    views = [ModuleView(m, [r for r in report.results if r.case.module == m.name]) for m in report.modules]
+    return [v for v in views if v.rows]
+
+
+def feedback_parts(output: str) -> tuple[list[str], str | None]:
+    """A case's output as its reason (lines) and the call that showed it (``called f(...)``)."""
+    lines = output.splitlines()
+    if lines and lines[0].startswith("called "):
+        return lines[1:], lines[0]
+    return lines, None
+
+
+def most_missing(report: Report) -> list[ModuleView]:
+    """Modules that lost points, the most points missing first (catalog order on ties)."""
+    views = [v for v in module_views(report) if v.score < v.points]
+    return sorted(views, key=lambda v: v.score - v.points)      # stable: catalog order on ties
 
 
 def manual_questions(report: Report) -> list[str]:
@@ -35,7 +92,7 @@ def to_gradescope(report: Report, hidden_labels: tuple[str, ...] = ()) -> dict:
             "visibility": "hidden" if c.hidden or c.label in hidden_labels else "visible",
             "extra_data": {"item": c.item, "case": c.label},
         })
-    lines = [f"Autograded: {_fmt(report.score)} / {_fmt(report.max_score)} (seed {report.seed})."]
+    lines = [f"Autograded: {fmt_points(report.score)} / {fmt_points(report.max_score)} (seed {report.seed})."]
     if report.sandbox_mode not in ("root", "userns"):
         lines.append(f"Warning: the student code ran without isolation (sandbox mode {report.sandbox_mode}).")
     lines += report.notes
@@ -64,38 +121,3 @@ def write_atomic(path: str, text: str) -> None:
 
 def write_json(report: Report, path: str, hidden_labels: tuple[str, ...] = ()) -> None:
     write_atomic(path, json.dumps(to_gradescope(report, hidden_labels), indent=1))
-
-
-def one_line(output: str) -> str:
-    """The reason first, then the call that showed it: what fits on one line of a table."""
-    lines = output.splitlines()
-    if len(lines) > 1 and lines[0].startswith("called "):
-        return " ".join(lines[1:]) + f" [{lines[0]}]"
-    return " ".join(lines)
-
-
-def to_table(report: Report, width: int | None = None) -> str:
-    """Item, case, points and the first line of feedback, grouped by module."""
-    width = width or shutil.get_terminal_size((120, 24)).columns
-    out = [f"Grading {report.submission} (seed {report.seed}, sandbox {report.sandbox_mode})", ""]
-    name_w = max((len(r.case.item) for r in report.results), default=10) + 2
-    for module in report.modules:
-        rows = [r for r in report.results if r.case.module == module.name]
-        if not rows:
-            continue
-        got = sum(r.score for r in rows)
-        out.append(f"{module.name}  {_fmt(got)}/{_fmt(module.declared_points)}")
-        for r in rows:
-            mark = "ok " if r.passed else "-- "
-            head = f"  {mark}{r.case.item:<{name_w}}{r.case.label:<11}{_fmt(r.score):>3}/{_fmt(r.case.points):<3}"
-            line = one_line(r.output)
-            room = max(width - len(head) - 2, 20)
-            out.append(head + ("  " + (line if len(line) <= room else line[: room - 3] + "...") if line else ""))
-        out.append("")
-    out.append(f"Total: {_fmt(report.score)} / {_fmt(report.max_score)}  ({report.seconds:.1f} s)")
-    for note in report.notes:
-        out.append(f"note: {note}")
-    manual = manual_questions(report)
-    if manual:
-        out.append("Graded by hand, not in this score: " + "; ".join(manual))
-    return "\n".join(out)

@@ -8,12 +8,16 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
 from nbformat import v4
 
+from autograder import catalog, engine
 from autograder.batch import Options, entries, grade_class, student_name
+from autograder.report_html import to_html
+from autograder.spec import Case
 from tests.helpers import ROOT, SUBMISSIONS, reference_source
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -103,3 +107,69 @@ def test_gradescope_bundle_on_a_stand_in_tree(tmp_path):
     assert by_name["tuning.grid_search_cost [random]"]["visibility"] == "hidden"
     assert by_name["tuning.grid_search_cost [worked]"]["visibility"] == "visible"
     assert sum(t["score"] for t in data["tests"] if t["extra_data"]["item"].startswith(OURS)) == 12
+
+
+class _Page(HTMLParser):
+    """The text a page shows (style aside), its elements and their attributes."""
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self.text, self.tags, self._skip = [], [], 0
+        self.feed(markup)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "script")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def _browser_dom(page: str, folder) -> str:
+    """The DOM headless Chromium builds from the file ``page`` (its screenshot beside it)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser:
+        pytest.skip("chromium is not installed (apt-get install chromium; .ci/run installs it)")
+    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={folder / 'profile'}", "--window-size=1000,1400"]
+    url = f"file://{page}"
+    dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    shot = subprocess.run([*flags, f"--screenshot={folder / 'page.png'}", url], capture_output=True, timeout=120)
+    assert shot.returncode == 0 and (folder / "page.png").read_bytes()[:4] == b"\x89PNG"
+    return dom.stdout
+
+
+def test_feedback_html_in_a_real_browser(klass, tmp_path):
+    """feedback.html renders in headless Chromium with the score and every failed case's whole
+    feedback, asks for nothing outside itself, and shows a student's markup as text."""
+    out = tmp_path / "out"
+    grade_class(str(klass), str(out), Options(modules=OURS), progress=False)
+    data = json.loads((out / "alice" / "results.json").read_text())
+    page = _Page(_browser_dom(out / "alice" / "feedback.html", tmp_path))
+    shown = "".join("".join(page.text).split())
+    assert "Total:12/22" in shown
+    failed = [t for t in data["tests"] if t["status"] == "failed"]
+    assert failed
+    for t in failed:
+        for line in t["output"].splitlines():
+            assert "".join(line.split()) in shown, (t["name"], line)
+    assert page.tags and not [(tag, a) for tag, a in page.tags if {"src", "href"} & set(a) or tag == "link"]
+
+
+def test_feedback_html_escapes_the_students_text(tmp_path):
+    case = Case("tuning", "grid_search_cost", "worked", 2, check=lambda f, rng: None)
+    hostile = "called grid_search_cost()\n<img src=x onerror=alert(1)> & </pre><script>bad()</script>"
+    result = engine.Report("sub", 0, [engine.CaseResult(case, 0, hostile)], catalog.load(("tuning",)),
+                           0.1, "root", ["<b>note</b>"])
+    path = tmp_path / "feedback.html"
+    path.write_text(to_html(result, title="Feedback for <eve>"))
+    page = _Page(_browser_dom(path, tmp_path))
+    assert not [t for t, _ in page.tags if t in ("img", "script", "b")]
+    text = "".join(page.text)
+    assert "<img src=x onerror=alert(1)> & </pre><script>bad()</script>" in text and "<b>note</b>" in text

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from autograder import catalog, report
+from autograder.report_text import to_text
 from autograder.spec import ASSIGNMENT_TOTAL
 from tests.helpers import ROOT, grade, reference_source, write_submission
 
@@ -108,7 +109,7 @@ def test_gradescope_report_shape(tmp_path):
 
 def test_table_lists_every_case_and_the_total():
     r = grade(os.path.join(ROOT, "tests", "submissions", "wrong_tuning_flow_concepts"))
-    text = report.to_table(r, width=200)
+    text = to_text(r, width=200)
     assert f"Total: {r.score:g} / 22" in text
     for x in r.results:
         assert x.case.item in text

@@ -9,7 +9,7 @@ import pytest
 from nbformat import v4
 
 from autograder import catalog, template
-from autograder.notebook import cell_code, read_cells
+from autograder.notebook import cell_code, check_cell, read_cells
 from tests.helpers import ROOT, grade, reference_source
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -80,10 +80,12 @@ def test_notebook_beside_module_files(tmp_path):
 
 
 def test_template_notebook_matches_the_template_modules():
+    """Each template module in a code cell, followed by its check cell."""
     nb = nbformat.read(os.path.join(ROOT, "student_template", template.NOTEBOOK), as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    modules = {name: text.strip() for name, text in template.generate().items()}
-    assert sorted(code) == sorted(modules.values())
+    modules = {text.strip(): name[:-3] for name, text in template.generate().items()}
+    assert sorted(code[::2]) == sorted(modules)
+    assert code[1::2] == [check_cell(modules[source]) for source in code[::2]]
 
 
 def test_template_notebook_earns_nothing():

@@ -1,0 +1,112 @@
+"""The grading process behind ``autograder.check()`` (``autograder/notebook_check.py``).
+
+Started by the kernel on its first check, it keeps the graders loaded and the zygote warm for
+the kernel's lifetime, and ends with the kernel: when its standard input closes (the kernel
+exited or was killed) and, should the kernel die without closing it, by ``PR_SET_PDEATHSIG``.
+
+Protocol: one JSON object a line on stdin, ``{"id", "cells": [source, ...], "modules": [name]
+or null, "width", "unsandboxed"}``; one JSON object a line back on the original stdout,
+``{"id", "ok": true, "result": {...}}`` or ``{"id", "ok": false, "error"}``. The cells are
+written as a notebook and graded exactly as ``grade.py notebook.ipynb`` grades (the same reader,
+the same sandbox); the student's code never runs here, only in the jail.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import signal
+import sys
+import tempfile
+import traceback
+
+from . import catalog, engine
+from .report_html import to_html
+from .report_text import to_text
+from .sandbox.client import Limits, SandboxUnavailable, zygote
+
+NOTEBOOK = "kernel.ipynb"          # the cells are written there; notes name them "In [n]"
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """SIGTERM when the parent (the kernel) dies; exits now if it already has."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass                                        # stdin's EOF still ends this process
+    if os.getppid() != parent:
+        sys.exit(0)
+
+
+def write_notebook(cells: list[str], folder: str) -> str:
+    """The cells as a notebook, cell n holding In [n]."""
+    import nbformat
+    from nbformat import v4
+    nb = v4.new_notebook()
+    nb.cells = [v4.new_code_cell(source) for source in cells]
+    path = os.path.join(folder, NOTEBOOK)
+    nbformat.write(nb, path)
+    return path
+
+
+def _title(modules: list[str] | None, n_cells: int) -> str:
+    what = ", ".join(modules) if modules else "every module"
+    return f"Check of {what}: the {n_cells} cells this kernel has run" if n_cells != 1 else \
+        f"Check of {what}: the one cell this kernel has run"
+
+
+def check(request: dict, folder: str) -> dict:
+    """Grades the request's cells; the result as data and as text and HTML."""
+    cells = [str(c) for c in request["cells"]]
+    modules = request.get("modules")
+    unknown = set(modules or ()) - set(catalog.available())
+    if unknown:
+        raise ValueError(f"unknown module(s) {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(catalog.available())}")
+    path = write_notebook(cells, folder)
+    result = engine.grade(path, modules=tuple(modules) if modules else None,
+                          unsandboxed=bool(request.get("unsandboxed")))
+    label = re.compile(rf"<?{re.escape(NOTEBOOK)} cell (\d+)>?")      # as label and as file name
+    result.notes = [label.sub(r"In [\1]", note) for note in result.notes]
+    title = _title(modules, len(cells))
+    width = min(max(int(request.get("width") or 100), 40), 200)
+    return {
+        "score": result.score, "max_score": result.max_score, "seconds": result.seconds,
+        "results": [{"id": r.case.id, "module": r.case.module, "item": r.case.item,
+                     "label": r.case.label, "score": r.score, "max_score": r.case.points,
+                     "output": r.output} for r in result.results],
+        "notes": result.notes,
+        "text": to_text(result, width=width, title=title, rerun=lambda m: f'autograder.check("{m}")'),
+        "html": to_html(result, title=title, verbose=False, page=False),
+    }
+
+
+def serve(requests, replies) -> None:
+    """Answers every request line until ``requests`` ends."""
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as folder:
+        for line in requests:
+            request = None
+            try:
+                request = json.loads(line)
+                reply = {"ok": True, "result": check(request, folder)}
+            except (ValueError, SandboxUnavailable) as exc:          # the caller's to fix
+                reply = {"ok": False, "error": str(exc)}
+            except Exception:  # noqa: BLE001 - a grader bug: said, and the next check still runs
+                reply = {"ok": False, "error": "internal grader error, tell your instructor:\n"
+                                               + traceback.format_exc(limit=-3)}
+            reply["id"] = request.get("id") if isinstance(request, dict) else None
+            replies.write(json.dumps(reply) + "\n")
+            replies.flush()
+
+
+def main(parent: int) -> None:
+    die_with_parent(parent)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))     # unwinds: sandboxes and zygote close
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)                       # whatever else prints here cannot corrupt the replies
+    zygote()                            # torch and sympy import there while the graders load here
+    catalog.load()
+    serve(sys.stdin.buffer, replies)

@@ -1,0 +1,117 @@
+"""The report as text: the terminal's, ``feedback.txt``'s and the notebook check's plain form.
+
+Every failed case shows its whole feedback (the reason, with expected, got and the mistake's
+name when it is recognised, then the call), wrapped to ``width`` columns under its line; a
+passed case is one line; a module with every point collapses to one line unless ``verbose``.
+Colour (ANSI) only when asked for: red failed, green passed, yellow partial.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Callable
+
+from .engine import CaseResult, Report
+from .report import ModuleView, fmt_points, feedback_parts, manual_questions, module_views, most_missing, status
+
+MARKS = {"passed": "ok", "failed": "FAIL", "partial": "PART"}
+COLOURS = {"passed": "32", "failed": "31", "partial": "33"}
+FEEDBACK_INDENT = " " * 6
+NEXT_SHOWN = 5                       # modules listed under "Next"
+
+
+def paint(text: str, state: str, color: bool) -> str:
+    return f"\x1b[{COLOURS[state]}m{text}\x1b[0m" if color else text
+
+
+def wrap(text: str, width: int, indent: str, hanging: str | None = None) -> list[str]:
+    """``text`` cut at spaces (and inside words longer than a line) to ``width`` columns."""
+    wrapper = textwrap.TextWrapper(width=max(width, len(hanging or indent) + 20), initial_indent=indent,
+                                   subsequent_indent=indent if hanging is None else hanging,
+                                   break_long_words=True, break_on_hyphens=False)
+    return wrapper.wrap(text) or [""]
+
+
+def bullet(text: str, width: int) -> list[str]:
+    """``  - text``, its lines and their continuations indented under the text."""
+    lines = text.splitlines() or [""]
+    return wrap(lines[0], width, "  - ", "    ") + [w for line in lines[1:] for w in wrap(line, width, "    ")]
+
+
+def case_lines(r: CaseResult, width: int, color: bool, points_w: int) -> list[str]:
+    """The case's line and, when it lost points, its whole feedback under it."""
+    state = status(r.score, r.case.points)
+    points = f"{fmt_points(r.score)}/{fmt_points(r.case.points)}"
+    head = f"  {paint(f'{MARKS[state]:<4}', state, color)} {points:>{points_w}}  {r.case.id}"
+    out = [head]
+    if state != "passed":
+        reason, called = feedback_parts(r.output)
+        for line in reason + ([called] if called else []):
+            out += wrap(line, width, FEEDBACK_INDENT, FEEDBACK_INDENT + "  ")
+    return out
+
+
+def module_lines(view: ModuleView, width: int, color: bool, verbose: bool, failed_only: bool) -> list[str]:
+    lost = len(view.lost)
+    summary = f"all {len(view.rows)} cases passed" if not lost else f"{lost} of {len(view.rows)} cases lost points"
+    out = [f"{paint(f'{view.name}  {fmt_points(view.score)}/{fmt_points(view.points)}', view.status, color)}  {summary}"]
+    shown = view.lost if failed_only else view.rows if (lost or verbose) else []
+    points_w = max(len(f"{fmt_points(r.score)}/{fmt_points(r.case.points)}") for r in view.rows)
+    for r in shown:
+        out += case_lines(r, width, color, points_w)
+    return out
+
+
+def next_lines(report: Report, rerun: Callable[[str], str] | None) -> list[str]:
+    """What to do next: the modules with the most points missing, first."""
+    missing = most_missing(report)
+    if not missing:
+        return ["Every case passed."]
+    name_w = max(len(v.name) for v in missing[:NEXT_SHOWN])
+    out = ["Next, the modules with the most points missing:"]
+    for v in missing[:NEXT_SHOWN]:
+        out.append(f"  {v.name:<{name_w}}  {fmt_points(v.points - v.score)} of {fmt_points(v.points)} points missing")
+    if len(missing) > NEXT_SHOWN:
+        out.append(f"  and {len(missing) - NEXT_SHOWN} more")
+    if rerun:
+        out.append(f"Work on {missing[0].name}: {rerun(missing[0].name)}")
+    return out
+
+
+def heading(report: Report, name: str | None = None) -> str:
+    """The report's first line; ``name`` is the submission as the user typed it."""
+    return f"Grading {name or report.submission} (seed {report.seed}, sandbox {report.sandbox_mode})"
+
+
+def to_text(report: Report, *, width: int = 100, color: bool = False, verbose: bool = False,
+            failed_only: bool = False, rerun: Callable[[str], str] | None = None,
+            title: str | None = None) -> str:
+    """The whole report, every line at most ``width`` columns (colour codes aside).
+    ``failed_only`` shows only the cases that lost points; ``rerun(module)`` is the command
+    that grades one module again, suggested at the end; ``title`` replaces the first line."""
+    out = wrap(title or heading(report), width, "", "  ")
+    if report.sandbox_mode not in ("root", "userns"):
+        out += wrap("Warning: the code ran without isolation (sandbox mode "
+                    f"{report.sandbox_mode}).", width, "", "  ")
+    views = module_views(report)
+    for view in views:
+        if failed_only and not view.lost:
+            continue
+        out.append("")
+        out += module_lines(view, width, color, verbose, failed_only)
+    if failed_only and not any(v.lost for v in views):
+        out += ["", "Nothing to fix: every case passed."]
+    total_state = status(report.score, report.max_score)
+    out += ["", paint(f"Total: {fmt_points(report.score)} / {fmt_points(report.max_score)}", total_state, color)
+            + f"  ({report.seconds:.1f} s)"]
+    if report.notes:
+        out += ["", "Notes:"]
+        for note in report.notes:
+            out += bullet(note, width)
+    manual = manual_questions(report)
+    if manual:
+        out += ["", "Graded by hand, not in this score:"]
+        for question in manual:
+            out += bullet(question, width)
+    out += [""] + [w for line in next_lines(report, rerun) for w in wrap(line, width, "", "    ")]
+    return "\n".join(out)

@@ -1,0 +1,116 @@
+"""``autograder.check()`` in a real Jupyter kernel (ipykernel, run by nbclient): the template
+notebook's check cells give the reference full marks and the blank template none; the grading
+process lives as long as the kernel; a notebook's check lines cost nothing when it is graded."""
+
+import os
+import re
+import signal
+import time
+
+import nbformat
+import pytest
+from jupyter_client.manager import start_new_kernel
+from nbclient import NotebookClient
+
+from autograder import catalog, template
+from autograder.notebook import cell_code, check_cell
+from autograder.notebook_check import CheckError, check
+from tests.helpers import ROOT, grade, reference_source
+
+TOTAL = re.compile(r"^Total: (\S+) / (\S+)", re.M)
+
+
+def _template_notebook():
+    return nbformat.read(os.path.join(ROOT, "student_template", template.NOTEBOOK), as_version=4)
+
+
+def _run(nb, folder):
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    return nb
+
+
+def _check_totals(nb) -> dict[str, tuple[float, float]]:
+    """``{module: (score, max_score)}`` read from each check cell's displayed result."""
+    totals = {}
+    for cell in nb.cells:
+        match = re.fullmatch(r'import autograder\nautograder\.check\("(\w+)"\)', cell.source)
+        if cell.cell_type != "code" or not match:
+            continue
+        result = [o for o in cell.outputs if o.output_type == "execute_result"]
+        assert len(result) == 1, cell.outputs
+        assert '<div class="ag-report">' in result[0].data["text/html"]
+        score, max_score = TOTAL.search(result[0].data["text/plain"]).groups()
+        totals[match.group(1)] = (float(score), float(max_score))
+    return totals
+
+
+def test_reference_pasted_into_the_template_earns_full_marks_through_its_checks(tmp_path):
+    nb = _template_notebook()
+    templates = {text.strip(): name[:-3] for name, text in template.generate().items()}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source in templates:
+            cell.source = reference_source(templates[cell.source])
+    totals = _check_totals(_run(nb, tmp_path))
+    assert totals == {m.name: (m.total, m.total) for m in catalog.load()}
+
+
+def test_blank_template_earns_nothing_through_its_checks(tmp_path):
+    totals = _check_totals(_run(_template_notebook(), tmp_path))
+    assert totals == {m.name: (0, m.total) for m in catalog.load()}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("end", ["shutdown", "kill"])
+def test_grading_process_lives_and_dies_with_the_kernel(end):
+    """Two checks use one grading process (with its zygote), which ends with the kernel, be the
+    kernel shut down or killed."""
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        pids = []
+        for _ in range(2):
+            reply = client.execute_interactive(
+                reference_source("tuning") + "\nimport autograder\nr = autograder.check('tuning')\n"
+                "import autograder.notebook_check as c\nprint(r.score, r.max_score, c._process.proc.pid)",
+                timeout=600, output_hook=lambda msg: pids.append(msg["content"].get("text", "")))
+            assert reply["content"]["status"] == "ok"
+        lines = [line.split() for line in "".join(pids).splitlines()]
+        assert [(float(a), float(b)) for a, b, _ in lines] == [(6, 6), (6, 6)]
+        assert lines[0][2] == lines[1][2]
+        server = int(lines[0][2])
+        with open(f"/proc/{server}/task/{server}/children") as f:
+            children = [int(p) for p in f.read().split()]
+        assert children                              # its zygote at least
+    finally:
+        if end == "kill":
+            manager.signal_kernel(signal.SIGKILL)
+        manager.shutdown_kernel(now=True)
+        client.stop_channels()
+    deadline = time.monotonic() + 30
+    while any(_pid_alive(p) for p in [server, *children]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in [server, *children] if _pid_alive(p)]
+
+
+def test_check_outside_ipython_says_where_it_works():
+    with pytest.raises(CheckError, match="works in Jupyter or IPython"):
+        check("tuning")
+
+
+def test_check_lines_are_skipped_silently_when_a_notebook_is_graded(tmp_path):
+    assert cell_code('import autograder\nautograder.check("tuning")\nr = autograder.check()  # all') \
+        == ("pass\npass\npass", [])
+    assert cell_code("import autograder_tools\ncheck('x')") == ("import autograder_tools\ncheck('x')", [])
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(reference_source("tuning")),
+                nbformat.v4.new_code_cell(check_cell("tuning"))]
+    path = tmp_path / "hw.ipynb"
+    nbformat.write(nb, str(path))
+    r = grade(str(path), modules=("tuning",))
+    assert r.score == r.max_score == 6 and r.notes == []
