@@ -81,7 +81,7 @@ def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
     except SubmissionError as exc:
         report.write_atomic(os.path.join(folder, "feedback.txt"), f"Not graded: {exc}\n")
         report.write_atomic(os.path.join(folder, "feedback.html"), message_page(title, f"Not graded: {exc}"))
-        data = {"score": 0, "max_score": 0, "tests": [], "output": f"Not graded: {exc}"}
+        data = report.not_graded(str(exc))
         report.write_atomic(os.path.join(folder, "results.json"), json.dumps(data))
         return row_from_json(student, data)
     data = report.to_gradescope(result, hidden_labels=options.hidden)
@@ -189,8 +189,11 @@ def write_summary(rows: list[dict], out: str) -> None:
     width = max((len(i) for i in rates), default=10)
     for item, rate in sorted(rates.items(), key=lambda p: (p[1], p[0])):
         lines.append(f"  {item:<{width}}  {100 * rate:5.1f}%  {'#' * round(20 * rate)}")
+    try:
+        _plot(totals, rates, rows, os.path.join(out, "summary.png"))
+    except ImportError:
+        lines += ["", "(no summary.png: install matplotlib, the grader's [plots] extra, to draw it)"]
     report.write_atomic(os.path.join(out, "summary.txt"), "\n".join(lines) + "\n")
-    _plot(totals, rates, rows, os.path.join(out, "summary.png"))
 
 
 def _plot(totals, rates, rows, path) -> None:

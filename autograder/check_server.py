@@ -25,7 +25,8 @@ import traceback
 from . import catalog, engine
 from .report_html import to_html
 from .report_text import to_text
-from .sandbox.client import Limits, SandboxUnavailable, zygote
+from .sandbox.client import zygote
+from .sandbox.protocol import SandboxUnavailable
 
 NOTEBOOK = "kernel.ipynb"          # the cells are written there; notes name them "In [n]"
 PR_SET_PDEATHSIG = 1

@@ -15,6 +15,7 @@ a terminal.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import shutil
@@ -111,9 +112,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.submission:
         p.error("give a submission to grade")
-    try:
-        if args.batch:
+    if args.batch:
+        try:
             return _batch(p, args, modules)
+        except SandboxUnavailable as exc:
+            print(f"grade.py: {exc}", file=sys.stderr)
+            return 2
+    # results.json is always written once asked for: the report, or why there is none
+    destination = report.ReservedFile(args.json) if args.json else None
+    try:
         progress = StatusLine(sys.stderr)
         try:
             result = engine.grade(args.submission, seed=args.seed, timeout=args.timeout,
@@ -123,9 +130,18 @@ def main(argv: list[str] | None = None) -> int:
             progress.clear()
     except (SubmissionError, SandboxUnavailable) as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
+        if destination:
+            why = str(exc) if isinstance(exc, SubmissionError) else \
+                f"the autograder could not run ({exc}); tell your instructor"
+            destination.write(json.dumps(report.not_graded(why), indent=1))
         return 2
-    if args.json:
-        report.write_json(result, args.json, tuple(args.hide))
+    except BaseException as exc:
+        if destination:
+            destination.write(json.dumps(report.not_graded(
+                f"the autograder failed ({type(exc).__name__}); tell your instructor"), indent=1))
+        raise
+    if destination:
+        destination.write(json.dumps(report.to_gradescope(result, tuple(args.hide)), indent=1))
     print(to_text(result, width=shutil.get_terminal_size((100, 24)).columns, color=wants_color(sys.stdout),
                   verbose=args.verbose, failed_only=args.failed, title=heading(result, args.submission),
                   rerun=lambda module: f"grade.py {shlex.quote(args.submission)} --module {module} --failed"))
@@ -142,5 +158,5 @@ def _batch(p: argparse.ArgumentParser, args, modules) -> int:
                       hidden=tuple(args.hide), unsandboxed=args.unsandboxed)
     rows = grade_class(args.submission, args.out, options, workers=args.workers)
     print(open(os.path.join(args.out, "summary.txt")).read(), end="")
-    print(f"wrote {len(rows)} reports, gradebook.csv and summary.png to {args.out}")
+    print(f"wrote {len(rows)} reports, gradebook.csv and the summary to {args.out}")
     return 0

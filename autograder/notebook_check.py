@@ -24,7 +24,8 @@ import sys
 import time
 from dataclasses import dataclass
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .paths import PACKAGES_HOME
+
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from autograder.check_server import main; main(int(sys.argv[2]))")
 REPLY_WAIT = 600.0        # seconds: the engine bounds a submission's calls (90 s by default) well below
@@ -77,7 +78,7 @@ class GradingProcess:
 
     def __init__(self):
         # its own session: an interrupt of the kernel (SIGINT to its process group) leaves it be
-        self.proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, ROOT, str(os.getpid())],
+        self.proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, PACKAGES_HOME, str(os.getpid())],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd="/",
                                      start_new_session=True)
         self.next_id = 0

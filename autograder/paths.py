@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 
 PACKAGES_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # holds autograder/
 ANSWER_PACKAGES = ("reference", "graders")     # what a student must never read
@@ -31,5 +32,12 @@ def checkout() -> str | None:
 
 
 def answer_dirs() -> tuple[str, ...]:
-    """The folders of the answer packages this grader uses."""
-    return tuple(d for d in map(package_dir, ANSWER_PACKAGES) if d)
+    """The folders of the answer packages this grader uses, and of any others on its import
+    path (another checkout that a .pth file or an editable install put there)."""
+    found = [d for d in map(package_dir, ANSWER_PACKAGES) if d]
+    for entry in sys.path:
+        for name in ANSWER_PACKAGES:
+            folder = os.path.join(entry or os.getcwd(), name)
+            if os.path.isfile(os.path.join(folder, "__init__.py")):
+                found.append(os.path.realpath(folder))
+    return tuple(dict.fromkeys(found))

@@ -93,8 +93,8 @@ def to_gradescope(report: Report, hidden_labels: tuple[str, ...] = ()) -> dict:
             "extra_data": {"item": c.item, "case": c.label},
         })
     lines = [f"Autograded: {fmt_points(report.score)} / {fmt_points(report.max_score)} (seed {report.seed})."]
-    if report.sandbox_mode not in ("root", "userns"):
-        lines.append(f"Warning: the student code ran without isolation (sandbox mode {report.sandbox_mode}).")
+    if report.sandbox_mode == "none":
+        lines.append("Warning: the student code ran without isolation (sandbox mode none).")
     lines += report.notes
     manual = manual_questions(report)
     if manual:
@@ -103,6 +103,52 @@ def to_gradescope(report: Report, hidden_labels: tuple[str, ...] = ()) -> dict:
     return {"score": report.score, "max_score": report.max_score,
             "execution_time": round(report.seconds, 3), "output": "\n".join(lines),
             "tests": tests, "extra_data": {"seed": report.seed, "sandbox": report.sandbox_mode}}
+
+
+def not_graded(why: str) -> dict:
+    """results.json of a submission that could not be graded at all: no points, and why."""
+    return {"score": 0, "max_score": 0, "tests": [], "output": f"Not graded: {why}"}
+
+
+RESERVED_BYTES = 2 * 2**20      # a full report is a few hundred KB
+
+
+class ReservedFile:
+    """Where a report will go, its disk space taken before grading starts: in a container the
+    student and the grader share a disk, and a student who fills it must not keep the grader's
+    own report from being written. ``write`` fills the reserved space, trims it to size and
+    renames it into place; a report larger than the reservation is written as usual."""
+
+    def __init__(self, path: str, size: int = RESERVED_BYTES):
+        self.path = os.path.abspath(path)
+        folder = os.path.dirname(self.path)
+        os.makedirs(folder, exist_ok=True)
+        self.fd, self.tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+        try:
+            os.posix_fallocate(self.fd, 0, size)
+        except OSError:
+            pass                         # full already, or no fallocate here: written as usual
+
+    def write(self, text: str) -> None:
+        data = memoryview(text.encode())
+        try:
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            while data:
+                data = data[os.write(self.fd, data):]
+            os.ftruncate(self.fd, len(text.encode()))
+            os.close(self.fd)
+            self.fd = -1
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if os.path.exists(self.tmp):
+            os.unlink(self.tmp)
 
 
 def write_atomic(path: str, text: str) -> None:

@@ -90,10 +90,11 @@ def test_gradescope_bundle_on_a_stand_in_tree(tmp_path):
     with zipfile.ZipFile(zip_path) as zf:
         names = set(zf.namelist())
         zf.extractall(root / "source")
-    assert {"setup.sh", "run_autograder", "setup_project.sh", "grade.py", "graders/tuning.py",
-            "reference/tuning.py", "autograder/engine.py"} <= names
-    assert not any(n.startswith(("tests/", "student_template/")) for n in names)
-    for script in ("setup.sh", "run_autograder", "setup_project.sh"):
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "graders/tuning.py", "reference/tuning.py",
+            "autograder/engine.py", "autograder/sandbox/jail.py"} <= names
+    assert not any(n.startswith(("tests/", "student_template/")) or os.path.basename(n).startswith("test_")
+                   for n in names)
+    for script in ("setup.sh", "run_autograder"):
         os.chmod(root / "source" / script, 0o755)
     shutil.copytree(os.path.join(SUBMISSIONS, "wrong_tuning_flow_concepts"), root / "submission")
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}

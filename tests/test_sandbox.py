@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from autograder.sandbox.client import Sandbox, StudentError
+from autograder.sandbox.client import Sandbox
+from autograder.sandbox.protocol import StudentError
 from autograder.submission import open_submission
 from tests.helpers import ROOT, expected_mode, targets, write_submission
 

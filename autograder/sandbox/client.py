@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from .. import codec
 from ..paths import PACKAGES_HOME, answer_dirs
 from ..threads import SINGLE_THREAD
-from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxUnavailable, StudentError,  # noqa: F401
-                       SubmissionFiles, describe_end, parse_start, printable, shown)
+from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxUnavailable, StudentError,
+                       SubmissionFiles, describe_end, parse_start, shown)
 
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from autograder.sandbox.zygote import main; main(int(sys.argv[2]))")

@@ -1,0 +1,16 @@
+"""``python -m autograder SUBMISSION [options]`` and the ``dl-autograder`` command: the same
+as ``python grade.py`` in a checkout, for an installed grader."""
+
+import sys
+
+from .threads import limit_threads
+
+
+def run() -> int:
+    limit_threads()             # before numpy: one thread per process, the workers fill the cores
+    from .cli import main
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,82 @@
+"""Python environments the tests build, for what this checkout's .venv cannot show: a process
+of another user (the .venv's interpreter may lie in root's home, which no one else may enter),
+the package installed from a copy of the clone, and a container's grader."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+from tests.helpers import ROOT
+
+NOBODY = 65534
+COPY_IGNORED = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info", "build", ".tmp-*")
+
+
+def usable_by_anyone(path: str) -> bool:
+    """Whether any user may run ``path``: it and every folder above it let others through."""
+    path = os.path.realpath(path)
+    folders = [path]
+    while folders[-1] != "/":
+        folders.append(os.path.dirname(folders[-1]))
+    return all(os.stat(p).st_mode & stat.S_IXOTH for p in folders)
+
+
+def world_python() -> str | None:
+    """An interpreter of this Python version that any user can run and that makes venvs."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (getattr(sys, "_base_executable", ""), f"/usr/bin/{version}",
+                      f"/usr/local/bin/{version}", shutil.which(version) or ""):
+        if candidate and os.path.exists(candidate) and usable_by_anyone(candidate) and \
+                subprocess.run([candidate, "-c", "import venv, ensurepip"], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
+def requirements() -> list[str]:
+    with open(os.path.join(ROOT, "requirements.txt")) as f:
+        return [line.strip() for line in f if line.strip() and not line.startswith("#")]
+
+
+def make_venv(folder: str, base: str, packages: list[str]) -> str:
+    """A venv at ``folder`` from interpreter ``base`` with ``packages``; its python's path."""
+    subprocess.run([base, "-m", "venv", folder], check=True)
+    python = os.path.join(folder, "bin", "python")
+    run = subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                          *packages], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return python
+
+
+def copy_checkout(dest: str, mode: int = 0o755) -> str:
+    """This checkout's files (its working tree, without .venv, .git or build leftovers) at
+    ``dest``, with folders of ``mode`` and files readable as the mode says."""
+    shutil.copytree(ROOT, dest, ignore=COPY_IGNORED)
+    for dirpath, dirnames, filenames in os.walk(dest):
+        os.chmod(dirpath, mode)
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            os.chmod(path, (mode & 0o666) | (os.stat(path).st_mode & 0o111 & mode))
+    return dest
+
+
+def as_nobody(command: list[str]) -> list[str]:
+    """``command`` run as an unprivileged user (no groups), when the tests run as root."""
+    if os.geteuid() != 0:
+        return command
+    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--", *command]
+
+
+def container_profile(command: list[str], keep: list[str]) -> list[str]:
+    """``command`` run as in a container with Docker's default profile (tests/container_profile.py),
+    with this machine's checkouts hidden: this one and its neighbours, wherever it lies."""
+    parent = os.path.dirname(ROOT)
+    shared = parent != "/" and not any(os.path.commonpath([k, parent]) == parent for k in keep)
+    checkouts = [] if ROOT in keep else [parent if shared else ROOT]
+    hidden = [*checkouts, os.path.expanduser("~"), "/home", "/srv"]
+    return [sys.executable, "-m", "tests.container_profile",
+            *[a for h in hidden if h and h != "/" for a in ("--hide", h)],
+            *[a for k in keep for a in ("--keep", k)], "--", *command]

@@ -1,0 +1,92 @@
+"""The grader as users elsewhere get it: installed with pip from the clone and run from any
+folder, and run by an ordinary user (how students grade themselves), in user-namespace mode."""
+
+import json
+import os
+import subprocess
+import tempfile
+
+import pytest
+
+from tests.environments import as_nobody, copy_checkout
+from tests.helpers import ROOT, expected, stage
+
+
+@pytest.fixture(scope="module")
+def installed(env_base, anyone_python):
+    """``pip install`` of a copy of this clone into a fresh target folder (the dependencies
+    come from the anyone venv); the environment that runs it."""
+    source = copy_checkout(os.path.join(env_base, "pip-source"))
+    target = os.path.join(env_base, "pip-target")
+    run = subprocess.run([anyone_python, "-m", "pip", "install", "--quiet", "--no-deps",
+                          "--disable-pip-version-check", "--target", target, source],
+                         capture_output=True, text=True, cwd=env_base)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return {**os.environ, "PYTHONPATH": target}
+
+
+def test_pip_install_grades_the_reference_from_another_folder(installed, anyone_python, tmp_path):
+    where = subprocess.run([anyone_python, "-c", "import autograder, graders, reference; "
+                            "print(autograder.__file__, graders.__file__, reference.__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path, env=installed)
+    target = installed["PYTHONPATH"]
+    assert all(p.startswith(target + os.sep) for p in where.stdout.split()), where
+    out = tmp_path / "results.json"
+    run = subprocess.run([anyone_python, "-m", "autograder", os.path.join(ROOT, "reference"),
+                          "--json", str(out)], capture_output=True, text=True, cwd=tmp_path,
+                         env=installed, timeout=300)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(out.read_text())
+    assert data["score"] == data["max_score"] == 243
+    assert data["extra_data"]["sandbox"] in ("root", "userns")
+
+
+def test_the_console_script_and_the_template_come_with_it(installed, anyone_python, tmp_path):
+    script = os.path.join(installed["PYTHONPATH"], "bin", "dl-autograder")
+    out = tmp_path / "results.json"
+    run = subprocess.run([script, os.path.join(ROOT, "student_template"), "--module", "tuning",
+                          "--json", str(out)], capture_output=True, text=True, cwd=tmp_path,
+                         env=installed, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text())["score"] == 0 and "Total: 0 / 6" in run.stdout
+    run = subprocess.run([anyone_python, "-m", "autograder.template", "--out", str(tmp_path / "t")],
+                         capture_output=True, text=True, cwd=tmp_path, env=installed)
+    assert run.returncode == 0, run.stderr
+    for name in os.listdir(os.path.join(ROOT, "student_template")):
+        with open(os.path.join(ROOT, "student_template", name)) as f:
+            assert (tmp_path / "t" / name).read_text() == f.read(), name
+
+
+ORDINARY = ("ok_activations_alternatives", "wrong_transposed_dW", "hostile_escape")
+
+
+def test_students_grade_as_ordinary_users(env_base, anyone_python):
+    """As an unprivileged user (root's tests switch to nobody): a copy of the project anyone may
+    read, the reference, the template and corpus submissions with their exact scores."""
+    home = tempfile.mkdtemp(dir=env_base)
+    os.chmod(home, 0o755)
+    project = copy_checkout(os.path.join(home, "project"))
+    subs = {"reference": os.path.join(project, "reference"),
+            "student_template": os.path.join(project, "student_template")}
+    os.makedirs(os.path.join(home, "corpus"), mode=0o755)
+    for name in ORDINARY:
+        subs[name] = stage(name, os.path.join(home, "corpus"))
+    results = os.path.join(home, "results")
+    os.makedirs(results, mode=0o777)
+    os.chmod(results, 0o777)
+    for name, path in subs.items():
+        out = os.path.join(results, f"{name}.json")
+        run = subprocess.run(as_nobody([anyone_python, os.path.join(project, "grade.py"), path,
+                                        "--json", out]),
+                             capture_output=True, text=True, cwd=results, timeout=300,
+                             env={"PATH": os.environ["PATH"], "HOME": results, "TMPDIR": "/tmp"})
+        assert run.returncode == 0, (name, run.stderr[-3000:])
+        data = json.load(open(out))
+        assert data["extra_data"]["sandbox"] == "userns", name
+        got = {f"{t['extra_data']['item']}[{t['extra_data']['case']}]": t["score"] for t in data["tests"]}
+        if name == "reference":
+            assert data["score"] == 243
+        elif name == "student_template":
+            assert data["score"] == 0 and data["max_score"] == 243
+        else:
+            assert {c: got[c] for c in expected(name)["scores"]} == expected(name)["scores"], name

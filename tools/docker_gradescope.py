@@ -1,0 +1,153 @@
+"""Grades submissions the way Gradescope does, in a real Docker engine, and checks the scores.
+
+    python tools/docker_gradescope.py [--keep-image]
+
+1. A base image from a Debian root file system (``debootstrap --variant=minbase bookworm``,
+   then ``docker import``), made once and kept as ``autograder-base:bookworm``.
+2. The Gradescope bundle (``grade.py --gradescope-bundle``) unpacked into ``/autograder/source``
+   of a build container, whose ``setup.sh`` runs as Gradescope runs it (root, with the
+   network: host networking and this machine's pip configuration, read-only, so that it
+   installs what this machine would), committed as the grading image.
+3. For each submission, a fresh container with Docker's defaults (seccomp profile,
+   capabilities) and ``--network none``: the submission copied to ``/autograder/submission``,
+   ``run_autograder`` run, ``results.json`` copied out and compared with the score the
+   submission must get (the example's 155.5; a corpus entry's expected.json, in container mode).
+
+Exit status 0 when every score matches, 1 when one does not, 77 when no Docker engine answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BASE = "autograder-base:bookworm"
+IMAGE = "autograder-gradescope:test"
+SUBMISSIONS = [("examples/partly_wrong", {"total": 155.5}),
+               ("reference", {"total": 243}),
+               *[(f"tests/submissions/{n}", {"expected": n}) for n in (
+                   "engine_steals_reference", "hostile_escape", "hostile_fork_bomb", "hostile_daemon",
+                   "hostile_disk_fill", "hostile_syscalls", "hostile_memory_bomb", "wrong_transposed_dW")]]
+PIP_FILES = ("/etc/pip.conf", "/etc/xdg/pip", "/root/.config/pip", "/root/.pip", "/opt/wheels",
+             "/opt/pypi", "/opt/pypi-more")
+HOST_CA = "/etc/ssl/certs/ca-certificates.crt"     # mounted elsewhere: apt rewrites the image's own
+
+
+def docker(*args, check=True, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", *args], check=check, text=True, capture_output=True, **kwargs)
+
+
+def base_image() -> None:
+    if docker("image", "inspect", BASE, check=False).returncode == 0:
+        return
+    rootfs = tempfile.mkdtemp(prefix="autograder-rootfs-")
+    print(f"debootstrap --variant=minbase bookworm {rootfs} (a few minutes, once)", flush=True)
+    subprocess.run(["debootstrap", "--variant=minbase", "bookworm", rootfs], check=True,
+                   stdout=subprocess.DEVNULL)
+    tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+    subprocess.run(["docker", "import", "-", BASE], stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+    tar.wait()
+    shutil.rmtree(rootfs, ignore_errors=True)
+
+
+def grading_image(work: str) -> None:
+    """The bundle installed by its own setup.sh, as Gradescope builds its image."""
+    bundle = os.path.join(work, "autograder.zip")
+    subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), "--gradescope-bundle", bundle],
+                   check=True, stdout=subprocess.DEVNULL)
+    tree = os.path.join(work, "autograder")
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(os.path.join(tree, "source"))
+    mounts = [a for p in PIP_FILES if os.path.exists(p) for a in ("-v", f"{p}:{p}:ro")]
+    env = [a for k, v in os.environ.items() if k.startswith("PIP_") and k != "PIP_CERT"
+           for a in ("-e", f"{k}={v}")]
+    if os.path.exists(HOST_CA):
+        mounts += ["-v", f"{HOST_CA}:/host-ca/ca-certificates.crt:ro"]
+        env += ["-e", "PIP_CERT=/host-ca/ca-certificates.crt"]
+    name = "autograder-gradescope-build"
+    docker("rm", "-f", name, check=False)
+    docker("create", "--name", name, "--network", "host", *mounts, *env,
+           "-e", "AUTOGRADER_TORCH_INDEX=" + os.environ.get("AUTOGRADER_TORCH_INDEX", ""),
+           BASE, "bash", "-c", "chmod +x /autograder/source/setup.sh /autograder/source/run_autograder "
+           "&& cp /autograder/source/run_autograder /autograder/run_autograder "
+           "&& cd /autograder/source && ./setup.sh")
+    subprocess.run(["docker", "cp", tree, f"{name}:/"], check=True)
+    print("setup.sh in the build container (apt and pip; a few minutes)", flush=True)
+    built = docker("start", "-a", name, check=False)
+    if built.returncode != 0:
+        raise SystemExit(f"setup.sh failed:\n{built.stdout[-3000:]}\n{built.stderr[-3000:]}")
+    docker("commit", name, IMAGE)
+    docker("rm", "-f", name)
+
+
+def expected_scores(name: str) -> dict[str, float]:
+    with open(os.path.join(ROOT, "tests", "submissions", name, "expected.json")) as f:
+        want = json.load(f)
+    return {**want["scores"], **want.get("in_mode", {}).get("container", {}).get("scores", {})}
+
+
+def grade(path: str, work: str) -> dict:
+    """results.json of ``path`` graded in a fresh container with Docker's defaults, no network."""
+    name = "autograder-gradescope-run"
+    docker("rm", "-f", name, check=False)
+    docker("create", "--name", name, "--network", "none", IMAGE, "/autograder/run_autograder")
+    submission = os.path.join(work, "submission")
+    shutil.rmtree(submission, ignore_errors=True)
+    shutil.copytree(os.path.join(ROOT, path), submission, ignore=shutil.ignore_patterns("expected.json", "__pycache__"))
+    subprocess.run(["docker", "cp", submission, f"{name}:/autograder/submission"], check=True)
+    docker("start", "-a", name, check=False, timeout=900)
+    out = os.path.join(work, "results.json")
+    docker("cp", f"{name}:/autograder/results/results.json", out)
+    docker("rm", "-f", name)
+    with open(out) as f:
+        return json.load(f)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--keep-image", action="store_true", help=f"keep {IMAGE} for another run")
+    args = p.parse_args()
+    if shutil.which("docker") is None or docker("info", check=False).returncode != 0:
+        print("skipped: no Docker engine answers here (install docker.io and start dockerd)")
+        return 77
+    work = tempfile.mkdtemp(prefix="autograder-docker-")
+    failures = 0
+    try:
+        base_image()
+        grading_image(work)
+        print(f"{'submission':<44} {'mode':<10} {'score':>12}  verdict")
+        for path, want in SUBMISSIONS:
+            data = grade(path, work)
+            mode = data.get("extra_data", {}).get("sandbox", "?")
+            if "total" in want:
+                ok = data["score"] == want["total"]
+                wanted = f"{want['total']:g}"
+            else:
+                got = {f"{t['extra_data']['item']}[{t['extra_data']['case']}]": t["score"] for t in data["tests"]}
+                scores = expected_scores(want["expected"])
+                ok = all(got.get(case) == score for case, score in scores.items())
+                wanted = "expected.json"
+            ok = ok and mode == "container"
+            failures += not ok
+            print(f"{path:<44} {mode:<10} {data['score']:>5g}/{data.get('max_score', 0):<6g}  "
+                  f"{'ok' if ok else 'WRONG, want ' + wanted}", flush=True)
+            if not ok:
+                print(data.get("output", "")[:2000])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep_image:
+            docker("rmi", "-f", IMAGE, check=False)
+    print("all scores as expected" if not failures else f"{failures} submission(s) graded wrong")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
