@@ -77,14 +77,15 @@ def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
     try:
         result = engine.grade(path, seed=options.seed, timeout=options.timeout,
                               budget=options.budget, modules=options.modules,
-                              unsandboxed=options.unsandboxed, guarded=options.guarded)
+                              hidden_labels=options.hidden, unsandboxed=options.unsandboxed,
+                              guarded=options.guarded)
     except SubmissionError as exc:
         report.write_atomic(os.path.join(folder, "feedback.txt"), f"Not graded: {exc}\n")
         report.write_atomic(os.path.join(folder, "feedback.html"), message_page(title, f"Not graded: {exc}"))
         data = report.not_graded(str(exc))
         report.write_atomic(os.path.join(folder, "results.json"), json.dumps(data))
         return row_from_json(student, data)
-    data = report.to_gradescope(result, hidden_labels=options.hidden)
+    data = report.to_gradescope(result)
     report.write_atomic(os.path.join(folder, "feedback.txt"),
                         to_text(result, width=FEEDBACK_WIDTH, verbose=True) + "\n")
     report.write_atomic(os.path.join(folder, "feedback.html"),

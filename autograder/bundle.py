@@ -1,18 +1,18 @@
-"""``grade.py --gradescope-bundle autograder.zip``: the zip Gradescope's autograder expects.
+"""What a hosted grader needs to run this one: Gradescope's autograder zip and PrairieLearn's
+image and entrypoint. Both platforms run one container per submission, as root, with Docker's
+default profile: the grader finds namespaces refused and grades in container mode.
 
-Gradescope unpacks it into ``/autograder/source``, runs ``setup.sh`` once (as root) when it
-builds the image, and ``run_autograder`` for every submission, which grades
-``/autograder/submission`` into ``/autograder/results/results.json`` in a container with
-Docker's default profile: the grader finds namespaces refused and grades in container mode.
+Both install the grader the same way (``install.sh``, in the image, once): a venv, the pinned
+torch from PyTorch's CPU index (``AUTOGRADER_TORCH_INDEX`` overrides it; empty for none), the
+grader as a package, and then the answers readable by root only: the installed ``reference``
+and ``graders`` packages and the sources the image was built from.
 
-``setup.sh`` installs the grader as a package into ``/autograder/venv`` (the pinned torch from
-PyTorch's CPU index first), then makes the answers readable by root only: the installed
-``reference`` and ``graders`` packages and the bundle's own sources. ``run_autograder`` keeps
-them so, and the results folder too, before it grades.
+    python grade.py --gradescope-bundle autograder.zip      # upload it as the autograder
+    python grade.py --prairielearn-bundle DIR               # an image to build, a tests/ folder
 
-``AUTOGRADER_ROOT`` (default ``/autograder``), ``AUTOGRADER_PYTHON`` (the grading interpreter)
-and ``AUTOGRADER_TORCH_INDEX`` (the extra index for torch; empty for none) override the
-defaults, so the bundle can be tried on a stand-in of that folder tree.
+``AUTOGRADER_ROOT`` (Gradescope's ``/autograder``), ``AUTOGRADER_GRADE_ROOT`` (PrairieLearn's
+``/grade``) and ``AUTOGRADER_PYTHON`` (the grading interpreter) override the paths, so each can
+be tried on a stand-in of its folder tree.
 """
 
 from __future__ import annotations
@@ -26,34 +26,45 @@ from .paths import ANSWER_PACKAGES, PACKAGES_HOME, checkout
 
 PACKAGES = ("autograder", *ANSWER_PACKAGES)
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+PRAIRIELEARN_HOME = "/opt/dl-autograder"
+
+INSTALL = """#!/usr/bin/env bash
+# Installs the grader from SOURCE into the venv VENV, as root, once per image; then only root
+# may read the answers. Usage: install.sh SOURCE VENV
+set -euo pipefail
+SOURCE="$1"; VENV="$2"
+if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" 2>/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+fi
+python3 -m venv "$VENV"
+PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+INDEX="${{AUTOGRADER_TORCH_INDEX-{index}}}"
+"${{PIP[@]}}" ${{INDEX:+--extra-index-url "$INDEX"}} {torch}
+"${{PIP[@]}}" "$SOURCE"
+"$VENV/bin/python" -I - <<'EOF'
+# the installed answers, root's only: container mode checks it before it grades
+import importlib.util, os
+for name in {answers!r}:
+    folder = os.path.dirname(importlib.util.find_spec(name).origin)
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for entry in dirnames:
+            os.chmod(os.path.join(dirpath, entry), 0o700)
+        for entry in filenames:
+            os.chmod(os.path.join(dirpath, entry), 0o600)
+    os.chmod(folder, 0o700)
+EOF
+chmod -R go-rwx "$SOURCE"
+"""
 
 GRADESCOPE_SETUP = """#!/usr/bin/env bash
 # Run once by Gradescope, as root, when it builds the image.
 set -euo pipefail
-ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
-if ! python3 -m venv --help >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
-fi
-python3 -m venv "$ROOT/venv"
-PIP=("$ROOT/venv/bin/python" -m pip install --quiet --disable-pip-version-check)
-INDEX="${{AUTOGRADER_TORCH_INDEX-{index}}}"
-"${{PIP[@]}}" ${{INDEX:+--extra-index-url "$INDEX"}} {torch}
-"${{PIP[@]}}" "$ROOT/source"
-"$ROOT/venv/bin/python" -I - <<'EOF'
-# the answers, installed and in the bundle, readable by root only (container mode checks it)
-import os, importlib.util
-for name in {answers!r}:
-    folder = os.path.dirname(importlib.util.find_spec(name).origin)
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for entry in dirnames + filenames:
-            os.chmod(os.path.join(dirpath, entry), 0o700 if entry in dirnames else 0o600)
-    os.chmod(folder, 0o700)
-EOF
-chmod -R go-rwx "$ROOT/source"
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+bash "$ROOT/source/install.sh" "$ROOT/source" "$ROOT/venv"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Run by Gradescope for every submission, as root. grade.py writes results.json whatever
+# Run by Gradescope for every submission, as root. The grader writes results.json whatever
 # happens: the report, or why the submission could not be graded.
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PY="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
@@ -65,16 +76,55 @@ cd "$ROOT/results"
 exit 0
 """
 
+DOCKERFILE = """# The grading image of PrairieLearn's external grader: build it, push it where PrairieLearn
+# pulls from, and name it in the question's info.json ("image").
+FROM debian:bookworm-slim
+COPY . {home}/source
+RUN bash {home}/source/install.sh {home}/source {home}/venv && rm -rf /root/.cache
+"""
 
-def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
-    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-    info.external_attr = ((0o755 if executable else 0o644) | stat.S_IFREG) << 16
-    info.compress_type = zipfile.ZIP_DEFLATED
-    zf.writestr(info, data)
+PRAIRIELEARN_RUN = """#!/usr/bin/env bash
+# PrairieLearn's entrypoint, in the question's tests/ folder (/grade/tests/run.sh): grades
+# /grade/student into /grade/results/results.json, whatever happens.
+GRADE="${{AUTOGRADER_GRADE_ROOT:-/grade}}"
+PY="${{AUTOGRADER_PYTHON:-{home}/venv/bin/python}}"
+mkdir -p "$GRADE/results"
+chmod 700 "$GRADE/results"
+cd "$GRADE/results"
+"$PY" -I -m autograder "$GRADE/student" --format prairielearn --json "$GRADE/results/results.json" {options}
+exit 0
+"""
+
+INFO_JSON = """{{
+  "externalGradingOptions": {{
+    "enabled": true,
+    "image": "YOUR_REGISTRY/dl-autograder:latest",
+    "entrypoint": "/grade/tests/run.sh",
+    "timeout": 180
+  }}
+}}
+"""
+
+PRAIRIELEARN_README = """# dl-autograder for PrairieLearn
+
+1. Build the grading image from `image/` and push it where PrairieLearn pulls images from:
+   `docker build -t YOUR_REGISTRY/dl-autograder:latest image && docker push YOUR_REGISTRY/dl-autograder:latest`.
+   Its build installs torch (CPU) and the grader, and leaves the answers readable by root only.
+2. Copy `tests/` into each externally graded question's folder, and merge `info.json` into
+   the question's `info.json` (set `image`). The students' files reach `/grade/student`: a
+   file-upload or file-editor element with the module files (`backprop.py`, ...) or a notebook.
+3. PrairieLearn runs `/grade/tests/run.sh` as root in a container with Docker's default profile:
+   the grader runs the student's code in container mode and writes `/grade/results/results.json`
+   (score as a fraction, one test per visible case, hidden cases as one test whose feedback is
+   held back; `gradable: false` for a submission that cannot be read at all, which costs no
+   attempt).
+
+Options baked into run.sh: `{options}`.
+"""
 
 
 def _package_files():
-    """``(name in the zip, path)`` of the grader's packages and what installs them."""
+    """``(name, path)`` of the grader's packages, tests left out."""
     for package in PACKAGES:
         for dirpath, dirnames, filenames in os.walk(os.path.join(PACKAGES_HOME, package)):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
@@ -96,9 +146,9 @@ def _torch_requirement() -> str:
 
 
 def _project_files():
-    """``(name in the zip, bytes)`` of what ``pip install`` needs beside the packages: the
-    checkout's pyproject.toml and README.md, or for an installed grader a pyproject.toml
-    made from its own metadata."""
+    """``(name, bytes)`` of what ``pip install`` needs beside the packages: the checkout's
+    pyproject.toml and README.md, or for an installed grader a pyproject.toml made from its
+    own metadata."""
     root = checkout()
     if root:
         for name in ("pyproject.toml", "README.md"):
@@ -115,23 +165,68 @@ def _project_files():
         '[tool.setuptools.packages.find]\ninclude = ["autograder*", "graders", "reference"]\n').encode()
 
 
-def write_bundle(path: str, *, seed: int, timeout: float, hidden: tuple[str, ...] = ()) -> list[str]:
-    """Writes the zip; returns the names it holds."""
+def _source():
+    """``(name, bytes, executable)`` of what an image is built from: the grader and install.sh."""
+    install = INSTALL.format(index=TORCH_CPU_INDEX, torch=shlex.quote(_torch_requirement()),
+                             answers=ANSWER_PACKAGES)
+    yield "install.sh", install.encode(), True
+    for name, data in _project_files():
+        yield name, data, False
+    for name, path in _package_files():
+        with open(path, "rb") as f:
+            yield name, f.read(), False
+
+
+def _options(seed: int, timeout: float, hidden: tuple[str, ...], modules: tuple[str, ...] | None) -> str:
     options = ["--seed", str(seed), "--timeout", f"{timeout:g}"]
     for label in hidden:
         options += ["--hide", label]
-    setup = GRADESCOPE_SETUP.format(index=TORCH_CPU_INDEX, torch=shlex.quote(_torch_requirement()),
-                                    answers=ANSWER_PACKAGES)
+    for module in modules or ():
+        options += ["--module", module]
+    return shlex.join(options)
+
+
+def _zip_add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+    info.external_attr = ((0o755 if executable else 0o644) | stat.S_IFREG) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data)
+
+
+def write_gradescope_bundle(path: str, *, seed: int, timeout: float, hidden: tuple[str, ...] = (),
+                            modules: tuple[str, ...] | None = None) -> list[str]:
+    """Writes Gradescope's zip; returns the names it holds."""
     tmp = path + ".tmp"
     with zipfile.ZipFile(tmp, "w") as zf:
-        _add(zf, "setup.sh", setup.encode(), executable=True)
-        _add(zf, "run_autograder", RUN_AUTOGRADER.format(options=shlex.join(options)).encode(),
-             executable=True)
-        for name, data in _project_files():
-            _add(zf, name, data)
-        for name, full in _package_files():
-            with open(full, "rb") as f:
-                _add(zf, name, f.read())
+        _zip_add(zf, "setup.sh", GRADESCOPE_SETUP.encode(), executable=True)
+        _zip_add(zf, "run_autograder",
+                 RUN_AUTOGRADER.format(options=_options(seed, timeout, hidden, modules)).encode(),
+                 executable=True)
+        for name, data, executable in _source():
+            _zip_add(zf, name, data, executable)
         names = zf.namelist()
     os.replace(tmp, path)
     return names
+
+
+def _write(path: str, data: bytes, executable: bool = False) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o755 if executable else 0o644)
+
+
+def write_prairielearn_bundle(folder: str, *, seed: int, timeout: float, hidden: tuple[str, ...] = (),
+                              modules: tuple[str, ...] | None = None) -> list[str]:
+    """Writes ``folder/image`` (a Dockerfile and what it builds from), ``folder/tests/run.sh``
+    (the entrypoint), ``folder/info.json`` (the question's external-grading options) and a
+    README; returns the files written, relative to ``folder``."""
+    options = _options(seed, timeout, hidden, modules)
+    files = [("image/Dockerfile", DOCKERFILE.format(home=PRAIRIELEARN_HOME).encode(), False),
+             *((f"image/{name}", data, executable) for name, data, executable in _source()),
+             ("tests/run.sh", PRAIRIELEARN_RUN.format(home=PRAIRIELEARN_HOME, options=options).encode(), True),
+             ("info.json", INFO_JSON.format().encode(), False),
+             ("README.md", PRAIRIELEARN_README.format(options=options).encode(), False)]
+    for name, data, executable in files:
+        _write(os.path.join(folder, name), data, executable)
+    return [name for name, _, _ in files]

@@ -1,8 +1,10 @@
 """The command line.
 
-    python grade.py SUBMISSION [--json PATH] [--seed N] [--timeout S] [-k EXPR] [--failed] [-v]
+    python grade.py SUBMISSION [--json PATH [--format prairielearn]] [--seed N] [--timeout S]
+                    [--hide LABEL] [-k EXPR] [--failed] [-v]
     python grade.py SUBMISSIONS_DIR --batch --out DIR
     python grade.py --gradescope-bundle autograder.zip
+    python grade.py --prairielearn-bundle DIR
 
 Exit status 0 whenever the reports were written, whatever the scores; 2 for bad arguments, a
 path with nothing to grade, or a machine where no jail can be made (see ``--unsandboxed``).
@@ -57,7 +59,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("submission", nargs="?",
                    help="a folder of module files, one .py file or a .ipynb notebook; with --batch, "
                         "a folder holding one entry per student")
-    p.add_argument("--json", metavar="PATH", help="write Gradescope's results.json there")
+    p.add_argument("--json", metavar="PATH", help="write results.json there (--format's)")
+    p.add_argument("--format", choices=sorted(report.FORMATS), default="gradescope",
+                   help="the platform whose results.json --json writes (default gradescope)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random instances (default 0)")
     p.add_argument("--timeout", type=float, default=engine.DEFAULT_TIMEOUT,
                    help=f"seconds per call of a student function (default {engine.DEFAULT_TIMEOUT:g})")
@@ -77,6 +81,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="with --batch: where the reports and gradebook go")
     p.add_argument("--workers", type=int, help="with --batch: worker processes (default: one per core)")
     p.add_argument("--gradescope-bundle", metavar="ZIP", help="write Gradescope's autograder zip and stop")
+    p.add_argument("--prairielearn-bundle", metavar="DIR",
+                   help="write PrairieLearn's grading image and question files into DIR and stop")
     p.add_argument("--unsandboxed", action="store_true",
                    help="where no namespaces can be had (not root, user namespaces refused), run the "
                         "code without isolation instead of refusing: only for code you trust")
@@ -94,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     modules = tuple(args.modules) if args.modules else None
     select = None
     if args.keyword is not None:
-        if args.batch or args.gradescope_bundle:
-            p.error("-k selects cases of one submission; not with --batch or --gradescope-bundle")
+        if args.batch or args.gradescope_bundle or args.prairielearn_bundle:
+            p.error("-k selects cases of one submission; not with --batch or a bundle")
         try:
             select = keyword_filter(args.keyword)
             chosen = [c for c in catalog.cases(modules) if select(c)]
@@ -104,11 +110,15 @@ def main(argv: list[str] | None = None) -> int:
         if not chosen:
             p.error(f"no case matches -k {args.keyword!r} (a case id looks like backprop.mlp_forward[random])")
         modules = tuple(dict.fromkeys(c.module for c in chosen))
-    if args.gradescope_bundle:
-        from .bundle import write_bundle
-        names = write_bundle(args.gradescope_bundle, seed=args.seed, timeout=args.timeout,
-                             hidden=tuple(args.hide))
-        print(f"wrote {args.gradescope_bundle} ({len(names)} files); upload it as the autograder")
+    if args.gradescope_bundle or args.prairielearn_bundle:
+        from . import bundle
+        settings = dict(seed=args.seed, timeout=args.timeout, hidden=tuple(args.hide), modules=modules)
+        if args.gradescope_bundle:
+            names = bundle.write_gradescope_bundle(args.gradescope_bundle, **settings)
+            print(f"wrote {args.gradescope_bundle} ({len(names)} files); upload it as the autograder")
+        if args.prairielearn_bundle:
+            names = bundle.write_prairielearn_bundle(args.prairielearn_bundle, **settings)
+            print(f"wrote {len(names)} files to {args.prairielearn_bundle}; see its README.md")
         return 0
     if not args.submission:
         p.error("give a submission to grade")
@@ -125,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             result = engine.grade(args.submission, seed=args.seed, timeout=args.timeout,
                                   budget=args.budget, modules=modules, select=select,
-                                  unsandboxed=args.unsandboxed, progress=progress)
+                                  hidden_labels=tuple(args.hide), unsandboxed=args.unsandboxed,
+                                  progress=progress)
         finally:
             progress.clear()
     except (SubmissionError, SandboxUnavailable) as exc:
@@ -133,15 +144,15 @@ def main(argv: list[str] | None = None) -> int:
         if destination:
             why = str(exc) if isinstance(exc, SubmissionError) else \
                 f"the autograder could not run ({exc}); tell your instructor"
-            destination.write(json.dumps(report.not_graded(why), indent=1))
+            destination.write(json.dumps(report.not_graded(why, args.format), indent=1))
         return 2
     except BaseException as exc:
         if destination:
             destination.write(json.dumps(report.not_graded(
-                f"the autograder failed ({type(exc).__name__}); tell your instructor"), indent=1))
+                f"the autograder failed ({type(exc).__name__}); tell your instructor", args.format), indent=1))
         raise
     if destination:
-        destination.write(json.dumps(report.to_gradescope(result, tuple(args.hide)), indent=1))
+        destination.write(json.dumps(report.FORMATS[args.format](result), indent=1))
     print(to_text(result, width=shutil.get_terminal_size((100, 24)).columns, color=wants_color(sys.stdout),
                   verbose=args.verbose, failed_only=args.failed, title=heading(result, args.submission),
                   rerun=lambda module: f"grade.py {shlex.quote(args.submission)} --module {module} --failed"))

@@ -43,6 +43,7 @@ class Report:
     sandbox_mode: str
     notes: list[str] = field(default_factory=list)
     printed: str = ""
+    hidden: frozenset[str] = frozenset()    # ids of the cases whose feedback students must not see
 
     @property
     def score(self) -> float:
@@ -81,6 +82,18 @@ class Session:
         self.cells_generation = -1                     # which sandbox process ran the cells
         self.loaded: set[str] = set()                  # modules imported by the live process
         self.loaded_generation = -1
+
+    def successor(self) -> "Session":
+        """A session of the same submission in a fresh sandbox (new processes, a new private
+        tmp, a new uid), under the same time budget and knowing what this one learned: for the
+        hidden cases, which no visible case's feedback comes after."""
+        later = Session(self.submission, timeout=self.timeout, budget=self.budget,
+                        limits=self.sandbox.limits, unsandboxed=self.sandbox.unsandboxed,
+                        guarded=self.sandbox.guarded, progress=self.progress)
+        later.deadline = self.deadline
+        later.broken_modules, later.timed_out = dict(self.broken_modules), set(self.timed_out)
+        later.bad_cells = set(self.bad_cells)
+        return later
 
     def close(self) -> None:
         self.sandbox.close()
@@ -236,28 +249,61 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
           budget: float = DEFAULT_BUDGET, modules: tuple[str, ...] | None = None,
           limits: Limits | None = None, unsandboxed: bool = False,
           guarded: tuple[str, ...] = (), select: Callable[[Case], bool] | None = None,
+          hidden_labels: tuple[str, ...] = (),
           progress: Callable[[str], None] | None = None) -> Report:
     """Grades the submission at ``path``; raises SubmissionError only when nothing is gradable,
     SandboxUnavailable when no sandbox can be made. ``unsandboxed``: run without isolation
     where none can be had; ``guarded``: folders the student must not read besides the answers;
-    ``select`` keeps only the cases it accepts; ``progress`` is told what is being graded."""
+    ``select`` keeps only the cases it accepts; ``progress`` is told what is being graded.
+
+    Hidden cases (declared ``hidden=True``, or whose label is in ``hidden_labels``) are graded
+    after every visible case, in a fresh sandbox: nothing the student's code learns from a
+    hidden instance can reach a visible case's feedback or the report's notes."""
     start = time.monotonic()
     zygote()                 # starts importing in its own process while the graders load here
     submission = open_submission(path)
-    session = Session(submission, timeout=timeout, budget=budget, limits=limits,
-                      unsandboxed=unsandboxed, guarded=guarded, progress=progress)
     cases = [c for c in catalog.cases(modules) if select is None or select(c)]
-    names = list(dict.fromkeys(c.module for c in cases))
-    results = []
+    hidden = frozenset(c.id for c in cases if c.hidden or c.label in hidden_labels)
+    announce = _announcer(cases, progress)
+    done: dict[str, CaseResult] = {}
+    visible = Session(submission, timeout=timeout, budget=budget, limits=limits,
+                      unsandboxed=unsandboxed, guarded=guarded, progress=progress)
+    sessions = [visible]
     try:
-        for case in cases:
-            if progress and (not results or results[-1].case.module != case.module):
-                progress(f"grading {case.module} ({names.index(case.module) + 1} of {len(names)} modules)")
-            results.append(run_case(case, session, seed))
+        for case in (c for c in cases if c.id not in hidden):
+            announce(case)
+            done[case.id] = run_case(case, visible, seed)
     finally:
-        session.close()
-    notes = [f"sandbox ({session.sandbox.mode}): {n}" for n in session.sandbox.notes]
-    notes += [printable(n) for n in submission.notes] + session.notes     # they quote its lines
-    chosen = catalog.load(modules)
-    return Report(submission.path, seed, results, chosen, time.monotonic() - start,
-                  session.sandbox.mode, notes, bytes(session.sandbox.output).decode(errors="replace"))
+        visible.close()
+    notes = list(visible.notes)
+    if hidden:
+        later = visible.successor()
+        sessions.append(later)
+        try:
+            for case in (c for c in cases if c.id in hidden):
+                announce(case, "hidden cases")
+                done[case.id] = run_case(case, later, seed)
+        finally:
+            later.close()
+        if later.notes:                    # what its cells said may carry a hidden instance
+            notes.append(f"the run of the hidden cases reported {len(later.notes)} more note(s), held back")
+    machine = [n for s in sessions for n in s.sandbox.notes]
+    mode = next((s.sandbox.mode for s in sessions if s.sandbox.mode != "?"), "?")
+    notes = [f"sandbox ({mode}): {n}" for n in dict.fromkeys(machine)] + \
+        [printable(n) for n in submission.notes] + notes        # they quote its lines
+    return Report(submission.path, seed, [done[c.id] for c in cases], catalog.load(modules),
+                  time.monotonic() - start, mode, notes,
+                  bytes(visible.sandbox.output).decode(errors="replace"), hidden)
+
+
+def _announcer(cases: list[Case], progress: Callable[[str], None] | None):
+    """Tells ``progress`` when grading moves to another module (or phase)."""
+    names = list(dict.fromkeys(c.module for c in cases))
+    last: list = [None]
+
+    def announce(case: Case, phase: str = "") -> None:
+        if progress and last[0] != (case.module, phase):
+            last[0] = (case.module, phase)
+            progress(f"grading {case.module} ({names.index(case.module) + 1} of {len(names)} modules)"
+                     + (f", {phase}" if phase else ""))
+    return announce

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 
-from .submission import Submission
+from .submission import Submission, SubmissionError
 
 MAX_NOTEBOOK_BYTES = 16 * 2**20           # larger files are not read (outputs and images included)
 
@@ -39,17 +39,23 @@ def cell_code(source: str) -> tuple[str, list[str]]:
     return "\n".join(lines), skipped
 
 
+class UnreadableNotebook(Exception):
+    """The file is not a notebook that can be read (too big, or not notebook JSON)."""
+
+
 def read_cells(path: str) -> tuple[list[dict], list[str]]:
-    """The code cells of one notebook as ``{"label", "code"}``, and notes for the report."""
+    """The code cells of one notebook as ``{"label", "code"}``, and notes for the report;
+    raises UnreadableNotebook with the reason."""
     import nbformat                      # only when a notebook is graded: it is slow to import
     name = os.path.basename(path)
     if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
-        return [], [f"{name} is over {MAX_NOTEBOOK_BYTES >> 20} MB and was not read "
-                    "(clear its outputs before handing it in)"]
+        raise UnreadableNotebook(f"{name} is over {MAX_NOTEBOOK_BYTES >> 20} MB and was not read "
+                                 "(clear its outputs before handing it in)")
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the student's
-        return [], [f"{name} could not be read as a notebook: {type(exc).__name__}: {str(exc)[:200]}"]
+        raise UnreadableNotebook(f"{name} could not be read as a notebook: {type(exc).__name__}: "
+                                 f"{str(exc)[:200]}") from None
     cells, notes = [], []
     for i, cell in enumerate(nb.cells, start=1):
         if cell.get("cell_type") != "code":
@@ -67,13 +73,19 @@ def read_cells(path: str) -> tuple[list[dict], list[str]]:
 def notebook_submission(folder: str, notebooks: list[str], py_files: list[str]) -> Submission:
     """One namespace from every notebook's cells (in file-name order); module files beside
     them are copied in too and serve the functions the notebooks do not define."""
-    cells, notes = [], []
+    cells, notes, unreadable = [], [], []
     for path in notebooks:
-        c, n = read_cells(path)
+        try:
+            c, n = read_cells(path)
+        except UnreadableNotebook as why:
+            unreadable.append(str(why))
+            continue
         cells += c
         notes += n
+    if len(unreadable) == len(notebooks) and not py_files:
+        raise SubmissionError("; ".join(unreadable))       # nothing at all can be read
     return Submission(folder if os.path.isdir(folder) else os.path.dirname(folder), "notebook",
-                      list(py_files), None, cells, notes)
+                      list(py_files), None, cells, unreadable + notes)
 
 
 def check_cell(module: str) -> str:

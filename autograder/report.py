@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .engine import CaseResult, Report
 from .spec import Module
@@ -53,9 +53,16 @@ class ModuleView:
         return [r for r in self.rows if not r.passed]
 
 
+HELD_BACK = "a hidden case: its feedback is held back"
+
+
 def module_views(report: Report) -> list[ModuleView]:
-    """The report's modules that have graded cases, in catalog order."""
-    views = [ModuleView(m, [r for r in report.results if r.case.module == m.name]) for m in report.modules]
+    """The report's modules that have graded cases, in catalog order, as people may see them:
+    a hidden case's feedback held back."""
+    def seen(r: CaseResult) -> CaseResult:
+        return replace(r, output=HELD_BACK) if r.case.id in report.hidden and r.output else r
+    views = [ModuleView(m, [seen(r) for r in report.results if r.case.module == m.name])
+             for m in report.modules]
     return [v for v in views if v.rows]
 
 
@@ -77,9 +84,22 @@ def manual_questions(report: Report) -> list[str]:
     return [f"{m.name}: {q}" for m in report.modules for q in m.manual]
 
 
-def to_gradescope(report: Report, hidden_labels: tuple[str, ...] = ()) -> dict:
-    """Gradescope's results.json; cases declared hidden, or whose label is in
-    ``hidden_labels``, get visibility "hidden"."""
+def summary_lines(report: Report) -> list[str]:
+    """The report's top-level text: its total, a warning where nothing isolated the code, its
+    notes, and the questions graded by hand."""
+    lines = [f"Autograded: {fmt_points(report.score)} / {fmt_points(report.max_score)} (seed {report.seed})."]
+    if report.sandbox_mode == "none":
+        lines.append("Warning: the student code ran without isolation (sandbox mode none).")
+    lines += report.notes
+    manual = manual_questions(report)
+    if manual:
+        lines.append("Graded by hand, not in this score:")
+        lines += [f"  - {q}" for q in manual]
+    return lines
+
+
+def to_gradescope(report: Report) -> dict:
+    """Gradescope's results.json; the report's hidden cases get visibility "hidden"."""
     tests = []
     for r in report.results:
         c = r.case
@@ -89,25 +109,66 @@ def to_gradescope(report: Report, hidden_labels: tuple[str, ...] = ()) -> dict:
             "max_score": c.points,
             "status": "passed" if r.passed else "failed",
             "output": r.output or "passed",
-            "visibility": "hidden" if c.hidden or c.label in hidden_labels else "visible",
+            "visibility": "hidden" if c.id in report.hidden else "visible",
             "extra_data": {"item": c.item, "case": c.label},
         })
-    lines = [f"Autograded: {fmt_points(report.score)} / {fmt_points(report.max_score)} (seed {report.seed})."]
-    if report.sandbox_mode == "none":
-        lines.append("Warning: the student code ran without isolation (sandbox mode none).")
-    lines += report.notes
-    manual = manual_questions(report)
-    if manual:
-        lines.append("Graded by hand, not in this score:")
-        lines += [f"  - {q}" for q in manual]
     return {"score": report.score, "max_score": report.max_score,
-            "execution_time": round(report.seconds, 3), "output": "\n".join(lines),
+            "execution_time": round(report.seconds, 3), "output": "\n".join(summary_lines(report)),
             "tests": tests, "extra_data": {"seed": report.seed, "sandbox": report.sandbox_mode}}
 
 
-def not_graded(why: str) -> dict:
-    """results.json of a submission that could not be graded at all: no points, and why."""
+PRAIRIELEARN_BYTES = 1_000_000     # PrairieLearn's limit on results.json
+OUTPUT_CHARS = 4000                # a case's output in PrairieLearn's report, at most
+
+
+def to_prairielearn(report: Report) -> dict:
+    """PrairieLearn's results.json (its external-grading documentation): ``score`` as a fraction,
+    one test per visible case with ``points``/``max_points``, ``message`` (what went wrong,
+    first line) and ``output`` (all of it); the hidden cases as one test whose feedback is held
+    back. Under 1 MB: outputs are cut further if a report would be larger."""
+    views = {r.case.id: r for v in module_views(report) for r in v.rows}
+    tests, hidden = [], [r for r in report.results if r.case.id in report.hidden]
+    for r in report.results:
+        if r.case.id in report.hidden:
+            continue
+        reason, called = feedback_parts(views[r.case.id].output)
+        tests.append({"name": f"{r.case.item} [{r.case.label}]", "description": _description(r.case),
+                      "points": r.score, "max_points": r.case.points,
+                      "message": reason[0] if reason else "passed",
+                      "output": r.output[:OUTPUT_CHARS]})
+    if hidden:
+        tests.append({"name": f"hidden cases ({len(hidden)})", "description": "graded on instances you do not see",
+                      "points": sum(r.score for r in hidden), "max_points": sum(r.case.points for r in hidden),
+                      "message": HELD_BACK, "output": ""})
+    data = {"gradable": True, "score": report.score / report.max_score if report.max_score else 0.0,
+            "message": f"{fmt_points(report.score)} / {fmt_points(report.max_score)} points",
+            "output": "\n".join(summary_lines(report)), "tests": tests}
+    limit = OUTPUT_CHARS
+    while len(json.dumps(data).encode()) > PRAIRIELEARN_BYTES and limit > 100:
+        limit //= 2
+        for test in tests:
+            test["output"] = test["output"][:limit]
+    return data
+
+
+def _description(case) -> str:
+    """The first line of the item's docstring in the reference, as the template states it."""
+    import importlib
+    function = getattr(importlib.import_module(f"reference.{case.module}"), case.function, None)
+    doc = (getattr(function, "__doc__", None) or "").strip().splitlines()
+    return doc[0] if doc else case.item
+
+
+def not_graded(why: str, form: str = "gradescope") -> dict:
+    """results.json of a submission that could not be graded at all: no points, and why; for
+    PrairieLearn, ``gradable: false``, so the student loses no attempt."""
+    if form == "prairielearn":
+        return {"gradable": False, "score": 0.0, "format_errors": [why], "message": f"Not graded: {why}",
+                "output": "", "tests": []}
     return {"score": 0, "max_score": 0, "tests": [], "output": f"Not graded: {why}"}
+
+
+FORMATS = {"gradescope": to_gradescope, "prairielearn": to_prairielearn}
 
 
 RESERVED_BYTES = 2 * 2**20      # a full report is a few hundred KB
@@ -165,5 +226,5 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
-def write_json(report: Report, path: str, hidden_labels: tuple[str, ...] = ()) -> None:
-    write_atomic(path, json.dumps(to_gradescope(report, hidden_labels), indent=1))
+def write_json(report: Report, path: str) -> None:
+    write_atomic(path, json.dumps(to_gradescope(report), indent=1))

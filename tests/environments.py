@@ -80,3 +80,22 @@ def container_profile(command: list[str], keep: list[str]) -> list[str]:
     return [sys.executable, "-m", "tests.container_profile",
             *[a for h in hidden if h and h != "/" for a in ("--hide", h)],
             *[a for k in keep for a in ("--keep", k)], "--", *command]
+
+
+def second_clone(env_base: str, python: str, mode: int = 0o700) -> tuple[str, str]:
+    """A second clone (folders of ``mode``), and an interpreter whose import path holds this
+    clone through a .pth file, as setup.sh writes one: a venv of one clone used to grade with
+    another. ``python``'s packages come along through a second .pth line."""
+    import tempfile
+    home = tempfile.mkdtemp(dir=env_base)
+    os.chmod(home, 0o755)
+    second = copy_checkout(os.path.join(home, "second"), mode=mode)
+    venv = os.path.join(home, "venv")
+    subprocess.run([world_python(), "-m", "venv", "--without-pip", venv], check=True)
+
+    def purelib(interpreter):
+        return subprocess.run([interpreter, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    with open(os.path.join(purelib(os.path.join(venv, "bin", "python")), "other-clone.pth"), "w") as f:
+        f.write(f"{purelib(python)}\n{ROOT}\n")
+    return second, os.path.join(venv, "bin", "python")

@@ -8,8 +8,9 @@ import os
 import shutil
 
 from autograder import catalog, engine
+from autograder.paths import checkout
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))      # this checkout
+ROOT = checkout()                              # the checkout these tests belong to
 SUBMISSIONS = os.path.join(ROOT, "tests", "submissions")
 
 

@@ -1,7 +1,8 @@
 """Container mode, where Gradescope and PrairieLearn grade, shown on this machine under a
 simulation of Docker's default profile (tests/container_profile.py): namespaces refused,
 CAP_SYS_ADMIN dropped, read-only cgroups, this machine's checkouts out of view. And another
-checkout's answers out of reach in every mode."""
+checkout's answers stopping a container grader (tests/test_install.py shows them out of reach
+in the other modes)."""
 
 import json
 import os
@@ -13,8 +14,8 @@ import zipfile
 
 import pytest
 
-from tests.environments import container_profile, copy_checkout, world_python
-from tests.helpers import ROOT, SUBMISSIONS, corpus, expected_mode, stage
+from tests.environments import container_profile, copy_checkout, second_clone, world_python
+from tests.helpers import ROOT, SUBMISSIONS, corpus
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="container mode is a root grader's; "
                                 "as another user the suite already grades in userns mode")
@@ -36,7 +37,7 @@ def test_the_hostile_corpus_and_its_tests_hold_in_container_mode(root_only_clone
     hostile = [f"tests/test_corpus.py::test_exact_score[{n}]" for n in corpus()
                if n.startswith(("hostile_", "engine_"))]
     run = _contained([anyone_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *hostile,
-                      "tests/test_hostile.py", "tests/test_sandbox.py"],
+                      "tests/test_hostile.py", "tests/test_sandbox.py", "tests/test_hidden.py"],
                      root_only_clone, [env_base], AUTOGRADER_EXPECT_MODE="container")
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-2000:]
     assert run.returncode == 0 and " passed" in summary and "failed" not in summary, run.stdout[-6000:]
@@ -54,8 +55,10 @@ def test_grading_refuses_where_the_sandbox_could_read_the_answers(anyone_python,
     assert data["score"] == 0 and "tell your instructor" in data["output"]
 
 
-@pytest.mark.timeout(1500)
-def test_the_gradescope_bundle_grades_in_container_mode(env_base):
+@pytest.fixture(scope="module")
+def gradescope(env_base):
+    """A stand-in of Gradescope's /autograder after its image was built: the bundle unpacked
+    into source/ and its own setup.sh run (as root, with the network, as Gradescope does)."""
     root = os.path.join(env_base, "gradescope")
     zip_path = os.path.join(env_base, "autograder.zip")
     made = subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), "--gradescope-bundle", zip_path],
@@ -63,7 +66,8 @@ def test_the_gradescope_bundle_grades_in_container_mode(env_base):
     assert made.returncode == 0, made.stderr
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(os.path.join(root, "source"))
-    for script in ("setup.sh", "run_autograder"):
+        assert not [n for n in zf.namelist() if n.startswith(("tests/", "student_template/"))]
+    for script in ("setup.sh", "run_autograder", "install.sh"):
         os.chmod(os.path.join(root, "source", script), 0o755)
     python_dir = os.path.dirname(world_python())          # the image's python3, as Debian's
     env = {**os.environ, "AUTOGRADER_ROOT": root, "AUTOGRADER_TORCH_INDEX": "",
@@ -71,6 +75,12 @@ def test_the_gradescope_bundle_grades_in_container_mode(env_base):
     setup = subprocess.run(["bash", os.path.join(root, "source", "setup.sh")], env=env,
                            capture_output=True, text=True, timeout=1200)
     assert setup.returncode == 0, setup.stderr[-3000:]
+    return root
+
+
+@pytest.mark.timeout(1500)
+def test_the_gradescope_bundle_grades_in_container_mode(gradescope, env_base):
+    root = gradescope
     site = subprocess.run([os.path.join(root, "venv", "bin", "python"), "-I", "-c",
                            "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True).stdout.strip()
@@ -86,38 +96,68 @@ def test_the_gradescope_bundle_grades_in_container_mode(env_base):
     assert data["score"] == 155.5 and data["max_score"] == 243
 
 
-def _second_clone_with_first_on_path(env_base, python) -> tuple[str, str]:
-    """A second clone, and an interpreter whose path holds this clone (a .pth file, as setup.sh
-    writes one): a venv from one clone used to grade with another."""
-    second = copy_checkout(tempfile.mkdtemp(dir=env_base) + "/second", mode=0o700)
-    venv = os.path.join(os.path.dirname(second), "venv")
-    subprocess.run([world_python(), "-m", "venv", "--without-pip", venv], check=True)
-    site = subprocess.run([os.path.join(venv, "bin", "python"), "-c",
-                           "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True).stdout.strip()
-    deps = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True).stdout.strip()
-    with open(os.path.join(site, "other-clone.pth"), "w") as f:
-        f.write(f"{deps}\n{ROOT}\n")
-    return second, os.path.join(venv, "bin", "python")
-
-
-def test_another_clones_answers_stay_out_of_reach(env_base, anyone_python, tmp_path):
-    second, python = _second_clone_with_first_on_path(env_base, anyone_python)
-    steal = stage("engine_steals_reference", tmp_path)      # its targets: this clone's answers
-    out = tmp_path / "results.json"
-    run = subprocess.run([python, os.path.join(second, "grade.py"), steal, "--json", str(out)],
-                         capture_output=True, text=True, cwd=tmp_path, timeout=300)
+def _prairielearn_grade(gradescope, env_base, student: str, *options) -> dict:
+    """The PrairieLearn bundle's run.sh on a stand-in /grade tree, in container mode, with the
+    grader its install.sh put in the image (the same install as Gradescope's)."""
+    bundle = tempfile.mkdtemp(dir=env_base)
+    made = subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), "--prairielearn-bundle", bundle,
+                           *options], capture_output=True, text=True, cwd=ROOT)
+    assert made.returncode == 0, made.stderr
+    assert sorted(os.listdir(os.path.join(bundle, "tests"))) == ["run.sh"]      # no answers there
+    with open(os.path.join(bundle, "image", "Dockerfile")) as f:
+        assert "install.sh" in f.read()
+    grade = os.path.join(bundle, "grade")
+    shutil.copytree(os.path.join(bundle, "tests"), os.path.join(grade, "tests"))
+    shutil.copytree(student, os.path.join(grade, "student"))
+    run = _contained(["bash", os.path.join(grade, "tests", "run.sh")], env_base, [env_base],
+                     AUTOGRADER_GRADE_ROOT=grade,
+                     AUTOGRADER_PYTHON=os.path.join(gradescope, "venv", "bin", "python"))
     assert run.returncode == 0, run.stderr[-3000:]
-    data = json.loads(out.read_text())
-    assert data["extra_data"]["sandbox"] == expected_mode()
-    stolen = {t["name"]: t for t in data["tests"] if t["extra_data"]["item"].startswith("tuning.")}
-    assert stolen and all(t["score"] == 0 for t in stolen.values()), stolen
-    assert "got 0" in stolen["tuning.grid_search_cost [worked]"]["output"]
+    path = os.path.join(grade, "results", "results.json")
+    assert os.path.getsize(path) < 1_000_000                # PrairieLearn's limit
+    with open(path) as f:
+        return json.load(f)
+
+
+def _valid_prairielearn(data: dict) -> None:
+    """The fields PrairieLearn's external-grading documentation lists, with their types."""
+    assert isinstance(data["gradable"], bool) and isinstance(data["message"], str)
+    assert isinstance(data["output"], str) and isinstance(data["tests"], list)
+    if data["gradable"]:
+        assert 0.0 <= data["score"] <= 1.0
+    for test in data["tests"]:
+        assert set(test) == {"name", "description", "points", "max_points", "message", "output"}
+        assert all(isinstance(test[k], str) for k in ("name", "description", "message", "output"))
+        assert 0 <= test["points"] <= test["max_points"]
+
+
+@pytest.mark.timeout(1500)
+def test_the_prairielearn_bundle_grades_in_container_mode(gradescope, env_base):
+    data = _prairielearn_grade(gradescope, env_base, os.path.join(ROOT, "examples", "partly_wrong"))
+    _valid_prairielearn(data)
+    assert data["gradable"] and abs(data["score"] - 155.5 / 243) < 1e-12
+    assert sum(t["points"] for t in data["tests"]) == 155.5 and "sandbox (container)" in data["output"]
+    unreadable = os.path.join(tempfile.mkdtemp(dir=env_base), "student")
+    os.makedirs(unreadable)
+    with open(os.path.join(unreadable, "homework.ipynb"), "w") as f:
+        f.write("{not a notebook")
+    data = _prairielearn_grade(gradescope, env_base, unreadable)
+    _valid_prairielearn(data)
+    assert data["gradable"] is False and "could not be read" in data["format_errors"][0]
+
+
+def test_prairielearn_hides_hidden_instances(gradescope, env_base, monkeypatch):
+    from tests.test_hidden import LEAK, hidden_instances, leaks
+    data = _prairielearn_grade(gradescope, env_base, LEAK, "--hide", "random",
+                               "--module", "tuning", "--module", "gradient_flow")
+    _valid_prairielearn(data)
+    seen = [data["message"], data["output"]] + [t[k] for t in data["tests"] for k in ("message", "output")]
+    assert leaks(seen, hidden_instances(LEAK, monkeypatch)) == []
+    assert [t["name"] for t in data["tests"] if t["name"].startswith("hidden")] == ["hidden cases (6)"]
 
 
 def test_another_clones_answers_stop_a_container_grader(env_base, anyone_python, tmp_path):
-    second, python = _second_clone_with_first_on_path(env_base, anyone_python)
+    second, python = second_clone(env_base, anyone_python)
     os.chmod(tmp_path, 0o755)
     run = _contained([python, os.path.join(second, "grade.py"), os.path.join(SUBMISSIONS, "wrong_yhat_9")],
                      str(tmp_path), [env_base, ROOT])

@@ -8,8 +8,9 @@ import tempfile
 
 import pytest
 
-from tests.environments import as_nobody, copy_checkout
-from tests.helpers import ROOT, expected, stage
+from tests.environments import as_nobody, copy_checkout, second_clone
+from tests.helpers import ROOT, expected, expected_mode, stage
+from tests.test_hidden import hidden_instances, leaks, visible_texts
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def test_the_console_script_and_the_template_come_with_it(installed, anyone_pyth
 ORDINARY = ("ok_activations_alternatives", "wrong_transposed_dW", "hostile_escape")
 
 
-def test_students_grade_as_ordinary_users(env_base, anyone_python):
+def test_students_grade_as_ordinary_users(env_base, anyone_python, monkeypatch):
     """As an unprivileged user (root's tests switch to nobody): a copy of the project anyone may
     read, the reference, the template and corpus submissions with their exact scores."""
     home = tempfile.mkdtemp(dir=env_base)
@@ -90,3 +91,38 @@ def test_students_grade_as_ordinary_users(env_base, anyone_python):
             assert data["score"] == 0 and data["max_score"] == 243
         else:
             assert {c: got[c] for c in expected(name)["scores"]} == expected(name)["scores"], name
+    # and hidden cases stay hidden in userns mode too
+    leak, out = stage("hostile_leak_hidden", os.path.join(home, "corpus")), os.path.join(results, "leak.json")
+    run = subprocess.run(as_nobody([anyone_python, os.path.join(project, "grade.py"), leak, "--hide", "random",
+                                    "--module", "tuning", "--module", "gradient_flow", "--json", out]),
+                         capture_output=True, text=True, cwd=results, timeout=300,
+                         env={"PATH": os.environ["PATH"], "HOME": results, "TMPDIR": "/tmp"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    data = json.load(open(out))
+    instances = hidden_instances(leak, monkeypatch)
+    assert data["extra_data"]["sandbox"] == "userns" and leaks(visible_texts(data), instances) == []
+    assert leaks([t["output"] for t in data["tests"] if t["visibility"] == "hidden"], instances)
+
+
+def _steal_from_a_second_clone(env_base, anyone_python, folder, nobody: bool) -> dict:
+    """engine_steals_reference graded by a second clone's grade.py with a venv whose path holds
+    this clone: its probes aim at this clone's answers, on the grader's import path."""
+    second, python = second_clone(env_base, anyone_python, mode=0o755)
+    os.chmod(folder, 0o777)                                # its report goes here
+    steal = stage("engine_steals_reference", folder)       # its targets: this clone's answers
+    out = os.path.join(folder, "results.json")
+    command = [python, os.path.join(second, "grade.py"), steal, "--module", "tuning", "--json", out]
+    run = subprocess.run(as_nobody(command) if nobody else command, capture_output=True, text=True,
+                         cwd=folder, timeout=300, env={"PATH": os.environ["PATH"], "TMPDIR": "/tmp"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.load(open(out))
+
+
+@pytest.mark.parametrize("nobody", [False, True], ids=["this-user", "ordinary-user"])
+def test_another_clones_answers_stay_out_of_reach(env_base, anyone_python, nobody):
+    if nobody and os.geteuid() != 0:
+        pytest.skip("this run is an ordinary user's already")
+    folder = tempfile.mkdtemp(dir=env_base)
+    data = _steal_from_a_second_clone(env_base, anyone_python, folder, nobody)
+    assert data["extra_data"]["sandbox"] == ("userns" if nobody else expected_mode())
+    assert data["score"] == 0 and "got 0" in data["tests"][0]["output"], data["tests"][0]

@@ -9,7 +9,8 @@ import pytest
 from nbformat import v4
 
 from autograder import catalog, template
-from autograder.notebook import cell_code, check_cell, read_cells
+from autograder.notebook import UnreadableNotebook, cell_code, check_cell, read_cells
+from autograder.submission import SubmissionError
 from tests.helpers import ROOT, grade, reference_source
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -31,13 +32,17 @@ def test_ipython_lines_become_pass():
     assert cell_code("a = b % 2\nprint('!')") == ("a = b % 2\nprint('!')", [])
 
 
-def test_unreadable_notebook_is_a_note_not_a_crash(tmp_path):
+def test_unreadable_notebook_is_not_gradable_alone_and_a_note_beside_modules(tmp_path):
     path = tmp_path / "broken.ipynb"
     path.write_text("{not json")
-    cells, notes = read_cells(str(path))
-    assert cells == [] and "could not be read as a notebook" in notes[0]
-    r = grade(str(path), modules=("tuning",))
-    assert r.score == 0 and any("could not be read" in n for n in r.notes)
+    with pytest.raises(UnreadableNotebook, match="could not be read as a notebook"):
+        read_cells(str(path))
+    with pytest.raises(SubmissionError, match="broken.ipynb could not be read as a notebook"):
+        grade(str(path), modules=("tuning",))        # nothing at all to grade: PrairieLearn's gradable false
+    (tmp_path / "tuning.py").write_text(reference_source("tuning"))
+    os.chmod(tmp_path, 0o755)
+    r = grade(str(tmp_path), modules=("tuning",))
+    assert r.score == 6 and any("could not be read" in n for n in r.notes)
 
 
 def test_reference_as_a_notebook_earns_full_marks(tmp_path):
@@ -95,6 +100,6 @@ def test_template_notebook_earns_nothing():
 
 def test_oversized_notebook_is_not_read(tmp_path):
     path = _notebook(tmp_path / "huge.ipynb", ["# md " + "x" * (17 * 2**20), reference_source("tuning")])
-    cells, notes = read_cells(path)
-    assert cells == [] and notes == ["huge.ipynb is over 16 MB and was not read "
-                                     "(clear its outputs before handing it in)"]
+    with pytest.raises(UnreadableNotebook) as why:
+        read_cells(path)
+    assert str(why.value) == "huge.ipynb is over 16 MB and was not read (clear its outputs before handing it in)"

@@ -1,4 +1,5 @@
-"""Grades submissions the way Gradescope does, in a real Docker engine, and checks the scores.
+"""Grades submissions the way Gradescope (and PrairieLearn) do, in a real Docker engine, and
+checks the scores.
 
     python tools/docker_gradescope.py [--keep-image]
 
@@ -12,6 +13,9 @@
    capabilities) and ``--network none``: the submission copied to ``/autograder/submission``,
    ``run_autograder`` run, ``results.json`` copied out and compared with the score the
    submission must get (the example's 155.5; a corpus entry's expected.json, in container mode).
+4. PrairieLearn's entrypoint (``--prairielearn-bundle``'s ``tests/run.sh``) on a ``/grade``
+   tree in a fresh container of the same image (the same ``install.sh``): its results.json
+   must give the example 155.5/243 as a fraction.
 
 Exit status 0 when every score matches, 1 when one does not, 77 when no Docker engine answers.
 """
@@ -111,6 +115,31 @@ def grade(path: str, work: str) -> dict:
         return json.load(f)
 
 
+def grade_prairielearn(path: str, work: str) -> dict:
+    """PrairieLearn's run.sh (from --prairielearn-bundle) on a /grade tree in a fresh container
+    of the same image (its install.sh is the one Gradescope's setup.sh ran), Docker's defaults,
+    no network."""
+    bundle = os.path.join(work, "prairielearn")
+    shutil.rmtree(bundle, ignore_errors=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), "--prairielearn-bundle", bundle],
+                   check=True, stdout=subprocess.DEVNULL)
+    tree = os.path.join(work, "grade")
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(os.path.join(bundle, "tests"), os.path.join(tree, "tests"))
+    shutil.copytree(os.path.join(ROOT, path), os.path.join(tree, "student"))
+    name = "autograder-prairielearn-run"
+    docker("rm", "-f", name, check=False)
+    docker("create", "--name", name, "--network", "none", "-e", "AUTOGRADER_PYTHON=/autograder/venv/bin/python",
+           IMAGE, "bash", "/grade/tests/run.sh")
+    subprocess.run(["docker", "cp", tree, f"{name}:/"], check=True)
+    docker("start", "-a", name, check=False, timeout=900)
+    out = os.path.join(work, "pl-results.json")
+    docker("cp", f"{name}:/grade/results/results.json", out)
+    docker("rm", "-f", name)
+    with open(out) as f:
+        return json.load(f)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--keep-image", action="store_true", help=f"keep {IMAGE} for another run")
@@ -141,6 +170,12 @@ def main() -> int:
                   f"{'ok' if ok else 'WRONG, want ' + wanted}", flush=True)
             if not ok:
                 print(data.get("output", "")[:2000])
+        data = grade_prairielearn("examples/partly_wrong", work)
+        ok = data.get("gradable") is True and abs(data["score"] - 155.5 / 243) < 1e-12 \
+            and "sandbox (container)" in data["output"]
+        failures += not ok
+        print(f"{'PrairieLearn run.sh: examples/partly_wrong':<44} {'container' if ok else '?':<10} "
+              f"{data.get('score', 0):>12.4f}  {'ok' if ok else 'WRONG, want ' + str(155.5 / 243)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if not args.keep_image:
