@@ -23,7 +23,6 @@ Exit status 0 when every score matches, 1 when one does not, 77 when no Docker e
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import shutil
@@ -98,27 +97,37 @@ def expected_scores(name: str) -> dict[str, float]:
     return {**want["scores"], **want.get("in_mode", {}).get("container", {}).get("scores", {})}
 
 
-def grade(path: str, work: str) -> dict:
-    """results.json of ``path`` graded in a fresh container with Docker's defaults, no network."""
+def in_fresh_container(command: list[str], copies: dict[str, str], results: str, work: str,
+                       env: tuple[str, ...] = ()) -> dict:
+    """Runs ``command`` in a fresh container of the grading image, with Docker's defaults and
+    no network, after copying each local folder of ``copies`` to its path in the container;
+    the JSON file it leaves at ``results``."""
     name = "autograder-gradescope-run"
     docker("rm", "-f", name, check=False)
-    docker("create", "--name", name, "--network", "none", IMAGE, "/autograder/run_autograder")
-    submission = os.path.join(work, "submission")
-    shutil.rmtree(submission, ignore_errors=True)
-    shutil.copytree(os.path.join(ROOT, path), submission, ignore=shutil.ignore_patterns("expected.json", "__pycache__"))
-    subprocess.run(["docker", "cp", submission, f"{name}:/autograder/submission"], check=True)
+    docker("create", "--name", name, "--network", "none", *[a for e in env for a in ("-e", e)],
+           IMAGE, *command)
+    for local, inside in copies.items():
+        subprocess.run(["docker", "cp", local, f"{name}:{inside}"], check=True)
     docker("start", "-a", name, check=False, timeout=900)
     out = os.path.join(work, "results.json")
-    docker("cp", f"{name}:/autograder/results/results.json", out)
+    docker("cp", f"{name}:{results}", out)
     docker("rm", "-f", name)
     with open(out) as f:
         return json.load(f)
 
 
+def grade(path: str, work: str) -> dict:
+    """results.json of ``path`` graded as Gradescope grades it."""
+    submission = os.path.join(work, "submission")
+    shutil.rmtree(submission, ignore_errors=True)
+    shutil.copytree(os.path.join(ROOT, path), submission, ignore=shutil.ignore_patterns("expected.json", "__pycache__"))
+    return in_fresh_container(["/autograder/run_autograder"], {submission: "/autograder/submission"},
+                              "/autograder/results/results.json", work)
+
+
 def grade_prairielearn(path: str, work: str) -> dict:
     """PrairieLearn's run.sh (from --prairielearn-bundle) on a /grade tree in a fresh container
-    of the same image (its install.sh is the one Gradescope's setup.sh ran), Docker's defaults,
-    no network."""
+    of the same image (its install.sh is the one Gradescope's setup.sh ran)."""
     bundle = os.path.join(work, "prairielearn")
     shutil.rmtree(bundle, ignore_errors=True)
     subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), "--prairielearn-bundle", bundle],
@@ -127,17 +136,8 @@ def grade_prairielearn(path: str, work: str) -> dict:
     shutil.rmtree(tree, ignore_errors=True)
     shutil.copytree(os.path.join(bundle, "tests"), os.path.join(tree, "tests"))
     shutil.copytree(os.path.join(ROOT, path), os.path.join(tree, "student"))
-    name = "autograder-prairielearn-run"
-    docker("rm", "-f", name, check=False)
-    docker("create", "--name", name, "--network", "none", "-e", "AUTOGRADER_PYTHON=/autograder/venv/bin/python",
-           IMAGE, "bash", "/grade/tests/run.sh")
-    subprocess.run(["docker", "cp", tree, f"{name}:/"], check=True)
-    docker("start", "-a", name, check=False, timeout=900)
-    out = os.path.join(work, "pl-results.json")
-    docker("cp", f"{name}:/grade/results/results.json", out)
-    docker("rm", "-f", name)
-    with open(out) as f:
-        return json.load(f)
+    return in_fresh_container(["bash", "/grade/tests/run.sh"], {tree: "/"}, "/grade/results/results.json",
+                              work, env=("AUTOGRADER_PYTHON=/autograder/venv/bin/python",))
 
 
 def main() -> int:
