@@ -71,8 +71,13 @@ PY="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
 mkdir -p "$ROOT/results"
 chmod 700 "$ROOT/results"
 chmod -R go-rwx "$ROOT/source"
+GUARD=()
+if [ -e "$ROOT/submission_metadata.json" ]; then   # earlier results, hidden cases' included
+  chmod 600 "$ROOT/submission_metadata.json"
+  GUARD=(--guard "$ROOT/submission_metadata.json")
+fi
 cd "$ROOT/results"
-"$PY" -I -m autograder "$ROOT/submission" --json "$ROOT/results/results.json" {options}
+"$PY" -I -m autograder "$ROOT/submission" --json "$ROOT/results/results.json" "${{GUARD[@]}}" {options}
 exit 0
 """
 
@@ -90,6 +95,9 @@ GRADE="${{AUTOGRADER_GRADE_ROOT:-/grade}}"
 PY="${{AUTOGRADER_PYTHON:-{home}/venv/bin/python}}"
 mkdir -p "$GRADE/results"
 chmod 700 "$GRADE/results"
+for folder in tests data serverFilesCourse; do      # the question's files: root's only
+  [ -e "$GRADE/$folder" ] && chmod -R go-rwx "$GRADE/$folder"
+done
 cd "$GRADE/results"
 "$PY" -I -m autograder "$GRADE/student" --format prairielearn --json "$GRADE/results/results.json" {options}
 exit 0

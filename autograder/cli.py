@@ -83,6 +83,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--gradescope-bundle", metavar="ZIP", help="write Gradescope's autograder zip and stop")
     p.add_argument("--prairielearn-bundle", metavar="DIR",
                    help="write PrairieLearn's grading image and question files into DIR and stop")
+    p.add_argument("--guard", action="append", default=[], metavar="PATH",
+                   help="a file or folder no student may read besides the answers (repeatable); in a "
+                        "container, grading stops if a sandbox could read it")
     p.add_argument("--unsandboxed", action="store_true",
                    help="where no namespaces can be had (not root, user namespaces refused), run the "
                         "code without isolation instead of refusing: only for code you trust")
@@ -136,9 +139,11 @@ def main(argv: list[str] | None = None) -> int:
             result = engine.grade(args.submission, seed=args.seed, timeout=args.timeout,
                                   budget=args.budget, modules=modules, select=select,
                                   hidden_labels=tuple(args.hide), unsandboxed=args.unsandboxed,
-                                  progress=progress)
+                                  guarded=tuple(args.guard), progress=progress)
         finally:
             progress.clear()
+        if destination:
+            destination.write(json.dumps(report.FORMATS[args.format](result), indent=1))
     except (SubmissionError, SandboxUnavailable) as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
         if destination:
@@ -147,12 +152,10 @@ def main(argv: list[str] | None = None) -> int:
             destination.write(json.dumps(report.not_graded(why, args.format), indent=1))
         return 2
     except BaseException as exc:
-        if destination:
+        if destination and destination.fd >= 0:
             destination.write(json.dumps(report.not_graded(
                 f"the autograder failed ({type(exc).__name__}); tell your instructor", args.format), indent=1))
         raise
-    if destination:
-        destination.write(json.dumps(report.FORMATS[args.format](result), indent=1))
     print(to_text(result, width=shutil.get_terminal_size((100, 24)).columns, color=wants_color(sys.stdout),
                   verbose=args.verbose, failed_only=args.failed, title=heading(result, args.submission),
                   rerun=lambda module: f"grade.py {shlex.quote(args.submission)} --module {module} --failed"))
@@ -166,7 +169,7 @@ def _batch(p: argparse.ArgumentParser, args, modules) -> int:
     if not os.path.isdir(args.submission):
         p.error(f"{args.submission} is not a folder")
     options = Options(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
-                      hidden=tuple(args.hide), unsandboxed=args.unsandboxed)
+                      hidden=tuple(args.hide), unsandboxed=args.unsandboxed, guarded=tuple(args.guard))
     rows = grade_class(args.submission, args.out, options, workers=args.workers)
     print(open(os.path.join(args.out, "summary.txt")).read(), end="")
     print(f"wrote {len(rows)} reports, gradebook.csv and the summary to {args.out}")

@@ -14,9 +14,11 @@ from __future__ import annotations
 import os
 import re
 
+from .sandbox.protocol import printable
 from .submission import Submission, SubmissionError
 
 MAX_NOTEBOOK_BYTES = 16 * 2**20           # larger files are not read (outputs and images included)
+MAX_CELLS = 2000                           # code cells run at most (their labels go to the jail)
 
 _IPYTHON_LINE = re.compile(r"^\s*([%!]|[\w.]+\s*=\s*[%!])|get_ipython\(\)")
 _CHECK_LINE = re.compile(r"^\s*(import\s+autograder\s*(#.*)?|(\w+\s*=\s*)?autograder\.check\(.*)$")
@@ -47,7 +49,7 @@ def read_cells(path: str) -> tuple[list[dict], list[str]]:
     """The code cells of one notebook as ``{"label", "code"}``, and notes for the report;
     raises UnreadableNotebook with the reason."""
     import nbformat                      # only when a notebook is graded: it is slow to import
-    name = os.path.basename(path)
+    name = printable(os.path.basename(path)[:100])     # the student's: shown, never obeyed
     if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
         raise UnreadableNotebook(f"{name} is over {MAX_NOTEBOOK_BYTES >> 20} MB and was not read "
                                  "(clear its outputs before handing it in)")
@@ -66,6 +68,9 @@ def read_cells(path: str) -> tuple[list[dict], list[str]]:
             notes.append(f"{label}: skipped IPython-only {'lines' if len(skipped) > 1 else 'line'} "
                          + "; ".join(s[:60] for s in skipped[:3]))
         if code.strip():
+            if len(cells) == MAX_CELLS:
+                notes.append(f"{name}: only its first {MAX_CELLS} code cells were run")
+                break
             cells.append({"label": label, "code": code})
     return cells, notes
 

@@ -41,3 +41,9 @@ def answer_dirs() -> tuple[str, ...]:
             if os.path.isfile(os.path.join(folder, "__init__.py")):
                 found.append(os.path.realpath(folder))
     return tuple(dict.fromkeys(found))
+
+
+def secret_dirs() -> tuple[str, ...]:
+    """What no student may read: the answer folders, and the whole checkout when the grader
+    runs from one (its history and its test corpus hold answers too)."""
+    return answer_dirs() + ((checkout(),) if checkout() else ())

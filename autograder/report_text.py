@@ -90,7 +90,7 @@ def to_text(report: Report, *, width: int = 100, color: bool = False, verbose: b
     ``failed_only`` shows only the cases that lost points; ``rerun(module)`` is the command
     that grades one module again, suggested at the end; ``title`` replaces the first line."""
     out = wrap(title or heading(report), width, "", "  ")
-    if report.sandbox_mode not in ("root", "userns"):
+    if report.sandbox_mode == "none":
         out += wrap("Warning: the code ran without isolation (sandbox mode "
                     f"{report.sandbox_mode}).", width, "", "  ")
     views = module_views(report)

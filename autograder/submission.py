@@ -13,6 +13,7 @@ from .sandbox.protocol import SubmissionFiles
 
 MAX_FILES = 200
 MAX_BYTES = 8 * 2**20
+MAX_NAME_BYTES = 64 * 2**10     # of all the files' relative paths: the jail's request stays small
 
 
 class SubmissionError(Exception):
@@ -48,7 +49,7 @@ class Submission:
 
 def _python_files(folder: str) -> list[str]:
     """Regular ``.py`` files under ``folder`` (relative paths), never through a link."""
-    found, total = [], 0
+    found, total, names = [], 0, 0
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames
                              if not d.startswith(".") and d != "__pycache__"
@@ -59,9 +60,11 @@ def _python_files(folder: str) -> list[str]:
             if not name.endswith(".py") or not stat.S_ISREG(st.st_mode):
                 continue
             total += st.st_size
-            if len(found) >= MAX_FILES or total > MAX_BYTES:
+            rel = os.path.relpath(full, folder)
+            names += len(os.fsencode(rel)) + 1
+            if len(found) >= MAX_FILES or total > MAX_BYTES or names > MAX_NAME_BYTES:
                 return found
-            found.append(os.path.relpath(full, folder))
+            found.append(rel)
     return found
 
 

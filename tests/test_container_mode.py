@@ -6,6 +6,7 @@ in the other modes)."""
 
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,7 @@ def test_grading_refuses_where_the_sandbox_could_read_the_answers(anyone_python,
                      readable, [env_base])
     assert run.returncode == 2, run.stderr
     assert "a sandbox's user could read" in run.stderr and os.path.join(readable, "reference") in run.stderr
+    assert f"chmod -R go-rwx {readable}" in run.stderr or f" {readable} " in run.stderr   # the checkout too
     data = json.load(open(out))                            # still a results.json, saying why
     assert data["score"] == 0 and "tell your instructor" in data["output"]
 
@@ -88,8 +90,13 @@ def test_the_gradescope_bundle_grades_in_container_mode(gradescope, env_base):
         assert os.stat(os.path.join(site, name)).st_mode & 0o077 == 0
     assert os.stat(os.path.join(root, "source")).st_mode & 0o077 == 0
     shutil.copytree(os.path.join(ROOT, "examples", "partly_wrong"), os.path.join(root, "submission"))
+    metadata = os.path.join(root, "submission_metadata.json")       # earlier results: hidden too
+    with open(metadata, "w") as f:
+        json.dump({"previous_submissions": [{"results": {"tests": []}}]}, f)
+    os.chmod(metadata, 0o644)
     run = _contained(["bash", os.path.join(root, "source", "run_autograder")], env_base, [env_base],
                      AUTOGRADER_ROOT=root)
+    assert os.stat(metadata).st_mode & 0o077 == 0
     assert run.returncode == 0, run.stderr[-3000:]
     data = json.load(open(os.path.join(root, "results", "results.json")))
     assert data["extra_data"]["sandbox"] == "container", data["output"]
@@ -162,3 +169,49 @@ def test_another_clones_answers_stop_a_container_grader(env_base, anyone_python,
     run = _contained([python, os.path.join(second, "grade.py"), os.path.join(SUBMISSIONS, "wrong_yhat_9")],
                      str(tmp_path), [env_base, ROOT])
     assert run.returncode == 2 and os.path.join(ROOT, "reference") in run.stderr, run.stderr[-3000:]
+
+
+def test_the_permission_check_sees_every_readable_file(env_base):
+    """Container mode's check, run as a fresh uid: a name that is not UTF-8 does not make it
+    look away, and a folder the uid cannot enter hides what it holds."""
+    from autograder.sandbox.container import readable_by
+    uid = 3_000_000 + os.getpid()
+    tmp_path = pathlib.Path(tempfile.mkdtemp(dir=env_base))
+    open_folder = tmp_path / "open"
+    open_folder.mkdir()
+    (open_folder / os.fsdecode(b"\xff.py")).write_text("answers")
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    (closed / "tuning.py").write_text("answers")
+    os.chmod(tmp_path, 0o755)
+    os.chmod(open_folder, 0o755)
+    os.chmod(open_folder / os.fsdecode(b"\xff.py"), 0o644)
+    assert readable_by(uid, (str(closed),)) == []
+    assert str(open_folder / os.fsdecode(b"\xff.py")) in readable_by(uid, (str(open_folder), str(closed)))
+
+
+def test_what_a_sandbox_wrote_is_removed_with_its_own_rights(env_base):
+    """The cleanup runs as the sandbox's uid: a link it planted is removed, not followed, and
+    what the uid could not remove itself (root's file in a root folder below its own) stays."""
+    from autograder.sandbox.container import remove_written
+    uid = 3_100_000 + os.getpid()
+    tmp_path = pathlib.Path(tempfile.mkdtemp(dir=env_base))
+    os.chmod(tmp_path, 0o755)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o1777)
+    os.chmod(shared, 0o1777)
+    target = tmp_path / "target"
+    target.mkdir(mode=0o700)
+    (target / "victim").write_text("root's")
+    mine = shared / "mine"
+    mine.mkdir()
+    os.symlink(target, mine / "link")
+    shelter = mine / "roots"
+    shelter.mkdir()
+    (shelter / "kept").write_text("root's")
+    for path in (mine, mine / "link"):
+        os.lchown(path, uid, uid)
+    os.chmod(mine, 0o777)
+    remove_written(uid, (str(shared),))
+    assert (target / "victim").exists() and (shelter / "kept").exists()
+    assert not os.path.lexists(mine / "link")

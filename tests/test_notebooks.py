@@ -103,3 +103,10 @@ def test_oversized_notebook_is_not_read(tmp_path):
     with pytest.raises(UnreadableNotebook) as why:
         read_cells(path)
     assert str(why.value) == "huge.ipynb is over 16 MB and was not read (clear its outputs before handing it in)"
+
+
+def test_a_notebooks_name_cannot_redraw_the_report(tmp_path):
+    path = _notebook(tmp_path / "\x1b[2Jall passed.ipynb", ["import os\nos._exit(3)", reference_source("tuning")])
+    r = grade(path, modules=("tuning",))
+    notes = "\n".join(r.notes)
+    assert "\\x1b[2Jall passed.ipynb cell 1" in notes and "\x1b" not in notes

@@ -72,6 +72,46 @@ SPY = textwrap.dedent('''
             os._exit(0)
         return True
 
+    def spawn_stopper():
+        """A daemon that stops every process it may signal, as fast as it can (a helper that
+        shares its uid would be frozen before it could kill)."""
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                import signal
+                while True:
+                    try:
+                        os.kill(-1, signal.SIGSTOP)
+                    except OSError:
+                        pass
+            os._exit(0)
+        return True
+
+    def fill_unlinked(folder):
+        block, held = b"x" * (8 * 2**20), []
+        for i in range(40):                   # deleted at once, kept open: on no listing
+            f = open(os.path.join(folder, f"gone-{i}"), "wb")
+            os.unlink(os.path.join(folder, f"gone-{i}"))
+            f.write(block)
+            f.flush()
+            held.append(f)
+        import time
+        time.sleep(1)
+        return "not stopped"
+
+    def fill_deep(folder):
+        for _ in range(60):                   # deeper than PATH_MAX
+            os.mkdir(os.path.join(folder, "d" * 100))
+            os.chdir(os.path.join(folder, "d" * 100))
+            folder = "."
+        return fill(".")
+
+    def sysv():
+        import ctypes, errno
+        libc = ctypes.CDLL(None, use_errno=True)
+        rc = libc.shmget(0, 4096, 0o1666)      # IPC_PRIVATE | IPC_CREAT
+        return errno.errorcode.get(ctypes.get_errno()) if rc < 0 else "created"
+
     def fill(folder):
         block = b"x" * (8 * 2**20)
         for i in range(10_000):
@@ -311,4 +351,82 @@ def test_forked_helpers_do_not_keep_the_zygote_alive():
     z = Zygote()
     assert bounded.run(sum, [1, 2], budget=10) == 3       # a helper forked while z is open
     z.sock.close()
-    assert z.proc.wait(timeout=5) == 0
+    assert z.proc.wait(timeout=120) == 0     # "never" is the failure; a loaded machine may be slow
+
+
+def test_system_v_ipc_is_refused(spy):
+    assert spy("sysv") == "EPERM"
+
+
+def test_cannot_read_another_sandboxs_submission(tmp_path):
+    """Two sandboxes at once (a batch's workers): neither reads the other's copy of its work."""
+    a = write_submission(tmp_path / "a", {"spy.py": SPY})
+    b = write_submission(tmp_path / "b", {"spy.py": SPY + "\nSECRET = 'b-private-solution'\n"})
+    first, second = (Sandbox(open_submission(p).sandbox_spec()) for p in (a, b))
+    try:
+        theirs, _ = _call(second, "where")
+        seen = _call(first, "look", [theirs, os.path.join(theirs, "spy.py")])
+        assert "b-private-solution" not in str(seen)          # in a jail, /submission is its own
+        if first.mode == "container":
+            assert set(seen.values()) == {"PermissionError"}, seen
+    finally:
+        first.close()
+        second.close()
+
+
+def test_no_cgroup_is_left_behind(box, spy):
+    spy("ids")
+    mine = [line.split(":", 2)[2] for line in spy("cgroup").splitlines() if "autograder-" in line]
+    if not mine:
+        pytest.skip("no cgroup can be made here")
+    tmp_box = Sandbox(box.files)
+    _call(tmp_box, "ids")
+    lines = _call(tmp_box, "cgroup").splitlines()
+    path = [line.split(":", 2) for line in lines if "autograder-" in line][0]
+    folder = os.path.join("/sys/fs/cgroup", path[1].split(",")[0], path[2].lstrip("/"))
+    assert os.path.isdir(folder)
+    tmp_box.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and os.path.exists(folder):
+        time.sleep(0.05)
+    assert not os.path.exists(folder)
+
+
+@pytest.mark.parametrize("how", ["fill_unlinked", "fill_deep"])
+def test_hidden_writes_count_too(tmp_path, how):
+    """Deleted files held open, and files deeper than a path can name, count in the disk limit
+    of a container (elsewhere the tmpfs bounds them)."""
+    folder = write_submission(tmp_path / "w", {"spy.py": SPY})
+    sandbox = Sandbox(open_submission(folder).sandbox_spec())
+    try:
+        _, tmp = _call(sandbox, "where")
+        with pytest.raises(StudentError) as err:
+            _call(sandbox, how, tmp, timeout=60)
+        expected = "wrote more than 64 MB to disk" if sandbox.mode == "container" else "No space left on device"
+        assert expected in err.value.message
+    finally:
+        sandbox.close()
+
+
+def test_a_daemon_that_stops_everything_still_dies(tmp_path):
+    folder = write_submission(tmp_path / "s", {"spy.py": SPY})
+    sandbox = Sandbox(open_submission(folder).sandbox_spec())
+    try:
+        _call(sandbox, "ids")
+        jail, uid = sandbox.proc.pid, _uid_of(_student_pid(sandbox))
+
+        def processes():
+            return _live(_descendants(jail)) if sandbox.mode == "userns" else _processes_of(uid)
+        try:
+            _call(sandbox, "spawn_stopper", timeout=2)
+        except StudentError:
+            pass                              # it may stop its own server first: a timeout
+        time.sleep(0.3)
+        alive = processes()
+        assert alive                          # the stopper at least
+    finally:
+        sandbox.close()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and processes():
+        time.sleep(0.05)
+    assert processes() == []

@@ -88,6 +88,29 @@ class Group:
                     time.sleep(0.01)
 
 
+PREFIX = "autograder-"
+
+
+def sweep() -> None:
+    """Removes the empty sandbox groups that a grader killed outright left behind (a group
+    still in use is not empty and stays): a machine has a bounded number of memory cgroups."""
+    parents = set()
+    for controller in ("memory", "pids"):
+        own = _own(controller)
+        if own is not None:
+            parents.add(os.path.join(ROOT, controller, own.lstrip("/")))
+    own = _own("")
+    if own is not None and os.path.exists(os.path.join(ROOT, "cgroup.controllers")):
+        parents.add(os.path.join(ROOT, own.lstrip("/")))
+    for parent in parents:
+        try:
+            names = [n for n in os.listdir(parent) if n.startswith(PREFIX)]
+        except OSError:
+            continue
+        for name in names:
+            _rmdir(os.path.join(parent, name))
+
+
 def create(name: str, memory_bytes: int, pids: int) -> tuple[Group | None, str]:
     """The groups of a sandbox called ``name``, or None and the reason there are none."""
     try:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 from .. import codec
-from ..paths import PACKAGES_HOME, answer_dirs
+from ..paths import PACKAGES_HOME, secret_dirs
 from ..threads import SINGLE_THREAD
 from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxUnavailable, StudentError,
                        SubmissionFiles, describe_end, parse_start, shown)
@@ -59,7 +59,8 @@ class Zygote:
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT, PACKAGES_HOME, str(theirs.fileno())],
             pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/",
-            start_new_session=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,   # nothing of it holds the
+            start_new_session=True)                                 # grader's own output open
         theirs.close()
         self.sock = ours
         self.lock = threading.Lock()
@@ -140,15 +141,15 @@ class _Process:
 class Sandbox:
     """A submission's jailed process, restarted after any death, with per-call deadlines.
 
-    ``guarded``: folders the student must never read beyond the answer packages (a batch's
-    other students and reports)."""
+    ``guarded``: what the student must never read beyond the answers and the checkout (a
+    batch's other students and reports)."""
 
     def __init__(self, files: SubmissionFiles, limits: Limits | None = None, *,
                  unsandboxed: bool = False, guarded: tuple[str, ...] = ()):
         self.files = files
         self.limits = limits or Limits()
         self.unsandboxed = unsandboxed
-        self.guarded = tuple(dict.fromkeys(answer_dirs() + tuple(os.path.realpath(g) for g in guarded)))
+        self.guarded = tuple(dict.fromkeys(secret_dirs() + tuple(os.path.realpath(g) for g in guarded)))
         self.proc: _Process | None = None
         self.mode = "?"
         self.notes: list[str] = []             # what the mode lacks here, for the report
@@ -179,7 +180,11 @@ class Sandbox:
                 os.close(fd)
             ours.close()
             raise
-        proc = _Process(ours, ctrl_r, started.pid, os.pidfd_open(started.pid), started.mode)
+        try:
+            pidfd = os.pidfd_open(started.pid)
+        except OSError:                   # it died before it could be held: a crash, said so
+            pidfd = os.open("/dev/null", os.O_RDONLY)
+        proc = _Process(ours, ctrl_r, started.pid, pidfd, started.mode)
         self.mode = started.mode
         self.notes += [n for n in started.notes if n not in self.notes]
         proc.drain = threading.Thread(target=self._drain, args=(out_r,), daemon=True)

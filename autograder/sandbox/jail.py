@@ -3,8 +3,9 @@
 The zygote forks ``C1`` and calls :func:`enter` there. ``C1`` builds the seccomp filter and a
 cgroup (where the machine allows), then takes the strongest isolation the kernel grants:
 
-- ``"root"``: as root, ``C1`` unshares the mount, PID, network, IPC and UTS namespaces and
-  forks ``C2``, the init of the new PID namespace. ``C2`` builds a new root on a tmpfs
+- ``"root"``: as root, ``C1`` unshares the PID, network, IPC and UTS namespaces and forks
+  ``C2``, the init of the new PID namespace, which unshares a mount namespace of its own
+  (so that C1 keeps the host's view, and its cgroup). ``C2`` builds a new root on a tmpfs
   (read-only binds of the system and Python folders with the answers masked, a copy of the
   submission, a private ``/tmp``, a minimal ``/dev``, a fresh ``/proc``), pivots into it, and
   forks ``C3``, which becomes the student (``student.become``). When ``C3`` ends, ``C2``
@@ -135,7 +136,7 @@ def _report(fd: int, data: bytes) -> None:
 
 def _namespaces() -> str:
     """Enters the namespaces the kernel grants and names the mode they make."""
-    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    flags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS     # C2 adds the mount namespace
     if os.geteuid() == 0:
         try:
             check(_libc.unshare(ctypes.c_int(flags)), "unshare")
@@ -166,7 +167,7 @@ def _filter(notes: list[str]):
 
 def _group(request: JailRequest, notes: list[str]):
     limits = request.limits
-    group, why = cgroups.create(f"autograder-{request.uid}", limits.group_memory_mb * 2**20,
+    group, why = cgroups.create(f"{cgroups.PREFIX}{request.uid}", limits.group_memory_mb * 2**20,
                                 limits.processes + 2)
     if group is None:
         notes.append(f"{why}: memory and processes are limited per process only")
@@ -208,9 +209,7 @@ def enter(request: JailRequest, host: Host, fds: dict, zygote_pid: int) -> None:
             return
         c2 = os.fork()
         if c2 == 0:
-            die_with_parent(None)
-            _init(request, host, fds, mode, seccomp_filter)
-            return
+            _child(lambda: _init(request, host, fds, mode, seccomp_filter), fds["ctrl"])
         _report(fds["ctrl"], protocol.started(c2, mode, notes))
         for fd in fds.values():
             os.close(fd)
@@ -221,23 +220,40 @@ def enter(request: JailRequest, host: Host, fds: dict, zygote_pid: int) -> None:
     except BaseException as exc:          # the trusted side sees the message and a dead sandbox
         _report(fds["ctrl"], protocol.error(exc))
     finally:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})   # the cleanup must finish
         if group is not None:
             group.kill(spare=os.getpid())
             group.remove()
         os._exit(code)
 
 
+def _child(life, ctrl: int) -> None:
+    """A forked child's whole ``life``: it ends in os._exit, never in its parent's cleanup."""
+    code = 70
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        die_with_parent(None)
+        life()
+        code = 0
+    except BaseException as exc:  # noqa: BLE001 - said on the control pipe, if still open
+        _report(ctrl, protocol.error(exc))
+    finally:
+        os._exit(code)
+
+
 def _init(request: JailRequest, host: Host, fds: dict, mode: str, seccomp_filter) -> None:
-    """C2, PID 1 of the namespace: build the root, start C3, reap, report C3's status."""
+    """C2, PID 1 of the namespace, in a mount namespace of its own (its pivot must not move
+    C1's root, which still has the cgroup to remove): build the root, start C3, reap, report
+    C3's status."""
+    check(_libc.unshare(ctypes.c_int(CLONE_NEWNS)), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = host.mountpoint
     _build_root(root, request, host)
     _pivot(root)
     c3 = os.fork()
     if c3 == 0:
-        student.become(request, host, fds, mode, workdir="/submission", home="/tmp",
-                       seccomp_filter=seccomp_filter)
-        os._exit(0)
+        _child(lambda: student.become(request, host, fds, mode, workdir="/submission", home="/tmp",
+                                      seccomp_filter=seccomp_filter), -1)
     os.close(fds["proto"])
     os.close(fds["out"])
     while True:

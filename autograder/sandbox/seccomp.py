@@ -24,7 +24,8 @@ def _errno(code: int) -> int:
 
 
 # refused outright: debugging and reading other processes, kernel extension points, the
-# keyring, io_uring, mounts and namespaces, the machine's clock, reboot, swap and accounting
+# keyring, io_uring, mounts and namespaces, the machine's clock, reboot, swap, accounting and
+# System V IPC (a container has no IPC namespace: its objects would outlive the sandbox)
 REFUSED = (
     "ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "pidfd_getfd",
     "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
@@ -35,6 +36,7 @@ REFUSED = (
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
     "reboot", "swapon", "swapoff", "acct", "settimeofday", "clock_settime", "clock_adjtime",
     "adjtimex", "syslog", "vhangup", "lookup_dcookie", "iopl", "ioperm",
+    "shmget", "msgget", "semget",        # System V IPC: objects that outlive every process
 )
 NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000,
                    0x40000000)        # CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET

@@ -108,6 +108,9 @@ def main(fd: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)     # children are reaped by the kernel
     zygote_pid = os.getpid()
     facts = host()
+    if os.geteuid() == 0:
+        from .cgroups import sweep
+        sweep()                          # what graders killed outright left behind
     try:
         while True:
             try:

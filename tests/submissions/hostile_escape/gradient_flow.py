@@ -49,6 +49,17 @@ def _ok(rc):
         raise OSError(ctypes.get_errno(), "failed")
 
 
+def _lower_oom():
+    for value in ("-1000", "0"):
+        try:
+            with open("/proc/self/oom_score_adj", "w") as f:     # a refusal shows at close
+                f.write(value)
+        except OSError:
+            continue
+    with open("/proc/self/oom_score_adj") as f:
+        return int(f.read()) < 1000 or False
+
+
 def _attempts():
     done = []
     _try(done, "setuid(0)", lambda: os.setuid(0))
@@ -64,7 +75,7 @@ def _attempts():
     _try(done, "raise RLIMIT_AS", lambda: resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY,) * 2))
     _try(done, "raise RLIMIT_NPROC", lambda: resource.setrlimit(resource.RLIMIT_NPROC, (10**6,) * 2))
     _try(done, "undo no_new_privs", lambda: _ok(libc.prctl(38, 0, 0, 0, 0)))
-    _try(done, "lower oom_score_adj", lambda: open("/proc/self/oom_score_adj", "w").write("-1000"))
+    _try(done, "lower oom_score_adj", _lower_oom)
     _try(done, "tcp out", lambda: socket.create_connection(("1.1.1.1", 80), timeout=1).close())
     _try(done, "udp out", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("8.8.8.8", 53)))
     _try(done, "raw socket", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close())

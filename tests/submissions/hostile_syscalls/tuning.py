@@ -1,4 +1,5 @@
-"""Tries every system call the sandbox's seccomp filter refuses, with arguments that an
+"""Tries every system call the sandbox's seccomp filter refuses (System V IPC included), with
+arguments that an
 unfiltered kernel would answer otherwise (success, EFAULT, EBADF, EINVAL) wherever the
 call's own checks allow it, and loopback TCP and UDP connections: the answers are right only
 when each call failed with EPERM (clone3 with ENOSYS, as Docker answers it). Every probe runs
@@ -24,7 +25,10 @@ NUMBERS = {   # x86_64, aarch64
     "init_module": (175, 105), "finit_module": (313, 273), "delete_module": (176, 106),
     "reboot": (169, 142), "swapon": (167, 224), "swapoff": (168, 225), "acct": (163, 89),
     "settimeofday": (164, 170), "clone": (56, 220), "clone3": (435, 435),
+    "shmget": (29, 194), "msgget": (68, 186), "semget": (64, 190),
+    "shmctl": (31, 195), "msgctl": (71, 187), "semctl": (66, 191),
 }
+IPC_CREAT, IPC_RMID = 0o1000, 0
 ARCH = 0 if platform.machine() == "x86_64" else 1
 CLONE_NEWUSER, SIGCHLD = 0x10000000, 17
 CALLS = [   # name, arguments, the errno a refusal gives
@@ -57,6 +61,9 @@ CALLS = [   # name, arguments, the errno a refusal gives
     ("settimeofday", (0, 0), errno.EPERM),                        # both NULL: a no-op if allowed
     ("clone", (CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0), errno.EPERM),
     ("clone3", (0, 0), errno.ENOSYS),
+    ("shmget", (0, 4096, IPC_CREAT | 0o600), errno.EPERM),          # IPC_PRIVATE: a new object
+    ("msgget", (0, IPC_CREAT | 0o600), errno.EPERM),
+    ("semget", (0, 1, IPC_CREAT | 0o600), errno.EPERM),
 ]
 
 
@@ -89,6 +96,10 @@ def not_refused_calls():
             err = ctypes.get_errno()
             if rc == 0 and name == "clone":
                 os._exit(0)                                  # the child the call made
+            if rc >= 0 and name.endswith("get"):             # a System V object: removed again
+                control = NUMBERS[name[:3] + "ctl"][ARCH]
+                libc.syscall(control, *[ctypes.c_long(a) for a in ((rc, 0, IPC_RMID, 0) if name == "semget"
+                                                                    else (rc, IPC_RMID, 0))])
             if not (rc == -1 and err == refusal):
                 seen.append(f"{name}: {rc} {errno.errorcode.get(err, err) if rc == -1 else ''}".strip())
         return seen
