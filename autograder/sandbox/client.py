@@ -5,28 +5,23 @@ sends requests with a deadline, and turns every way a student process can fail i
 
 from __future__ import annotations
 
-import atexit
 import os
 import secrets
 import select
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 
 from .. import codec
-from ..paths import PACKAGES_HOME, answer_dirs
-from ..threads import SINGLE_THREAD
+from ..paths import answer_dirs
 from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxUnavailable, StudentError,
                        SubmissionFiles, describe_end, parse_start, shown)
+from .warm import Zygote, zygote  # noqa: F401 - the zygote's handle, re-exported
 
-_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
-         "from autograder.sandbox.zygote import main; main(int(sys.argv[2]))")
 OUTPUT_KEPT = 4000           # bytes of the student's printed output kept for the report
-ZYGOTE_ENV = ("PATH", "LANG", "LD_LIBRARY_PATH", "TMPDIR")     # inherited by the zygote
+START_WAIT = 60.0            # seconds for a jail's first line (the zygote may still be importing)
 
 _SIGNALS = {signal.SIGSEGV: "SIGSEGV (segmentation fault)", signal.SIGABRT: "SIGABRT (abort)",
             signal.SIGKILL: "SIGKILL (killed: memory or process limit?)",
@@ -45,51 +40,6 @@ def describe_status(status: int | None) -> str:
         return f"the process died: {name}"
     code = os.WEXITSTATUS(status)
     return f"the process exited with status {code} (os._exit or sys.exit?)"
-
-
-class Zygote:
-    """The warm parent process; one per grading process, shared by every sandbox."""
-
-    def __init__(self):
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        # the student process can read this environment back (/proc/self/environ): pass none
-        # of the grader's own variables (tokens, paths), only what the interpreter needs
-        env = {k: v for k, v in os.environ.items() if k in ZYGOTE_ENV or k.startswith("LC_")}
-        env.update(SINGLE_THREAD)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT, PACKAGES_HOME, str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/",
-            start_new_session=True)
-        theirs.close()
-        self.sock = ours
-        self.lock = threading.Lock()
-
-    def spawn(self, request: JailRequest, fds: list[int]) -> None:
-        with self.lock:
-            socket.send_fds(self.sock, [request.dumps()], fds)
-            if self.sock.recv(16) != b"ok":
-                raise RuntimeError("the sandbox zygote stopped")
-
-    def close(self) -> None:
-        try:
-            self.sock.close()
-            self.proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-
-
-_zygote: Zygote | None = None
-_zygote_lock = threading.Lock()
-
-
-def zygote() -> Zygote:
-    """The process-wide zygote, started on first use."""
-    global _zygote
-    with _zygote_lock:
-        if _zygote is None or _zygote.proc.poll() is not None:
-            _zygote = Zygote()
-            atexit.register(_zygote.close)
-        return _zygote
 
 
 def _next_uid() -> int:
@@ -137,6 +87,21 @@ class _Process:
                 pass
 
 
+class Reply:
+    """A value the student's process sent back: ``raw``, its JSON as parsed from the wire, and
+    ``value``, the data it decodes to (StudentError "unencodable" if it cannot be)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    @property
+    def value(self):
+        try:
+            return codec.decode(self.raw)
+        except codec.CodecError as exc:
+            raise StudentError("unencodable", f"returned a value that cannot be graded: {exc}") from None
+
+
 class Sandbox:
     """A submission's jailed process, restarted after any death, with per-call deadlines.
 
@@ -173,7 +138,7 @@ class Sandbox:
             os.close(out_w)
             os.close(ctrl_w)
         try:
-            started = parse_start(self._read_line(ctrl_r, 30.0))
+            started = parse_start(self._read_line(ctrl_r, START_WAIT))
         except SandboxUnavailable:
             for fd in (out_r, ctrl_r):
                 os.close(fd)
@@ -226,6 +191,11 @@ class Sandbox:
     # ---------------------------------------------------------------- requests
     def request(self, message: dict, timeout: float) -> object:
         """Sends ``message``; returns the decoded value, or raises StudentError."""
+        return self.reply(message, timeout).value
+
+    def reply(self, message: dict, timeout: float) -> "Reply":
+        """Sends ``message``; returns the reply (its value decoded when asked for), or raises
+        StudentError."""
         if self.proc is None:
             self.proc = self._start()
             self.generation += 1
@@ -243,10 +213,7 @@ class Sandbox:
             self.close()
             raise StudentError("crash", "the student process sent a malformed reply")
         if reply["ok"]:
-            try:
-                return codec.decode(reply.get("value"))
-            except codec.CodecError as exc:
-                raise StudentError("unencodable", f"returned a value that cannot be graded: {exc}")
+            return Reply(reply.get("value"))
         kind, text = reply.get("kind"), reply.get("message")
         if not isinstance(kind, str) or not isinstance(text, str):
             raise StudentError("crash", "the student process sent a malformed reply")

@@ -4,9 +4,12 @@ student process inherits an answer in its memory.
 
 Started by :class:`autograder.sandbox.client.Zygote` as ``python -I -c <boot>`` with the
 folder holding the ``autograder`` package and the descriptor of a SOCK_SEQPACKET socket. Each
-request is one :class:`~autograder.sandbox.protocol.JailRequest` packet carrying three descriptors (the student's request socket, its output pipe and the control
-pipe); the zygote forks, the child enters the jail (``jail.enter``), and the zygote answers
-``b"ok"``. It exits when the grader closes the socket.
+request is one :class:`~autograder.sandbox.protocol.JailRequest` packet carrying three
+descriptors (the student's request socket, its output pipe and the control pipe); the zygote
+forks and the child enters the jail (``jail.enter``), which answers on the control pipe. The
+zygote serves as soon as its imports are done and warms their lazy parts up after its first
+fork, so the first sandbox does not wait for that. It exits when every process holding the
+grader's end of the socket has closed it, without the interpreter's teardown of torch.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import signal
 import socket
 import sys
 import tempfile
+import traceback
 
 from ..paths import ANSWER_PACKAGES
 from ..threads import limit_threads
@@ -72,9 +76,17 @@ def host() -> Host:
     return Host(mountpoint, scratch, tuple(_bind_set([*prefixes, *order])), tuple(order), tuple(hidden))
 
 
+def _import() -> None:
+    """What every student's process starts with: numpy, sympy and torch imported."""
+    import numpy  # noqa: F401
+    import sympy  # noqa: F401
+    import torch
+    torch.set_num_threads(1)
+
+
 def _warm_up() -> None:
     """Runs once what students' code commonly touches, so that the lazy imports and caches of
-    numpy, torch and sympy are paid here rather than in every student's process."""
+    numpy, torch and sympy are paid here rather than in every later student's process."""
     import numpy as np
     import sympy
     import torch
@@ -94,20 +106,23 @@ def _warm_up() -> None:
     np.lib.stride_tricks.sliding_window_view(np.zeros((4, 4)), (2, 2))
 
 
-def main(fd: int) -> None:
-    limit_threads(force=True)
-    import torch
-    torch.set_num_threads(1)
-    _warm_up()
-    from . import jail  # noqa: F401  - and everything the runner needs, before any fork
-    from .. import codec  # noqa: F401
+def _freeze() -> None:
     gc.collect()
     gc.freeze()            # the children's collector then never writes to (and copies) these pages
+
+
+def main(fd: int) -> None:
+    limit_threads(force=True)
+    _import()
+    from . import jail  # noqa: F401  - and everything the runner needs, before any fork
+    from .. import codec  # noqa: F401
+    _freeze()
 
     sock = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)     # children are reaped by the kernel
     zygote_pid = os.getpid()
     facts = host()
+    warm, code = False, 0
     try:
         while True:
             try:
@@ -123,10 +138,18 @@ def main(fd: int) -> None:
                 jail.enter(request, facts, names, zygote_pid)     # never returns
             for f in fds:
                 os.close(f)
-            sock.send(b"ok")
+            if not warm:
+                _warm_up()
+                _freeze()
+                warm = True
+    except BaseException:  # noqa: BLE001 - said on stderr, then the same exit as ever
+        traceback.print_exc()
+        code = 1
     finally:
         os.rmdir(facts.mountpoint)
         shutil.rmtree(facts.scratch, ignore_errors=True)
+        sys.stderr.flush()
+        os._exit(code)     # without the interpreter's teardown of torch (half a second)
 
 
 if __name__ == "__main__":
