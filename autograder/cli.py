@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         p.error(f"unknown module(s) {sorted(unknown)}; known: {', '.join(catalog.available())}")
     if args.submission and not args.gradescope_bundle:
-        zygote()          # first: its imports of numpy, sympy and torch overlap all of ours below
+        zygote(warm_up=args.batch)      # first: its imports of numpy, sympy and torch overlap ours
     from . import engine, report
     from .report_text import heading, to_text
     from .selection import SelectionError, keyword_filter

@@ -11,8 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import catalog, checks, memo
-from .codec import encode
+from . import catalog, checks, memo, reference_run
+from .codec import Message, encode
 from .sandbox.client import Reply, Sandbox, zygote
 from .sandbox.protocol import (CELL_ERROR_CHARS, DEFAULT_BUDGET, DEFAULT_TIMEOUT, Limits,  # noqa: F401
                                 SandboxUnavailable, StudentError, printable, shown)
@@ -61,8 +61,8 @@ def render_call(name: str, args: tuple, kwargs: dict) -> str:
 
 def call_message(module: str, function: str, args: tuple, kwargs: dict, probe: str | None = None) -> dict:
     """What a call of the student's ``module.function`` sends (``probe``: run through that probe)."""
-    return {"op": "call", "module": module, "function": function, "probe": probe,
-            "args": encode(tuple(args)), "kwargs": encode(dict(kwargs))}
+    return Message(op="call", module=module, function=function, probe=probe,
+                   args=encode(tuple(args)), kwargs=encode(dict(kwargs)))
 
 
 class Session:
@@ -253,7 +253,9 @@ class CaseCalls:
         if isinstance(outcome, Exception):
             self.clean = False
             raise outcome
-        self.path.append((message, timeout, memo.digest(outcome.raw)))
+        if outcome.key is None:
+            self.clean = False             # a reply not in the runner's form: never remembered
+        self.path.append((message, timeout, outcome.key))
         return outcome
 
     def learn(self, result: CaseResult) -> None:
@@ -300,6 +302,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
     session = Session(submission, timeout=timeout, budget=budget, limits=limits,
                       unsandboxed=unsandboxed, guarded=guarded, progress=progress)
     cases = [c for c in catalog.cases(modules) if select is None or select(c)]
+    reference_run.rehearse(cases, seed)       # while the zygote imports: verdicts on the reference's replies
     names = list(dict.fromkeys(c.module for c in cases))
     results = []
     try:

@@ -5,8 +5,8 @@ sandbox is up) gets the same verdict without its checks running again.
 A case is a deterministic function of the seed and of the replies it gets: its first call is
 fixed by the seed, every later call by the replies before it, its verdict by all of them. So
 what was seen forms a tree per case and seed: a node is the call the case makes next, its
-children are keyed by a digest of the reply (its JSON, as the student's process sent it), and a
-leaf is the verdict. Grading a case walks the tree and makes each known call for real (every
+children are keyed by a digest of the reply (its bytes as the student's process sent them, but
+for the id: ``Reply.key``), and a leaf is the verdict. Grading a case walks the tree and makes each known call for real (every
 call still goes to the student's process, with its own deadline, as the case would make it);
 while the replies are ones seen before, the next call is known, and at a leaf the verdict is
 the case's. Off the tree, the case runs, its first calls answered with the replies already
@@ -19,8 +19,6 @@ on more than the replies (the session's state), so such a case always runs.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 from .spec import Case
@@ -36,7 +34,7 @@ class Verdict:
 
 @dataclass
 class _Node:
-    message: dict                          # the call (a Session.send message, without its id)
+    message: dict                          # the call (a Session.send message, encoded once)
     timeout: float | None                  # the case's own per-call limit, if it has one
     children: dict = field(default_factory=dict)   # reply digest -> _Node or Verdict
 
@@ -45,9 +43,9 @@ _trees: dict[tuple[Case, int], _Node | Verdict] = {}
 _nodes = 0
 
 
-def digest(value) -> bytes:
-    """The key of a reply's value (its JSON as parsed from the wire): equal digests, equal data."""
-    return hashlib.blake2b(json.dumps(value, separators=(",", ":")).encode(), digest_size=16).digest()
+def seen(case: Case, seed: int) -> bool:
+    """Whether ``case`` was graded with ``seed`` before (whatever its verdict)."""
+    return (case, seed) in _trees
 
 
 def known(case: Case, seed: int, send) -> tuple[Verdict | None, list]:
@@ -63,7 +61,7 @@ def known(case: Case, seed: int, send) -> tuple[Verdict | None, list]:
             exchanged.append((node.message, exc))
             return None, exchanged
         exchanged.append((node.message, reply))
-        node = node.children.get(digest(reply.raw))
+        node = node.children.get(reply.key) if reply.key is not None else None
     return node, exchanged
 
 

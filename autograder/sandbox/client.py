@@ -88,11 +88,18 @@ class _Process:
 
 
 class Reply:
-    """A value the student's process sent back: ``raw``, its JSON as parsed from the wire, and
-    ``value``, the data it decodes to (StudentError "unencodable" if it cannot be)."""
+    """A value the student's process sent back: ``raw``, its JSON as parsed from the wire;
+    ``value``, the data it decodes to (StudentError "unencodable" if it cannot be); ``key``, a
+    digest of the reply's bytes after its id (equal keys, equal replies), or None."""
 
-    def __init__(self, raw):
-        self.raw = raw
+    def __init__(self, raw, key: bytes | None):
+        self.raw, self.key = raw, key
+
+    @classmethod
+    def of(cls, value) -> "Reply":
+        """The reply a student's process sends for returning ``value``."""
+        encoded = codec.encode(value)
+        return cls(encoded, codec.digest(codec.without_id(codec.body({"ok": True, "value": encoded}, 0), 0)))
 
     @property
     def value(self):
@@ -201,10 +208,13 @@ class Sandbox:
             self.generation += 1
         proc = self.proc
         self.next_id += 1
-        message = {**message, "id": self.next_id}
         try:
-            self._send(proc, message, timeout)
-            reply = self._await(proc, timeout)
+            self._send(proc, codec.dumps(message, self.next_id), timeout)
+            body = self._await(proc, timeout)
+            reply = codec.loads(body)
+        except codec.CodecError as exc:
+            self.close()
+            raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
         except StudentError:
             self.close()
             raise
@@ -213,7 +223,8 @@ class Sandbox:
             self.close()
             raise StudentError("crash", "the student process sent a malformed reply")
         if reply["ok"]:
-            return Reply(reply.get("value"))
+            rest = codec.without_id(body, self.next_id)
+            return Reply(reply.get("value"), None if rest is None else codec.digest(rest))
         kind, text = reply.get("kind"), reply.get("message")
         if not isinstance(kind, str) or not isinstance(text, str):
             raise StudentError("crash", "the student process sent a malformed reply")
@@ -222,21 +233,21 @@ class Sandbox:
         raise StudentError(kind, shown(text))
 
     @staticmethod
-    def _send(proc: _Process, message: dict, timeout: float) -> None:
-        """Sends a request to a process that may have died or stopped reading."""
+    def _send(proc: _Process, data: bytes, timeout: float) -> None:
+        """Sends a framed request to a process that may have died or stopped reading."""
         proc.sock.settimeout(timeout)
         try:
-            codec.send(proc.sock, message)
+            proc.sock.sendall(data)
         except TimeoutError:
             raise StudentError("timeout", f"timed out after {timeout:g} s") from None
         except OSError:                     # it died between two requests
             raise StudentError("crash", proc.death(2.0)) from None
 
     @staticmethod
-    def _await(proc: _Process, timeout: float) -> dict:
-        """The reply, whole, within ``timeout`` (a trickled reply times out too)."""
+    def _await(proc: _Process, timeout: float) -> bytes:
+        """The reply's body, whole, within ``timeout`` (a trickled reply times out too)."""
         try:
-            return codec.recv(proc.sock, deadline=time.monotonic() + timeout)
+            return codec.recv_frame(proc.sock, deadline=time.monotonic() + timeout)
         except (EOFError, ConnectionError):
             raise StudentError("crash", proc.death(2.0)) from None
         except TimeoutError:

@@ -23,22 +23,25 @@ from ..threads import SINGLE_THREAD
 from .protocol import JailRequest
 
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
-         "from autograder.sandbox.zygote import main; main(int(sys.argv[2]))")
+         "from autograder.sandbox.zygote import main; main(int(sys.argv[2]), sys.argv[3] == 'warm')")
 ZYGOTE_ENV = ("PATH", "LANG", "LD_LIBRARY_PATH", "TMPDIR")     # inherited by the zygote
 
 
 class Zygote:
     """The warm parent process, shared by every sandbox of the process that started it and of
-    the processes it forks afterwards (a batch's workers)."""
+    the processes it forks afterwards (a batch's workers). ``warm_up``: after its first fork,
+    it also runs what students' code commonly touches (sympy's simplify: 0.4 s), which pays
+    for a long-lived grader (a batch, the notebook check), not for one submission."""
 
-    def __init__(self):
+    def __init__(self, warm_up: bool = False):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # the student process can read this environment back (/proc/self/environ): pass none
         # of the grader's own variables (tokens, paths), only what the interpreter needs
         env = {k: v for k, v in os.environ.items() if k in ZYGOTE_ENV or k.startswith("LC_")}
         env.update(SINGLE_THREAD)
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT, PACKAGES_HOME, str(theirs.fileno())],
+            [sys.executable, "-I", "-c", _BOOT, PACKAGES_HOME, str(theirs.fileno()),
+             "warm" if warm_up else "cold"],
             pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/",
             start_new_session=True)
         theirs.close()
@@ -78,11 +81,11 @@ _zygote: Zygote | None = None
 _zygote_lock = threading.Lock()
 
 
-def zygote() -> Zygote:
+def zygote(warm_up: bool = False) -> Zygote:
     """The process-wide zygote (inherited by forked processes), started on first use."""
     global _zygote
     with _zygote_lock:
         if _zygote is None or not _zygote.alive:
-            _zygote = Zygote()
+            _zygote = Zygote(warm_up)
             atexit.register(_zygote.close)
         return _zygote
