@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from .spec import Case
 
-MAX_NODES = 200_000          # a bound on what one grading process remembers
+MAX_NODES = 50_000           # a bound on what one grading process remembers (~50 MB)
 
 
 @dataclass(frozen=True)

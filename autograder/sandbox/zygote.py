@@ -2,13 +2,13 @@
 for each request of the trusted grader. It never imports ``reference/`` or ``graders/``, so no
 student process inherits an answer in its memory.
 
-Started by :class:`autograder.sandbox.client.Zygote` as ``python -I -c <boot>`` with the
+Started by :class:`autograder.sandbox.warm.Zygote` as ``python -I -c <boot>`` with the
 folder holding the ``autograder`` package and the descriptor of a SOCK_SEQPACKET socket. Each
 request is one :class:`~autograder.sandbox.protocol.JailRequest` packet carrying three
 descriptors (the student's request socket, its output pipe and the control pipe); the zygote
 forks and the child enters the jail (``jail.enter``), which answers on the control pipe. The
 zygote serves as soon as its imports are done; asked to (a long-lived grader), it warms their
-lazy parts up after its first fork, so the first sandbox does not wait for that. It exits when
+lazy parts up while no request waits, so no sandbox waits for that. It exits when
 every process holding the grader's end of the socket has closed it, without the
 interpreter's teardown of torch.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import select
 import shutil
 import signal
 import socket
@@ -91,17 +92,15 @@ def _import() -> None:
     torch.set_num_threads(1)
 
 
-def _warm_up() -> None:
+def _warm_up():
     """Runs once what students' code commonly touches, so that the lazy imports and caches of
-    numpy, torch and sympy are paid here rather than in every later student's process."""
+    numpy, torch and sympy are paid here rather than in every later student's process; then
+    puts the memory in huge pages. One step at a time (a generator): the zygote serves the
+    requests that wait between two steps."""
     import numpy as np
     import sympy
     import torch
     import torch.nn.functional as F
-    z = sympy.Symbol("z", real=True)
-    expr = sympy.diff(1 / (1 + sympy.exp(-z)), z)
-    str(sympy.simplify(expr - sympy.tanh(z) ** 2 + sympy.sqrt(z) * sympy.log(z)))
-    str(sympy.Matrix([[z, 1], [0, z]]).diff(z)), str(sympy.Interval.open(0, sympy.oo))
     x = torch.randn(1, 1, 6, 6, dtype=torch.float64, requires_grad=True)
     net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.Dropout(0.5),
                               torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(8, 2))
@@ -111,6 +110,14 @@ def _warm_up() -> None:
     torch.autograd.functional.jacobian(torch.tanh, torch.zeros(2, dtype=torch.float64))
     np.linalg.eigh(np.eye(2)), np.einsum("ij,jk->ik", np.eye(2), np.eye(2))
     np.lib.stride_tricks.sliding_window_view(np.zeros((4, 4)), (2, 2))
+    yield
+    z = sympy.Symbol("z", real=True)
+    expr = sympy.diff(1 / (1 + sympy.exp(-z)), z)
+    str(sympy.simplify(expr - sympy.tanh(z) ** 2 + sympy.sqrt(z) * sympy.log(z)))
+    str(sympy.Matrix([[z, 1], [0, z]]).diff(z)), str(sympy.Interval.open(0, sympy.oo))
+    _freeze()
+    yield
+    yield from _huge_pages()
 
 
 def _await_children(limit: float) -> None:
@@ -125,12 +132,13 @@ def _await_children(limit: float) -> None:
         time.sleep(0.005)
 
 
-def _huge_pages() -> None:
+def _huge_pages():
     """Collapses the zygote's anonymous memory (the heap and private mappings: most of what the
     imports allocated, ~180 MB) into 2 MB pages where the kernel allows (Linux 6.1's
     MADV_COLLAPSE; elsewhere nothing happens): each of a sandbox's three forks then copies a few
     hundred page-table entries instead of forty-five thousand, which starts it in ~35 ms rather
-    than ~55. A child's write still copies 4 KB only (the kernel splits a shared huge page)."""
+    than ~55. A child's write still copies 4 KB only (the kernel splits a shared huge page).
+    A generator: one region per step."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     with open("/proc/self/maps") as f:
@@ -142,6 +150,7 @@ def _huge_pages() -> None:
         lo, hi = -(-lo // HUGE_PAGE) * HUGE_PAGE, hi // HUGE_PAGE * HUGE_PAGE
         if hi > lo:
             libc.madvise(lo, hi - lo, MADV_COLLAPSE)
+            yield
 
 
 def _freeze() -> None:
@@ -160,9 +169,15 @@ def main(fd: int, warm_up: bool = False) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)     # children are reaped by the kernel
     zygote_pid = os.getpid()
     facts = host()
-    warm, code = not warm_up, 0
+    warming, code = _warm_up() if warm_up else None, 0
     try:
         while True:
+            if warming is not None and not select.select([sock], [], [], 0)[0]:
+                try:
+                    next(warming)          # a step of the warm-up while no request waits
+                except StopIteration:
+                    warming = None
+                continue
             try:
                 msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
             except OSError:
@@ -179,11 +194,6 @@ def main(fd: int, warm_up: bool = False) -> None:
                     os._exit(70)   # nor may an exception bring the child back to this loop
             for f in fds:
                 os.close(f)
-            if not warm:
-                _warm_up()
-                _freeze()
-                _huge_pages()
-                warm = True
     except BaseException:  # noqa: BLE001 - said on stderr, then the same exit as ever
         traceback.print_exc()
         code = 1
