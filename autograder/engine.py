@@ -145,10 +145,6 @@ class Session:
             self.loaded, self.loaded_generation = set(), self.sandbox.generation
         self.loaded.add(module)
 
-    def call(self, module: str, function: str, args: tuple, kwargs: dict, *,
-             probe: str | None = None, timeout: float | None = None):
-        return self.send(call_message(module, function, args, kwargs, probe), timeout).value
-
     def send(self, message: dict, timeout: float | None = None) -> Reply:
         """A ``call_message`` to the student's process (``timeout``: the case's own limit, else
         the session's); its reply, or StudentError."""
