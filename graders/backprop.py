@@ -2,10 +2,10 @@
 and the regularized sigmoid unit.
 
 Gradients are compared with the reference, which tests/test_reference_backprop.py holds to
-torch autograd (float64). The homework's own instances (the 2-3-2-1
-ReLU network at x = (2, 1), y = 10 and the graph at (1, 3, 2)) are separate "worked" cases
-compared at checks.HAND_RTOL, so hand-computed numbers earn them; the random cases need code.
-ReLU's derivative at 0 is 0, as in torch: one random MLP instance has pre-activations that are
+torch autograd (float64). The homework's own instances (the 2-3-2-1 ReLU network at
+x = (2, 1), y = 10 and the graph at (1, 3, 2)) are separate "worked" cases compared at
+checks.HAND_RTOL, so hand-computed numbers earn them; the random cases need code. ReLU's
+derivative at 0 is 0, as in torch: one random MLP instance has pre-activations that are
 exactly 0.
 """
 
