@@ -137,7 +137,7 @@ def reg_unit_grads(w, b, x, t, lam):
     """
     w = np.asarray(w, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
-    y = _act("sigmoid", w @ x + b)
+    y = 1.0 / (1.0 + np.exp(-(w @ x + b)))        # as torch.sigmoid computes it
     dL_dy = y - t
     dL_dz = dL_dy * (1.0 - y) * y
     return {"dL_dy": float(dL_dy), "dL_dz": float(dL_dz), "dw": dL_dz * x + lam * w,
