@@ -1,5 +1,6 @@
 """Grade a submission: ``python grade.py SUBMISSION [--json results.json] [--seed N]``."""
 
+import gc
 import sys
 
 from autograder.threads import limit_threads
@@ -9,4 +10,6 @@ limit_threads()                 # before numpy: one thread per process, the work
 from autograder.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    gc.freeze()                 # the interpreter's teardown then skips collecting all it loaded
+    sys.exit(code)

@@ -8,8 +8,10 @@ a self-contained page, ``DIR/<student>/feedback.html``; then
 written under a temporary name and renamed, so none is ever half-written; a student whose
 ``results.json`` exists is not graded again, so an interrupted run resumes where it stopped.
 
-Students are graded by worker processes (one per core by default), each with its own zygote;
-every student gets sandboxed processes of their own, so one student's code cannot touch
+Students are graded by worker processes (one per core by default), forked once the graders
+are loaded and rehearsed on the reference (``autograder.reference_run``), so every worker
+starts knowing the verdicts of the reference's replies; they share one zygote, started first.
+Every student gets sandboxed processes of their own, so one student's code cannot touch
 another's grade.
 """
 
@@ -27,9 +29,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
-from . import catalog, engine, report
+from . import catalog, engine, reference_run, report
 from .report_html import message_page, to_html
 from .report_text import to_text
+from .sandbox.warm import zygote
 from .submission import SubmissionError
 
 FEEDBACK_WIDTH = 100              # columns of feedback.txt
@@ -138,13 +141,16 @@ def grade_class(folder: str, out: str, options: Options = Options(), workers: in
                 rows.append(row_from_json(student, json.load(f)))
         else:
             todo.append((student, path))
+    if todo:
+        zygote(warm_up=True)       # first: it imports while the graders load and rehearse here
     bar = Progress(len(students), done=len(rows)) if progress else None
     options = replace(options, guarded=options.guarded + (folder, out))
-    catalog.load(options.modules)                 # loaded once, before the workers fork
+    reference_run.rehearse(catalog.cases(options.modules), options.seed)   # once, before the workers fork
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_grade_one, s, p, out, options) for s, p in todo]
+        _import_plotting()         # while the workers wait for the zygote: summary.png's library
         for future in as_completed(futures):
             rows.append(future.result())
             if bar:
@@ -197,10 +203,21 @@ def write_summary(rows: list[dict], out: str) -> None:
     report.write_atomic(os.path.join(out, "summary.txt"), "\n".join(lines) + "\n")
 
 
-def _plot(totals, rates, rows, path) -> None:
-    import matplotlib
+def _import_plotting():
+    """matplotlib's pyplot, drawing to files; None where the [plots] extra is not installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    return plt
+
+
+def _plot(totals, rates, rows, path) -> None:
+    plt = _import_plotting()
+    if plt is None:
+        raise ImportError("matplotlib")
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, max(4, 0.18 * len(rates) + 1)),
                                       gridspec_kw={"width_ratios": [1, 1.4]})
     best = max((r["max_score"] for r in rows), default=1) or 1

@@ -108,6 +108,6 @@ def main(parent: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))     # unwinds: sandboxes and zygote close
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)                       # whatever else prints here cannot corrupt the replies
-    zygote()                            # torch and sympy import there while the graders load here
+    zygote(warm_up=True)                # torch and sympy import there while the graders load here
     catalog.load()
     serve(sys.stdin.buffer, replies)

@@ -11,15 +11,13 @@ from typing import Callable
 
 import numpy as np
 
-from . import catalog, checks
-from .codec import encode
-from .sandbox.client import Sandbox, zygote
-from .sandbox.protocol import CELL_ERROR_CHARS, Limits, SandboxUnavailable, StudentError, printable, shown
+from . import catalog, checks, memo, reference_run
+from .codec import Message, encode
+from .sandbox.client import Reply, Sandbox, zygote
+from .sandbox.protocol import (CELL_ERROR_CHARS, DEFAULT_BUDGET, DEFAULT_TIMEOUT, Limits,  # noqa: F401
+                                SandboxUnavailable, StudentError, printable, shown)
 from .spec import Case, Module
 from .submission import Submission, open_submission
-
-DEFAULT_TIMEOUT = 5.0      # seconds per call
-DEFAULT_BUDGET = 90.0      # seconds of calls per submission
 
 
 @dataclass
@@ -62,6 +60,12 @@ def render_call(name: str, args: tuple, kwargs: dict) -> str:
     return f"{name}({', '.join(parts)})"
 
 
+def call_message(module: str, function: str, args: tuple, kwargs: dict, probe: str | None = None) -> dict:
+    """What a call of the student's ``module.function`` sends (``probe``: run through that probe)."""
+    return Message(op="call", module=module, function=function, probe=probe,
+                   args=encode(tuple(args)), kwargs=encode(dict(kwargs)))
+
+
 class Session:
     """One submission's sandbox, with what the grader has learned about it so far."""
 
@@ -98,11 +102,11 @@ class Session:
     def close(self) -> None:
         self.sandbox.close()
 
-    def _request(self, message: dict, timeout: float):
+    def _request(self, message: dict, timeout: float) -> Reply:
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise StudentError("budget", f"not run: the submission used up its {self.budget:g} s time budget")
-        return self.sandbox.request(message, min(timeout, left))
+        return self.sandbox.reply(message, min(timeout, left))
 
     def _run_cells(self) -> None:
         """Runs a notebook's cells in a fresh process, leaving out those that hang or crash it
@@ -115,7 +119,7 @@ class Session:
                 if self.progress:
                     self.progress(f"running {cell['label']} ({i + 1} of {len(self.submission.cells)} code cells)")
                 try:
-                    error = self._request({"op": "cell", "index": i, "code": cell["code"]}, self.timeout)
+                    error = self._request({"op": "cell", "index": i, "code": cell["code"]}, self.timeout).value
                 except StudentError as exc:
                     if exc.kind == "budget":
                         raise
@@ -154,14 +158,14 @@ class Session:
             self.loaded, self.loaded_generation = set(), self.sandbox.generation
         self.loaded.add(module)
 
-    def call(self, module: str, function: str, args: tuple, kwargs: dict, *,
-             probe: str | None = None, timeout: float | None = None):
+    def send(self, message: dict, timeout: float | None = None) -> Reply:
+        """A ``call_message`` to the student's process (``timeout``: the case's own limit, else
+        the session's); its reply, or StudentError."""
+        module, function = message["module"], message["function"]
         key = f"{module}.{function}"
         if key in self.timed_out:
             raise StudentError("skipped", f"not run: {function} timed out in an earlier case")
         self._ensure_loaded(module)
-        message = {"op": "call", "module": module, "function": function, "probe": probe,
-                   "args": encode(tuple(args)), "kwargs": encode(dict(kwargs))}
         try:
             return self._request(message, timeout or self.timeout)
         except StudentError as exc:
@@ -177,10 +181,12 @@ class Session:
 
 
 class StudentFunction:
-    """What a grader's case calls: the student's ``module.function``, run in the sandbox."""
+    """What a grader's case calls: the student's ``module.function``, run in the sandbox.
+    ``send``: how its calls go (a Session's ``send``, or a case's ``CaseCalls.send``)."""
 
-    def __init__(self, session: Session, module: str, function: str, timeout: float | None):
-        self.session, self.module, self.function, self.timeout = session, module, function, timeout
+    def __init__(self, send: Callable[[dict, float | None], Reply], module: str, function: str,
+                 timeout: float | None):
+        self.send, self.module, self.function, self.timeout = send, module, function, timeout
         self._last: tuple | None = None
 
     @property
@@ -190,12 +196,11 @@ class StudentFunction:
 
     def __call__(self, *args, **kwargs):
         self._last = (args, kwargs)
-        return self.session.call(self.module, self.function, args, kwargs, timeout=self.timeout)
+        return self.send(call_message(self.module, self.function, args, kwargs), self.timeout).value
 
     def probe(self, name: str, *args, **kwargs):
         self._last = (args, kwargs)
-        return self.session.call(self.module, self.function, args, kwargs, probe=name,
-                                 timeout=self.timeout)
+        return self.send(call_message(self.module, self.function, args, kwargs, name), self.timeout).value
 
     def feedback(self, state: list, steps: list, layout: list, **kwargs):
         """An update rule's trajectory in one round trip (the ``feedback`` probe): step t calls
@@ -207,8 +212,8 @@ class StudentFunction:
             return tuple(np.array(state[i], dtype=np.float64) if kind == "state" else step[i]
                          for kind, i in layout)
         self._last = (fill(state, steps[0]), kwargs)      # what a timeout or crash reports
-        reply = self.session.call(self.module, self.function, (list(state), [list(s) for s in steps],
-                                  [list(p) for p in layout]), kwargs, probe="feedback", timeout=self.timeout)
+        reply = self.send(call_message(self.module, self.function, (list(state), [list(s) for s in steps],
+                                       [list(p) for p in layout]), kwargs, "feedback"), self.timeout).value
         if not (isinstance(reply, dict) and isinstance(reply.get("outputs"), list)
                 and isinstance(reply.get("error"), (str, type(None)))):
             raise StudentError("crash", "the student process sent a malformed trajectory")
@@ -225,24 +230,70 @@ class StudentFunction:
             state = [np.asarray(v, dtype=np.float64) for v in reply["outputs"][t]]
 
     def sibling(self, function: str) -> "StudentFunction":
-        return StudentFunction(self.session, self.module, function, self.timeout)
+        return StudentFunction(self.send, self.module, function, self.timeout)
+
+
+class CaseCalls:
+    """The calls of one case being graded (``autograder.memo``): those the case is known to
+    make, sent while the replies are known ones; then, if that led to no verdict, the case's
+    own calls, the first ones answered with what was already received. Keeps the path of calls
+    and reply digests, to be learned when every call returned a value."""
+
+    def __init__(self, case: Case, seed: int, session: Session):
+        self.case, self.seed, self.session = case, seed, session
+        self.received: list = []            # (message, Reply or exception) not yet handed out
+        self.path: list = []                # (message, timeout, reply digest)
+        self.clean = True                   # every call so far returned a value
+
+    def known(self) -> memo.Verdict | None:
+        verdict, self.received = memo.known(self.case, self.seed, self.session.send)
+        return verdict
+
+    def send(self, message: dict, timeout: float | None) -> Reply:
+        if self.received:
+            sent, outcome = self.received.pop(0)
+            if sent != message:
+                raise RuntimeError(f"{self.case.id} made other calls than in an earlier run")
+        else:
+            try:
+                outcome = self.session.send(message, timeout)
+            except Exception as exc:  # noqa: BLE001 - raised below, where the case made the call
+                outcome = exc
+        if isinstance(outcome, Exception):
+            self.clean = False
+            raise outcome
+        if outcome.key is None:
+            self.clean = False             # a reply not in the runner's form: never remembered
+        self.path.append((message, timeout, outcome.key))
+        return outcome
+
+    def learn(self, result: CaseResult) -> None:
+        if self.clean:
+            memo.learn(self.case, self.seed, self.path, memo.Verdict(result.score, result.output))
 
 
 def run_case(case: Case, session: Session, seed: int) -> CaseResult:
     """Runs one case; its output is "called f(args)" (when a call was made) and the reason."""
-    f = StudentFunction(session, case.module, case.function, case.timeout)
+    calls = CaseCalls(case, seed, session)
+    f = StudentFunction(calls.send, case.module, case.function, case.timeout)
     try:
+        verdict = calls.known()
+        if verdict is not None:
+            return CaseResult(case, verdict.score, verdict.output)
         case.check(f, case.rng(seed))
     except (StudentError, checks.Mismatch) as exc:
         reason = exc.message if isinstance(exc, StudentError) else str(exc)
         called = f.last_call if not isinstance(exc, StudentError) or exc.shows_call else None
-        return CaseResult(case, 0, f"called {called}\n{reason}" if called else reason)
+        result = CaseResult(case, 0, f"called {called}\n{reason}" if called else reason)
     except SandboxUnavailable:
         raise                # nothing can be graded here: the whole run stops, with the reason
     except Exception:  # noqa: BLE001 - a bug in a grader must not stop the others
         return CaseResult(case, 0, "internal grader error, not your fault; tell your instructor:\n"
                           + traceback.format_exc(limit=-3))
-    return CaseResult(case, case.points, "")
+    else:
+        result = CaseResult(case, case.points, "")
+    calls.learn(result)
+    return result
 
 
 def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
@@ -263,6 +314,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
     zygote()                 # starts importing in its own process while the graders load here
     submission = open_submission(path)
     cases = [c for c in catalog.cases(modules) if select is None or select(c)]
+    reference_run.rehearse(cases, seed)       # while the zygote imports: verdicts on the reference's replies
     hidden = frozenset(c.id for c in cases if c.hidden or c.label in hidden_labels)
     announce = _announcer(cases, progress)
     done: dict[str, CaseResult] = {}

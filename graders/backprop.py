@@ -1,15 +1,15 @@
 """Grader for ``backprop``: dense layers, the MLP of Homework 1 P1, the graph f = ln x + exp(y)·z
 and the regularized sigmoid unit.
 
-Gradients are compared with torch autograd (float64). The homework's own instances (the 2-3-2-1
-ReLU network at x = (2, 1), y = 10 and the graph at (1, 3, 2)) are separate "worked" cases
-compared at checks.HAND_RTOL, so hand-computed numbers earn them; the random cases need code.
-ReLU's derivative at 0 is 0, as in torch: one random MLP instance has pre-activations that are
+Gradients are compared with the reference, which tests/test_reference_backprop.py holds to
+torch autograd (float64). The homework's own instances (the 2-3-2-1 ReLU network at
+x = (2, 1), y = 10 and the graph at (1, 3, 2)) are separate "worked" cases compared at
+checks.HAND_RTOL, so hand-computed numbers earn them; the random cases need code. ReLU's
+derivative at 0 is 0, as in torch: one random MLP instance has pre-activations that are
 exactly 0.
 """
 
 import numpy as np
-import torch
 
 import reference.backprop as ref
 from autograder import checks
@@ -25,16 +25,10 @@ WORKED_W = [np.array([[1.0, 0.0], [3.0, 4.0], [1.0, 2.0]]),
             np.array([[-2.0, 3.0]])]
 WORKED_B = [np.array([0.0, -2.0, 5.0]), np.array([-23.0, -11.0]), np.array([18.0])]
 
-TORCH_ACTS = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
-              "identity": lambda t: t}
 # (hidden activation, output activation, layer sizes, batch size or None for a single x)
 CONFIGS = [("relu", "relu", [3, 4, 2], 5), ("sigmoid", "identity", [2, 3, 3, 1], 1),
            ("tanh", "sigmoid", [4, 1, 2], None), ("identity", "tanh", [1, 2, 1], 3),
            ("relu", "identity", [5, 3], None), ("sigmoid", "relu", [2, 4, 3], 2)]
-
-
-def _t(a, grad=False):
-    return torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=grad)
 
 
 def _net(rng, sizes):
@@ -47,17 +41,13 @@ def _copies(arrays):
     return [np.array(a, dtype=np.float64) for a in arrays]
 
 
-def _torch_mlp_grads(x, y, ws, bs, act, out_act):
-    """dW, db and dx of the squared error, and dL/da of every layer's pre-activation a."""
-    xt, wt, bt = _t(x, True), [_t(w, True) for w in ws], [_t(b, True) for b in bs]
-    z, pre = xt, []
-    for l, (W, b) in enumerate(zip(wt, bt)):
-        pre.append(torch.nn.functional.linear(z, W, b))
-        pre[-1].retain_grad()
-        z = TORCH_ACTS[out_act if l == len(ws) - 1 else act](pre[-1])
-    ((z - _t(y)) ** 2).sum().backward()
-    return ([w.grad.numpy() for w in wt], [b.grad.numpy() for b in bt], xt.grad.numpy(),
-            [a.grad.numpy() for a in pre])
+def _pre_activation_grads(x, y, ws, bs, act, out_act):
+    """dL/da of every layer's pre-activation a, each (N, out) for a batch x, (out,) for one x:
+    a sample's row is its own bias gradient (the batch's loss is the sum of its samples')."""
+    if x.ndim == 1:
+        return ref.mlp_backward(x, y, ws, bs, act, out_act)["db"]
+    rows = [ref.mlp_backward(xn, yn, ws, bs, act, out_act)["db"] for xn, yn in zip(x, y)]
+    return [np.stack([r[l] for r in rows]) for l in range(len(ws))]
 
 
 def _grad_shape(got, shape, name, param, mistakes=None):
@@ -98,19 +88,17 @@ def dense_forward_single(f, rng):
 def _dense_backward_case(f, rng, xshapes):
     for xshape, o in xshapes:
         x, W, b = rng.normal(size=xshape), rng.normal(size=(o, xshape[-1])), rng.normal(size=o)
-        xt, Wt, bt = _t(x, True), _t(W, True), _t(b, True)
-        a = torch.nn.functional.linear(xt, Wt, bt)
-        da = rng.normal(size=tuple(a.shape))
-        a.backward(_t(da))
+        da = rng.normal(size=xshape[:-1] + (o,))
+        want_dx, want_dW, want_db = ref.dense_backward(da, x, W, b)
         dx, dW, db = checks.expect_sequence(
             f(da.copy(), x.copy(), W.copy(), b.copy()), 3, "(dx, dW, db)",
-            mistakes={"the bias gradient db is missing": (xt.grad.numpy(), Wt.grad.numpy())})
+            mistakes={"the bias gradient db is missing": (want_dx, want_dW)})
         where = f" (x {x.shape}, W {W.shape})"
-        checks.expect_array(dx, xt.grad.numpy(), name="dx" + where)
+        checks.expect_array(dx, want_dx, name="dx" + where)
         _grad_shape(dW, W.shape, "dW" + where, "W")
-        checks.expect_array(dW, Wt.grad.numpy(), name="dW" + where)
+        checks.expect_array(dW, want_dW, name="dW" + where)
         _grad_shape(db, b.shape, "db" + where, "b", _db_mistakes(da))
-        checks.expect_array(db, bt.grad.numpy(), name="db" + where)
+        checks.expect_array(db, want_db, name="db" + where)
 
 
 @M.case("dense_backward", "batch", points=2)
@@ -196,7 +184,9 @@ def mlp_backward_random(f, rng):
     for act, out_act, ws, bs, x, y in instances:
         got = _mlp_out(f(x.copy(), y.copy(), _copies(ws), _copies(bs), activation=act,
                          output_activation=out_act), len(ws), ("dW", "db", "dx"))
-        dW, db, dx, da = _torch_mlp_grads(x, y, ws, bs, act, out_act)
+        want = ref.mlp_backward(x, y, ws, bs, act, out_act)
+        dW, db, dx = want["dW"], want["db"], want["dx"]
+        da = _pre_activation_grads(x, y, ws, bs, act, out_act)
         where = f" (activation={act!r}, output_activation={out_act!r}, x {x.shape})"
         for l in range(len(ws)):
             _grad_shape(got["dW"][l], ws[l].shape, f'["dW"][{l}]{where}', f"W{l + 1}")
@@ -256,25 +246,15 @@ def _unit_instances(rng):
 @M.case("reg_unit_grads", "vs_torch", points=4)
 def reg_unit_grads_vs_torch(f, rng):
     for w, b, x, t, lam in _unit_instances(rng):
-        wt, bt, xt = _t(w, True), _t(b, True), _t(x, True)
-        zt = wt @ xt + bt
-        zt.retain_grad()
-        yt = torch.sigmoid(zt)
-        yt.retain_grad()
-        L = 0.5 * (yt - t) ** 2
-        L.backward(retain_graph=True)
-        want = {"dL_dy": yt.grad.item(), "dL_dz": zt.grad.item()}
-        for v in (wt, bt, xt):
-            v.grad = None
-        (L + lam * 0.5 * (wt ** 2).sum()).backward()
+        want = ref.reg_unit_grads(w, b, x, t, lam)
         got = checks.expect_dict(f(w.copy(), b, x.copy(), t, lam), ("dL_dy", "dL_dz", "dw", "db", "dx"))
         where = f" (D = {w.size})"
         for k in ("dL_dy", "dL_dz"):
             checks.expect_close(got[k], want[k], name=f'["{k}"]{where}')
-        checks.expect_array(got["dw"], wt.grad.numpy(), name=f'["dw"]{where}', mistakes={
-            "the penalty term λw is missing (dw is of L_reg = L + λ·½‖w‖²)": wt.grad.numpy() - lam * w})
-        checks.expect_close(got["db"], bt.grad.item(), name=f'["db"]{where}')
-        checks.expect_array(got["dx"], xt.grad.numpy(), name=f'["dx"]{where}')
+        checks.expect_array(got["dw"], want["dw"], name=f'["dw"]{where}', mistakes={
+            "the penalty term λw is missing (dw is of L_reg = L + λ·½‖w‖²)": want["dw"] - lam * w})
+        checks.expect_close(got["db"], want["db"], name=f'["db"]{where}')
+        checks.expect_array(got["dx"], want["dx"], name=f'["dx"]{where}')
 
 
 @M.case("reg_unit_step", "random", points=3)

@@ -1,6 +1,6 @@
 """Grader for ``dead_units``: dead ReLU units on the input box [−1, 1]², the network's gradients
-(against torch autograd, and zero at the student's own dead parameters), and when weight decay
-revives a dead unit.
+(against the reference, which tests/test_reference_dead_units.py holds to torch autograd, and
+zero at the student's own dead parameters), and when weight decay revives a dead unit.
 
 ``dead_unit_params`` is judged on the whole box: for the linear map W1 x + b1 each entry's
 maximum over the box is at a corner, so the four corners decide it exactly; random points are
@@ -10,7 +10,6 @@ checked too. Every entry must be strictly negative.
 import itertools
 
 import numpy as np
-import torch
 
 import reference.dead_units as ref
 from autograder import checks
@@ -55,20 +54,13 @@ def dead_unit_params_box(f, rng):
                        "for every x in [−1, 1]²; check the corners)")
 
 
-def _torch_grads(x, params):
-    ts = [torch.tensor(np.asarray(p, dtype=np.float64), requires_grad=True) for p in params]
-    y = ts[2] @ torch.relu(ts[0] @ torch.tensor(x) + ts[1]) + ts[3]
-    y.backward()
-    return dict(zip(KEYS, (t.grad.numpy() for t in ts)))
-
-
 @M.case("relu_net_grads", "vs_torch", points=3)
 def relu_net_grads_vs_torch(f, rng):
     for _ in range(6):
         params = (rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=2), float(rng.normal()))
         x = rng.uniform(-1, 1, size=2)
         got = checks.expect_dict(f(x.copy(), *[np.array(p) if np.ndim(p) else p for p in params]), KEYS)
-        want = _torch_grads(x, params)
+        want = ref.relu_net_grads(x, *params)
         for k in KEYS:
             checks.expect_array(got[k], want[k], name=f'["{k}"] (x = {checks.show(x)})')
 

@@ -22,16 +22,17 @@ def _act(name, a):
     raise ValueError(f"unknown activation {name!r}")
 
 
-def _act_grad(name, a, z):
-    """Derivative of activation ``name`` at pre-activation ``a`` whose output is ``z``."""
+def _act_backward(name, dz, a, z):
+    """∂L/∂a from ∂L/∂z for activation ``name`` at pre-activation ``a`` whose output is ``z``,
+    in the order torch's autograd multiplies (ReLU passes exactly 0 where a ≤ 0)."""
     if name == "relu":
-        return (a > 0).astype(np.float64)
+        return np.where(a > 0, dz, 0.0)
     if name == "sigmoid":
-        return z * (1.0 - z)
+        return dz * (1.0 - z) * z
     if name == "tanh":
-        return 1.0 - z ** 2
+        return dz * (1.0 - z * z)
     if name == "identity":
-        return np.ones_like(a)
+        return dz
     raise ValueError(f"unknown activation {name!r}")
 
 
@@ -95,7 +96,7 @@ def mlp_backward(x, y, weights, biases, activation="relu", output_activation="re
     dWs, dbs = [None] * L, [None] * L
     for l in reversed(range(L)):
         name = output_activation if l == L - 1 else activation
-        da = dz * _act_grad(name, cache["a"][l], cache["z"][l])
+        da = _act_backward(name, dz, cache["a"][l], cache["z"][l])
         z_prev = x if l == 0 else cache["z"][l - 1]
         dz, dWs[l], dbs[l] = dense_backward(da, z_prev, weights[l], biases[l])
     return {"dW": dWs, "db": dbs, "dx": dz}
@@ -136,9 +137,9 @@ def reg_unit_grads(w, b, x, t, lam):
     """
     w = np.asarray(w, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
-    y = _act("sigmoid", w @ x + b)
+    y = 1.0 / (1.0 + np.exp(-(w @ x + b)))        # as torch.sigmoid computes it
     dL_dy = y - t
-    dL_dz = dL_dy * y * (1.0 - y)
+    dL_dz = dL_dy * (1.0 - y) * y
     return {"dL_dy": float(dL_dy), "dL_dz": float(dL_dz), "dw": dL_dz * x + lam * w,
             "db": float(dL_dz), "dx": dL_dz * w}
 

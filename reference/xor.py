@@ -35,5 +35,5 @@ def xor_net_grads(x, y, W1, b1, W2, b2):
     a = W1 @ x + b1
     h = np.maximum(a, 0.0)
     err = W2 @ h + b2 - y                    # (1,) = dℓ/dŷ
-    da = (W2.T @ err) * (a > 0)              # (2,)
+    da = np.where(a > 0, W2.T @ err, 0.0)    # (2,)
     return {"dW1": np.outer(da, x), "db1": da, "dW2": np.outer(err, h), "db2": err}

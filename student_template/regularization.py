@@ -9,8 +9,6 @@ defined below.
 
 import numpy as np
 import sympy
-import torch
-from torch import nn
 
 yd, alpha, w1, w2, w3, x1, x2, x3 = sympy.symbols("yd alpha w1 w2 w3 x1 x2 x3", real=True)
 

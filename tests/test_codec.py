@@ -71,3 +71,11 @@ def test_deep_nesting_is_rejected_not_crashing():
         nested = [nested]
     with pytest.raises(codec.CodecError):
         codec.encode(nested)
+
+
+def test_a_message_carries_its_id_first_and_is_the_same_bytes_whatever_the_id():
+    message = codec.Message(op="call", args=codec.encode((np.arange(3.0),)))
+    one, two = codec.dumps(message, 1)[8:], codec.dumps(message, 22)[8:]
+    assert codec.loads(one) == {"id": 1, **message} and codec.loads(two)["id"] == 22
+    assert codec.without_id(one, 1) == codec.without_id(two, 22) is not None
+    assert codec.without_id(one, 2) is None and codec.without_id(b'{"ok":true,"id":1}', 1) is None

@@ -157,3 +157,8 @@ def test_the_suite_has_a_safety_net(request):
     instead of holding CI for its whole time limit."""
     assert float(request.config.getini("timeout")) == 600
     assert request.config.pluginmanager.hasplugin("timeout")
+
+
+def test_the_command_line_knows_every_report_format():
+    from autograder import cli
+    assert set(cli.FORMATS) == set(report.FORMATS)

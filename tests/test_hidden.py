@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from autograder import engine, report
+from autograder import codec, engine, report
 from autograder.batch import Options, grade_class
 from autograder.report_html import to_html
 from autograder.report_text import to_text
@@ -39,19 +39,19 @@ def hidden_instances(path: str, monkeypatch) -> set[str]:
     """How the hidden cases' arguments would read in a text (every float, as repr and to six
     digits), recorded while ``path`` is graded here with the random cases hidden."""
     recorded, current = [], {"hidden": False}
-    real_run_case, real_call = engine.run_case, engine.Session.call
+    real_run_case, real_send = engine.run_case, engine.Session.send
 
     def run_case(case, session, seed):
         current["hidden"] = case.label in HIDE
         return real_run_case(case, session, seed)
 
-    def call(self, module, function, args, kwargs, **options):
+    def send(self, message, timeout=None):
         if current["hidden"]:
-            recorded.extend(_floats([list(args), kwargs]))
-        return real_call(self, module, function, args, kwargs, **options)
+            recorded.extend(_floats([list(codec.decode(message["args"])), codec.decode(message["kwargs"])]))
+        return real_send(self, message, timeout)
 
     monkeypatch.setattr(engine, "run_case", run_case)
-    monkeypatch.setattr(engine.Session, "call", call)
+    monkeypatch.setattr(engine.Session, "send", send)
     engine.grade(path, modules=MODULES, hidden_labels=HIDE)
     monkeypatch.undo()
     assert recorded

@@ -5,28 +5,23 @@ sends requests with a deadline, and turns every way a student process can fail i
 
 from __future__ import annotations
 
-import atexit
 import os
 import secrets
 import select
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 
 from .. import codec
-from ..paths import PACKAGES_HOME, secret_dirs
-from ..threads import SINGLE_THREAD
+from ..paths import secret_dirs
 from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxUnavailable, StudentError,
                        SubmissionFiles, describe_end, parse_start, shown)
+from .warm import Zygote, zygote  # noqa: F401 - the zygote's handle, re-exported
 
-_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
-         "from autograder.sandbox.zygote import main; main(int(sys.argv[2]))")
 OUTPUT_KEPT = 4000           # bytes of the student's printed output kept for the report
-ZYGOTE_ENV = ("PATH", "LANG", "LD_LIBRARY_PATH", "TMPDIR")     # inherited by the zygote
+START_WAIT = 60.0            # seconds for a jail's first line (the zygote may still be importing)
 
 _SIGNALS = {signal.SIGSEGV: "SIGSEGV (segmentation fault)", signal.SIGABRT: "SIGABRT (abort)",
             signal.SIGKILL: "SIGKILL (killed: memory or process limit?)",
@@ -45,52 +40,6 @@ def describe_status(status: int | None) -> str:
         return f"the process died: {name}"
     code = os.WEXITSTATUS(status)
     return f"the process exited with status {code} (os._exit or sys.exit?)"
-
-
-class Zygote:
-    """The warm parent process; one per grading process, shared by every sandbox."""
-
-    def __init__(self):
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        # the student process can read this environment back (/proc/self/environ): pass none
-        # of the grader's own variables (tokens, paths), only what the interpreter needs
-        env = {k: v for k, v in os.environ.items() if k in ZYGOTE_ENV or k.startswith("LC_")}
-        env.update(SINGLE_THREAD)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT, PACKAGES_HOME, str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/",
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,   # nothing of it holds the
-            start_new_session=True)                                 # grader's own output open
-        theirs.close()
-        self.sock = ours
-        self.lock = threading.Lock()
-
-    def spawn(self, request: JailRequest, fds: list[int]) -> None:
-        with self.lock:
-            socket.send_fds(self.sock, [request.dumps()], fds)
-            if self.sock.recv(16) != b"ok":
-                raise RuntimeError("the sandbox zygote stopped")
-
-    def close(self) -> None:
-        try:
-            self.sock.close()
-            self.proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-
-
-_zygote: Zygote | None = None
-_zygote_lock = threading.Lock()
-
-
-def zygote() -> Zygote:
-    """The process-wide zygote, started on first use."""
-    global _zygote
-    with _zygote_lock:
-        if _zygote is None or _zygote.proc.poll() is not None:
-            _zygote = Zygote()
-            atexit.register(_zygote.close)
-        return _zygote
 
 
 def _next_uid() -> int:
@@ -138,6 +87,28 @@ class _Process:
                 pass
 
 
+class Reply:
+    """A value the student's process sent back: ``raw``, its JSON as parsed from the wire;
+    ``value``, the data it decodes to (StudentError "unencodable" if it cannot be); ``key``, a
+    digest of the reply's bytes after its id (equal keys, equal replies), or None."""
+
+    def __init__(self, raw, key: bytes | None):
+        self.raw, self.key = raw, key
+
+    @classmethod
+    def of(cls, value) -> "Reply":
+        """The reply a student's process sends for returning ``value``."""
+        encoded = codec.encode(value)
+        return cls(encoded, codec.digest(codec.without_id(codec.body({"ok": True, "value": encoded}, 0), 0)))
+
+    @property
+    def value(self):
+        try:
+            return codec.decode(self.raw)
+        except codec.CodecError as exc:
+            raise StudentError("unencodable", f"returned a value that cannot be graded: {exc}") from None
+
+
 class Sandbox:
     """A submission's jailed process, restarted after any death, with per-call deadlines.
 
@@ -174,7 +145,7 @@ class Sandbox:
             os.close(out_w)
             os.close(ctrl_w)
         try:
-            started = parse_start(self._read_line(ctrl_r, 30.0))
+            started = parse_start(self._read_line(ctrl_r, START_WAIT))
         except SandboxUnavailable:
             for fd in (out_r, ctrl_r):
                 os.close(fd)
@@ -231,15 +202,23 @@ class Sandbox:
     # ---------------------------------------------------------------- requests
     def request(self, message: dict, timeout: float) -> object:
         """Sends ``message``; returns the decoded value, or raises StudentError."""
+        return self.reply(message, timeout).value
+
+    def reply(self, message: dict, timeout: float) -> "Reply":
+        """Sends ``message``; returns the reply (its value decoded when asked for), or raises
+        StudentError."""
         if self.proc is None:
             self.proc = self._start()
             self.generation += 1
         proc = self.proc
         self.next_id += 1
-        message = {**message, "id": self.next_id}
         try:
-            self._send(proc, message, timeout)
-            reply = self._await(proc, timeout)
+            self._send(proc, codec.dumps(message, self.next_id), timeout)
+            body = self._await(proc, timeout)
+            reply = codec.loads(body)
+        except codec.CodecError as exc:
+            self.close()
+            raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
         except StudentError:
             self.close()
             raise
@@ -248,10 +227,8 @@ class Sandbox:
             self.close()
             raise StudentError("crash", "the student process sent a malformed reply")
         if reply["ok"]:
-            try:
-                return codec.decode(reply.get("value"))
-            except codec.CodecError as exc:
-                raise StudentError("unencodable", f"returned a value that cannot be graded: {exc}")
+            rest = codec.without_id(body, self.next_id)
+            return Reply(reply.get("value"), None if rest is None else codec.digest(rest))
         kind, text = reply.get("kind"), reply.get("message")
         if not isinstance(kind, str) or not isinstance(text, str):
             raise StudentError("crash", "the student process sent a malformed reply")
@@ -260,21 +237,21 @@ class Sandbox:
         raise StudentError(kind, shown(text))
 
     @staticmethod
-    def _send(proc: _Process, message: dict, timeout: float) -> None:
-        """Sends a request to a process that may have died or stopped reading."""
+    def _send(proc: _Process, data: bytes, timeout: float) -> None:
+        """Sends a framed request to a process that may have died or stopped reading."""
         proc.sock.settimeout(timeout)
         try:
-            codec.send(proc.sock, message)
+            proc.sock.sendall(data)
         except TimeoutError:
             raise StudentError("timeout", f"timed out after {timeout:g} s") from None
         except OSError:                     # it died between two requests
             raise StudentError("crash", proc.death(2.0)) from None
 
     @staticmethod
-    def _await(proc: _Process, timeout: float) -> dict:
-        """The reply, whole, within ``timeout`` (a trickled reply times out too)."""
+    def _await(proc: _Process, timeout: float) -> bytes:
+        """The reply's body, whole, within ``timeout`` (a trickled reply times out too)."""
         try:
-            return codec.recv(proc.sock, deadline=time.monotonic() + timeout)
+            return codec.recv_frame(proc.sock, deadline=time.monotonic() + timeout)
         except (EOFError, ConnectionError):
             raise StudentError("crash", proc.death(2.0)) from None
         except TimeoutError:

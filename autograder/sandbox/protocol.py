@@ -82,6 +82,12 @@ class SandboxUnavailable(RuntimeError):
     """No jail could be made on this machine: nothing can be graded safely."""
 
 
+# ---------------------------------------------------------------- time
+
+DEFAULT_TIMEOUT = 5.0      # seconds per call of a student function (--timeout)
+DEFAULT_BUDGET = 90.0      # seconds of calls per submission (--budget)
+
+
 # ---------------------------------------------------------------- the request
 
 @dataclass(frozen=True)

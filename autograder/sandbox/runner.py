@@ -143,10 +143,9 @@ def serve(fd: int, request: JailRequest) -> None:
         except EOFError:
             return
         reply = _handle(loader, req)
-        reply["id"] = req["id"]
         try:
-            body = codec.dumps(reply)
+            body = codec.dumps(reply, req["id"])
         except (ValueError, TypeError) as exc:
-            body = codec.dumps({"id": req["id"], "ok": False, "kind": "unencodable",
-                                "message": str(exc)[:DETAIL_CHARS]})
+            body = codec.dumps({"ok": False, "kind": "unencodable", "message": str(exc)[:DETAIL_CHARS]},
+                               req["id"])
         sock.sendall(body)

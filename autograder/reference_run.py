@@ -1,0 +1,78 @@
+"""The cases graded on the reference's own functions, called in this process: each call's
+arguments and value encoded and decoded as the wire carries them between the grader and a
+student's process, so a reply here is the reply a submission identical to the reference sends.
+
+- :func:`rehearse`: what the grader does while the zygote still imports torch: every case
+  graded on the reference's replies, so that ``autograder.memo`` knows their verdicts before
+  the first student's process serves; a reply equal to the reference's then costs its checks
+  nothing. Calls through a probe other than ``feedback`` (the CNN's, which needs torch) are
+  not made here; their cases run with the student's process.
+- :func:`ceiling`: how long the reference's functions take on the cases' calls, the floor no
+  sandbox can beat (``bench/``; every probe, torch imported).
+
+Only ``reference/`` runs here (trusted, and already imported by the graders), never a
+submission.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+
+from . import codec, memo
+from .sandbox.client import Reply
+from .sandbox.probes import PROBES
+from .sandbox.protocol import StudentError
+from .spec import Case
+
+IN_PROCESS_PROBES = {None, "feedback"}      # the others need torch, which this process never imports
+
+
+class NotHere(Exception):
+    """A call this process does not make (a probe that needs torch)."""
+
+
+class ReferenceCalls:
+    """A Session's ``send`` answered by the reference's functions; ``seconds`` adds up the time
+    spent inside them. ``every_probe``: also the probes that need torch."""
+
+    def __init__(self, every_probe: bool = False):
+        self.seconds = 0.0
+        self.every_probe = every_probe
+
+    def send(self, message: dict, timeout: float | None = None) -> Reply:
+        if message["probe"] not in IN_PROCESS_PROBES and not self.every_probe:
+            raise NotHere(message["probe"])
+        fn = getattr(importlib.import_module(f"reference.{message['module']}"), message["function"])
+        args, kwargs = codec.decode(message["args"]), codec.decode(message["kwargs"])
+        start = time.perf_counter()
+        try:
+            value = PROBES[message["probe"]](fn, *args, **kwargs) if message["probe"] else fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - as the student's process would report it
+            raise StudentError("raised", f"{type(exc).__name__}: {exc}") from None
+        finally:
+            self.seconds += time.perf_counter() - start
+        return Reply.of(value)
+
+
+def rehearse(cases: list[Case], seed: int) -> None:
+    """Grades on the reference every case whose verdicts ``autograder.memo`` does not know yet.
+    Only where a core is free for it: on one core it would delay the zygote it waits for."""
+    from .engine import run_case
+    if len(os.sched_getaffinity(0)) < 2:
+        return
+    calls = ReferenceCalls()
+    for case in cases:
+        if not memo.seen(case, seed):
+            run_case(case, calls, seed)
+
+
+def ceiling(cases: list[Case], seed: int) -> float:
+    """Seconds the reference's own functions (and probes) take on the calls of ``cases``,
+    nothing of the memo used; imports torch."""
+    from .engine import StudentFunction
+    calls = ReferenceCalls(every_probe=True)
+    for case in cases:
+        case.check(StudentFunction(calls.send, case.module, case.function, case.timeout), case.rng(seed))
+    return calls.seconds
