@@ -1,7 +1,8 @@
 """Puts a freshly forked process in a jail and hands it to the runner. Runs in the child only.
 
-The zygote forks ``C1`` and calls :func:`enter` there. ``C1`` builds the seccomp filter and a
-cgroup (where the machine allows), then takes the strongest isolation the kernel grants:
+The zygote forks ``C1`` and calls :func:`enter` there with the seccomp filter it built once.
+``C1`` makes a cgroup (where the machine allows), then takes the strongest isolation the
+kernel grants:
 
 - ``"root"``: as root, ``C1`` unshares the PID, network, IPC and UTS namespaces and forks
   ``C2``, the init of the new PID namespace, which unshares a mount namespace of its own
@@ -157,12 +158,13 @@ def _namespaces() -> str:
     return "userns"
 
 
-def _filter(notes: list[str]):
+def student_filter() -> tuple[object | None, str]:
+    """The student's seccomp filter, built once in the zygote (every jail forked from it loads
+    the same one), or None and what the report says instead."""
     try:
-        return seccomp.build()
+        return seccomp.build(), ""
     except seccomp.Unavailable as why:
-        notes.append(f"no seccomp filter ({why}): every system call is open to the student")
-        return None
+        return None, f"no seccomp filter ({why}): every system call is open to the student"
 
 
 def _group(request: JailRequest, notes: list[str]):
@@ -174,7 +176,7 @@ def _group(request: JailRequest, notes: list[str]):
     return group
 
 
-def enter(request: JailRequest, host: Host, fds: dict, zygote_pid: int) -> None:
+def enter(request: JailRequest, host: Host, fds: dict, zygote_pid: int, built: tuple) -> None:
     """C1's whole life (and, through ``_init``, C2's and C3's): never returns.
 
     C1 lives until the sandbox ends; it dies with its parent (SIGTERM, so that it can still
@@ -187,8 +189,8 @@ def enter(request: JailRequest, host: Host, fds: dict, zygote_pid: int) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         close_all_but(set(fds.values()))
         os.setsid()
-        notes: list[str] = []
-        seccomp_filter = _filter(notes)
+        seccomp_filter, missing = built            # student_filter()'s, made in the zygote
+        notes: list[str] = [missing] if missing else []
         mode = _namespaces()
         if mode == "none" and not request.unsandboxed:
             _report(fds["ctrl"], protocol.line(refused=(

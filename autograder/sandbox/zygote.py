@@ -169,6 +169,7 @@ def main(fd: int, warm_up: bool = False) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)     # children are reaped by the kernel
     zygote_pid = os.getpid()
     facts = host()
+    built = jail.student_filter()
     if os.geteuid() == 0:
         from .cgroups import sweep
         sweep()                          # what graders killed outright left behind
@@ -192,7 +193,7 @@ def main(fd: int, warm_up: bool = False) -> None:
             pid = os.fork()
             if pid == 0:
                 try:
-                    jail.enter(request, facts, names, zygote_pid)     # never returns
+                    jail.enter(request, facts, names, zygote_pid, built)     # never returns
                 finally:
                     os._exit(70)   # nor may an exception bring the child back to this loop
             for f in fds:
