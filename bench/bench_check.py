@@ -10,13 +10,13 @@ The kernel runs the reference, one module a cell, as a student's notebook would.
 import argparse
 import os
 import statistics
-import sys
 import time
 
 from jupyter_client.manager import start_new_kernel
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
+
+ROOT = checkout()
 
 from autograder import catalog  # noqa: E402
 

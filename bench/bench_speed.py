@@ -24,8 +24,9 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
+
+ROOT = checkout()
 
 
 def machine() -> str:

@@ -31,7 +31,9 @@ import sys
 import tempfile
 import zipfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
+
+ROOT = checkout()
 BASE = "autograder-base:bookworm"
 IMAGE = "autograder-gradescope:test"
 SUBMISSIONS = [("examples/partly_wrong", {"total": 155.5}),

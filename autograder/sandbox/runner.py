@@ -19,10 +19,11 @@ import traceback
 import types
 
 from .. import codec
+from ..paths import PACKAGES_HOME
 from .probes import PROBES
 from .protocol import DETAIL_CHARS, EXCEPTION_CHARS, JailRequest
 
-_OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # the autograder package
+_OURS = os.path.join(PACKAGES_HOME, "autograder")     # the grader's frames, left out of tracebacks
 
 SOURCE_MODULE = "submission"      # the one namespace of a single-file or notebook submission
 
