@@ -4,6 +4,7 @@ the package installed from a copy of the clone, and a container's grader."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import stat
@@ -71,15 +72,19 @@ def as_nobody(command: list[str]) -> list[str]:
 
 
 def container_profile(command: list[str], keep: list[str]) -> list[str]:
-    """``command`` run as in a container with Docker's default profile (tests/container_profile.py),
-    with this machine's checkouts hidden: this one and its neighbours, wherever it lies."""
-    parent = os.path.dirname(ROOT)
-    shared = parent != "/" and not any(os.path.commonpath([k, parent]) == parent for k in keep)
-    checkouts = [] if ROOT in keep else [parent if shared else ROOT]
-    hidden = [*checkouts, os.path.expanduser("~"), "/home", "/srv"]
+    """``command`` run as in a container with Docker's default profile (tests/container_profile.py):
+    an image's file system, with the ``keep`` folders and the installation of the interpreter
+    any user runs; nothing else of this machine (its checkouts, wherever they lie)."""
+    base = world_python()
+    kept = [*keep, _installation(base)] if base else keep
     return [sys.executable, "-m", "tests.container_profile",
-            *[a for h in hidden if h and h != "/" for a in ("--hide", h)],
-            *[a for k in keep for a in ("--keep", k)], "--", *command]
+            *[a for k in dict.fromkeys(kept) for a in ("--keep", k)], "--", *command]
+
+
+@functools.lru_cache(maxsize=None)
+def _installation(python: str) -> str:
+    return subprocess.run([python, "-I", "-c", "import sys; print(sys.base_prefix)"],
+                          capture_output=True, text=True, check=True).stdout.strip()
 
 
 def second_clone(env_base: str, python: str, mode: int = 0o700) -> tuple[str, str]:
