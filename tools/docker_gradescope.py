@@ -41,9 +41,27 @@ SUBMISSIONS = [("examples/partly_wrong", {"total": 155.5}),
                *[(f"tests/submissions/{n}", {"expected": n}) for n in (
                    "engine_steals_reference", "hostile_escape", "hostile_fork_bomb", "hostile_daemon",
                    "hostile_disk_fill", "hostile_syscalls", "hostile_memory_bomb", "wrong_transposed_dW")]]
-PIP_FILES = ("/etc/pip.conf", "/etc/xdg/pip", "/root/.config/pip", "/root/.pip", "/opt/wheels",
-             "/opt/pypi", "/opt/pypi-more")
 HOST_CA = "/etc/ssl/certs/ca-certificates.crt"     # mounted elsewhere: apt rewrites the image's own
+
+
+def pip_configuration() -> list[str]:
+    """What this machine's pip reads, as paths to mount read-only into the build container: the
+    configuration files ``pip config debug`` finds and the local folders and files their values
+    and the ``PIP_*`` variables name (a ``file://`` index's folder above ``simple/``, whose pages
+    link to ``../../files``). The certificate is left out: it is mounted elsewhere."""
+    debug = subprocess.run([sys.executable, "-m", "pip", "config", "debug"],
+                           capture_output=True, text=True).stdout.splitlines()
+    files = [line.strip().rsplit(", exists:", 1)[0] for line in debug if line.strip().endswith("exists: True")]
+    values = [line.split(":", 1)[1] for line in debug if line.startswith("    ") and ":" in line
+              and not line.split(":", 1)[0].strip().endswith("cert")]
+    values += [v for k, v in os.environ.items() if k.startswith("PIP_") and k != "PIP_CERT"]
+    named = []
+    for token in " ".join(values).replace("'", " ").split():
+        path = token[len("file://"):] if token.startswith("file://") else token
+        if path.startswith("/") and os.path.exists(path.rstrip("/")):
+            path = path.rstrip("/")
+            named.append(os.path.dirname(path) if os.path.basename(path) == "simple" else path)
+    return [p for p in dict.fromkeys(files + named)]
 
 
 def docker(*args, check=True, **kwargs) -> subprocess.CompletedProcess:
@@ -71,7 +89,7 @@ def grading_image(work: str) -> None:
     tree = os.path.join(work, "autograder")
     with zipfile.ZipFile(bundle) as zf:
         zf.extractall(os.path.join(tree, "source"))
-    mounts = [a for p in PIP_FILES if os.path.exists(p) for a in ("-v", f"{p}:{p}:ro")]
+    mounts = [a for p in pip_configuration() for a in ("-v", f"{p}:{p}:ro")]
     env = [a for k, v in os.environ.items() if k.startswith("PIP_") and k != "PIP_CERT"
            for a in ("-e", f"{k}={v}")]
     if os.path.exists(HOST_CA):
