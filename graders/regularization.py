@@ -1,8 +1,9 @@
 """Grader for ``regularization``: dropout, Gaussian dropout on a linear model, a CNN with dropout.
 
-``build_dropout_cnn`` returns a ``torch.nn.Module``, which cannot leave the sandbox: the probe
-``dropout_cnn_behaviour`` measures it there (output shapes, train/eval behaviour, its dropout
-modules' p, whether it has a convolution) and the checks below judge those measurements.
+``build_dropout_cnn`` returns a ``torch.nn.Module``, which cannot leave the sandbox: probes
+(``autograder/sandbox/probes.py``) measure it there, each case what it judges (output shapes,
+train/eval behaviour, its dropout modules' p and whether it has a convolution), and the checks
+below judge those measurements.
 """
 
 import numpy as np
@@ -77,8 +78,8 @@ def gaussian_dropout_expected_grad_expr_symbolic(f, rng):
             sympy.Matrix([-r * xk for xk in X])})
 
 
-def _measure(f):
-    got = checks.expect_dict(f.probe("dropout_cnn_behaviour", CNN_P), ("errors",))
+def _measure(f, probe):
+    got = checks.expect_dict(f.probe(probe, CNN_P), ("errors",))
     if "type" in got["errors"]:
         raise Mismatch(f"build_dropout_cnn({CNN_P}) returned {got.get('type')}, not a torch.nn.Module")
     return got
@@ -92,7 +93,7 @@ def _need(got, key, what):
 
 @M.case("build_dropout_cnn", "shape", points=2)
 def build_dropout_cnn_shape(f, rng):
-    got = _measure(f)
+    got = _measure(f, "dropout_cnn_shapes")
     for n in (1, 5):
         shape = tuple(_need(got, f"shape_{n}", f"the forward pass of a ({n}, 1, 28, 28) batch"))
         if shape != (n, 10):
@@ -102,7 +103,7 @@ def build_dropout_cnn_shape(f, rng):
 
 @M.case("build_dropout_cnn", "train_eval", points=2)
 def build_dropout_cnn_train_eval(f, rng):
-    got = _measure(f)
+    got = _measure(f, "dropout_cnn_modes")
     if not _need(got, "train_differs", "the train-mode forward pass"):
         raise Mismatch("in train mode two forward passes of the same batch gave identical outputs: "
                        "dropout is not active in training")
@@ -113,7 +114,7 @@ def build_dropout_cnn_train_eval(f, rng):
 
 @M.case("build_dropout_cnn", "structure", points=1)
 def build_dropout_cnn_structure(f, rng):
-    got = _measure(f)
+    got = _measure(f, "dropout_cnn_structure")
     if not _need(got, "has_conv", "looking for a convolution"):
         raise Mismatch("the network has no convolutional layer (nn.Conv2d)")
     ps = _need(got, "dropout_ps", "looking for dropout modules")

@@ -16,20 +16,24 @@ def probe(fn):
     return fn
 
 
-@probe
-def dropout_cnn_behaviour(build, p):
-    """Measures ``build(p)`` (regularization.build_dropout_cnn) on fixed random images.
+def dropout_cnn_behaviour(build, p, measured=("shape_1", "shape_5", "train_differs", "eval_equal",
+                                             "dropout_ps", "has_conv")):
+    """Measures ``build(p)`` (regularization.build_dropout_cnn) on fixed random images: the
+    ``measured`` ones of "shape_1", "shape_5" (output shapes of 1 and 5 images, eval mode),
+    "train_differs", "eval_equal" (two forward passes of 5 images in each mode), "dropout_ps",
+    "has_conv".
 
-    Returns {"type", "errors", "shape_1", "shape_5", "train_differs", "eval_equal",
-    "dropout_ps", "has_conv"}; a measurement whose code raised is None and its error is in
-    ``errors`` (keyed by the measurement's name), so one failure does not hide the others.
+    Returns {"type", "errors", and each measured key}; a measurement whose code raised is None
+    and its error is in ``errors`` (keyed by the measurement's name), so one failure does not
+    hide the others.
     """
     import torch
 
-    out = {"type": None, "errors": {}, "shape_1": None, "shape_5": None, "train_differs": None,
-           "eval_equal": None, "dropout_ps": None, "has_conv": None}
+    out = {"type": None, "errors": {}, **{key: None for key in measured}}
 
     def measure(key, thunk):
+        if key not in measured:
+            return
         try:
             out[key] = thunk()
         except Exception as exc:                      # the student's network failed here
@@ -64,6 +68,22 @@ def dropout_cnn_behaviour(build, p):
     measure("train_differs", lambda: not twice(True))
     measure("eval_equal", lambda: twice(False))
     return out
+
+
+# each case of build_dropout_cnn measures only what it judges: forward passes are the cost
+@probe
+def dropout_cnn_shapes(build, p):
+    return dropout_cnn_behaviour(build, p, ("shape_1", "shape_5"))
+
+
+@probe
+def dropout_cnn_modes(build, p):
+    return dropout_cnn_behaviour(build, p, ("train_differs", "eval_equal"))
+
+
+@probe
+def dropout_cnn_structure(build, p):
+    return dropout_cnn_behaviour(build, p, ("dropout_ps", "has_conv"))
 
 
 @probe
