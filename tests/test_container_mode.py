@@ -1,6 +1,7 @@
 """Container mode, where Gradescope and PrairieLearn grade, shown on this machine under a
 simulation of Docker's default profile (tests/container_profile.py): namespaces refused,
-CAP_SYS_ADMIN dropped, read-only cgroups, this machine's checkouts out of view. And another
+CAP_SYS_ADMIN dropped, read-only cgroups, an image's file system (the operating system and
+what each test keeps: none of this machine's checkouts, wherever they lie). And another
 checkout's answers stopping a container grader (tests/test_install.py shows them out of reach
 in the other modes)."""
 
