@@ -61,7 +61,7 @@ def pip_configuration() -> list[str]:
         if path.startswith("/") and os.path.exists(path.rstrip("/")):
             path = path.rstrip("/")
             named.append(os.path.dirname(path) if os.path.basename(path) == "simple" else path)
-    return [p for p in dict.fromkeys(files + named)]
+    return list(dict.fromkeys(files + named))
 
 
 def docker(*args, check=True, **kwargs) -> subprocess.CompletedProcess:
