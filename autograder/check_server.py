@@ -23,6 +23,7 @@ import tempfile
 import traceback
 
 from . import catalog, engine
+from .report import module_views
 from .report_html import to_html
 from .report_text import to_text
 from .sandbox.client import zygote
@@ -78,7 +79,7 @@ def check(request: dict, folder: str) -> dict:
         "score": result.score, "max_score": result.max_score, "seconds": result.seconds,
         "results": [{"id": r.case.id, "module": r.case.module, "item": r.case.item,
                      "label": r.case.label, "score": r.score, "max_score": r.case.points,
-                     "output": r.output} for r in result.results],
+                     "output": r.output} for v in module_views(result) for r in v.rows],   # hidden: held back
         "notes": result.notes,
         "text": to_text(result, width=width, title=title, rerun=lambda m: f'autograder.check("{m}")'),
         "html": to_html(result, title=title, verbose=False, page=False),

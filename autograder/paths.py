@@ -12,6 +12,11 @@ PACKAGES_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # 
 ANSWER_PACKAGES = ("reference", "graders")     # what a student must never read
 
 
+def within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it (both absolute)."""
+    return os.path.commonpath([path, folder]) == folder
+
+
 def package_dir(name: str) -> str | None:
     """The folder of top-level package ``name`` as this interpreter would import it (without
     importing it), or None."""

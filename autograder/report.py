@@ -126,12 +126,11 @@ def to_prairielearn(report: Report) -> dict:
     one test per visible case with ``points``/``max_points``, ``message`` (what went wrong,
     first line) and ``output`` (all of it); the hidden cases as one test whose feedback is held
     back. Under 1 MB: outputs are cut further if a report would be larger."""
-    views = {r.case.id: r for v in module_views(report) for r in v.rows}
     tests, hidden = [], [r for r in report.results if r.case.id in report.hidden]
     for r in report.results:
         if r.case.id in report.hidden:
             continue
-        reason, called = feedback_parts(views[r.case.id].output)
+        reason, called = feedback_parts(r.output)
         tests.append({"name": f"{r.case.item} [{r.case.label}]", "description": _description(r.case),
                       "points": r.score, "max_points": r.case.points,
                       "message": reason[0] if reason else "passed",
@@ -225,6 +224,3 @@ def write_atomic(path: str, text: str) -> None:
             os.unlink(tmp)
         raise
 
-
-def write_json(report: Report, path: str) -> None:
-    write_atomic(path, json.dumps(to_gradescope(report), indent=1))

@@ -26,6 +26,7 @@ def usable_by_anyone(path: str) -> bool:
     return all(os.stat(p).st_mode & stat.S_IXOTH for p in folders)
 
 
+@functools.lru_cache(maxsize=None)
 def world_python() -> str | None:
     """An interpreter of this Python version that any user can run and that makes venvs."""
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"

@@ -94,7 +94,7 @@ def test_case_functions_are_named_after_their_case():
 def test_gradescope_report_shape(tmp_path):
     r = grade(os.path.join(ROOT, "tests", "submissions", "wrong_tuning_flow_concepts"))
     path = tmp_path / "out" / "results.json"
-    report.write_json(r, str(path))
+    report.write_atomic(str(path), json.dumps(report.to_gradescope(r), indent=1))
     data = json.loads(path.read_text())
     assert data["score"] == r.score and data["max_score"] == 22
     assert data["execution_time"] >= 0

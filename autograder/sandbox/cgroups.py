@@ -38,10 +38,10 @@ class Group:
     def __init__(self, folders: list[str], parents: list[str]):
         self.folders, self.parents = folders, parents
 
-    def join(self, pid: int = 0) -> None:
-        """Moves ``pid`` (0: the caller) into the groups; its children are born there."""
+    def join(self) -> None:
+        """Moves the calling process into the groups; its children are born there."""
         for folder in self.folders:
-            _write(os.path.join(folder, "cgroup.procs"), str(pid or os.getpid()))
+            _write(os.path.join(folder, "cgroup.procs"), str(os.getpid()))
 
     def pids(self) -> set[int]:
         found = set()

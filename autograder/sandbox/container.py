@@ -24,6 +24,7 @@ Only uid switching is left, so the promises of docs/SANDBOX.md rest on it:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import shutil
@@ -31,6 +32,7 @@ import signal
 import stat
 import time
 
+from ..paths import within
 from . import protocol, student
 from .protocol import Host, JailRequest, SubmissionFiles
 
@@ -231,31 +233,40 @@ def kill_uid(uid: int) -> None:
 
 # ---------------------------------------------------------------- what it wrote
 
-def _owned(uid: int, top: str, budget: list[int], seen: set) -> int:
-    """Bytes on disk of ``uid``'s entries under ``top``, walking by descriptor (no path is too
-    deep) into the folders the uid can write in: its own, and those anyone may write in."""
-    total = 0
+def _entries(top: str, descend):
+    """``(dirpath, dirfd, name, lstat)`` of every entry under ``top``, walking by descriptor (no
+    path is too deep, no link followed) into the folders whose lstat ``descend`` accepts."""
     try:
-        walk = os.fwalk(top, follow_symlinks=False)
-        for _, dirnames, filenames, dirfd in walk:
-            keep = []
+        for dirpath, dirnames, filenames, dirfd in os.fwalk(top, follow_symlinks=False):
+            folders, keep = set(dirnames), []
             for name in dirnames + filenames:
                 try:
                     st = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
                 except OSError:
                     continue
-                if st.st_uid == uid:
-                    budget[0] -= 1
-                    if budget[0] < 0:
-                        return total
-                    if (st.st_dev, st.st_ino) not in seen:
-                        seen.add((st.st_dev, st.st_ino))
-                        total += st.st_blocks * 512
-                if name in dirnames and (st.st_uid == uid or st.st_mode & stat.S_IWOTH):
+                yield dirpath, dirfd, name, st
+                if name in folders and descend(st):
                     keep.append(name)
             dirnames[:] = keep
     except OSError:
-        pass
+        return
+
+
+def _owned(uid: int, top: str, budget: list[int], seen: set) -> int:
+    """Bytes on disk of ``uid``'s entries under ``top``, in the folders the uid can write in:
+    its own, and those anyone may write in."""
+    def writable(st) -> bool:
+        return st.st_uid == uid or bool(st.st_mode & stat.S_IWOTH)
+    total = 0
+    with contextlib.closing(_entries(top, writable)) as entries:
+        for _, _, _, st in entries:
+            if st.st_uid == uid:
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return total
+                if (st.st_dev, st.st_ino) not in seen:
+                    seen.add((st.st_dev, st.st_ino))
+                    total += st.st_blocks * 512
     return total
 
 
@@ -308,28 +319,19 @@ class FreeSpace:
 def remove_written(uid: int, folders) -> None:
     """Removes everything of ``uid`` in ``folders``, as that uid (its processes all dead): a
     link it planted, or a folder another sandbox swapped in, can only lead where it may write."""
+    def anyones(st) -> bool:              # not the uid's, but the uid's may lie below
+        return st.st_uid != uid and bool(st.st_mode & stat.S_IWOTH)
+
     def work() -> bytes:
         for top in folders:
-            try:
-                for dirpath, dirnames, filenames, dirfd in os.fwalk(top, follow_symlinks=False):
-                    keep = []
-                    for name in dirnames + filenames:
-                        try:
-                            st = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
-                        except OSError:
-                            continue
-                        if st.st_uid == uid and stat.S_ISDIR(st.st_mode):
-                            shutil.rmtree(os.path.join(dirpath, name), ignore_errors=True)
-                        elif st.st_uid == uid:
-                            try:
-                                os.unlink(name, dir_fd=dirfd)
-                            except OSError:
-                                pass
-                        elif name in dirnames and st.st_mode & stat.S_IWOTH:
-                            keep.append(name)          # anyone's: the uid's may lie below
-                    dirnames[:] = keep
-            except OSError:
-                pass
+            for dirpath, dirfd, name, st in _entries(top, anyones):
+                if st.st_uid == uid and stat.S_ISDIR(st.st_mode):
+                    shutil.rmtree(os.path.join(dirpath, name), ignore_errors=True)
+                elif st.st_uid == uid:
+                    try:
+                        os.unlink(name, dir_fd=dirfd)
+                    except OSError:
+                        pass
         return b""
     try:
         _as_uid(uid, work)
@@ -347,6 +349,7 @@ def supervise(request: JailRequest, host: Host, fds: dict, seccomp_filter, group
     box = os.path.join(host.scratch, str(uid))
     home, workdir = os.path.join(box, "home"), os.path.join(box, "submission")
     shared = shared_folders()
+    end = b""                             # the control line saying how it ended, once cleaned up
     try:
         os.mkdir(box, 0o711)
         copy_submission(request.submission, workdir, group=uid)
@@ -360,7 +363,7 @@ def supervise(request: JailRequest, host: Host, fds: dict, seccomp_filter, group
                                                          f"could not be checked ({why})"))
             return 0
         if leaks:
-            folders = [g for g in guarded if any(p == g or p.startswith(g + os.sep) for p in leaks)]
+            folders = [g for g in guarded if any(within(p, g) for p in leaks)]
             os.write(fds["ctrl"], protocol.line(refused=(
                 f"in this container a sandbox's user could read {len(leaks)} file(s) of "
                 f"{', '.join(folders)}: make them readable by root only (chmod -R go-rwx "
@@ -382,14 +385,13 @@ def supervise(request: JailRequest, host: Host, fds: dict, seccomp_filter, group
         os.close(fds["proto"])
         os.close(fds["out"])
         end = _watch(c3, uid, (home, *shared), request.limits.disk_mb)
-        _end(uid, group, box, shared)
-        try:
-            os.write(fds["ctrl"], end)
-        except OSError:
-            pass
-        return 0
     finally:
         _end(uid, group, box, shared)
+    try:
+        os.write(fds["ctrl"], end)
+    except OSError:
+        pass
+    return 0
 
 
 def _end(uid: int, group, box: str, shared) -> None:

@@ -28,6 +28,7 @@ import platform
 import signal
 import tempfile
 
+from ..paths import within
 from ..procutil import close_all_but
 from . import cgroups, container, protocol, seccomp, student
 from .protocol import Host, JailRequest
@@ -85,15 +86,11 @@ def _bind(source: str, target: str, *, writable: bool = False) -> None:
     _mount(None, target, None, flags)
 
 
-def _within(path: str, folder: str) -> bool:
-    return os.path.commonpath([path, folder]) == folder
-
-
 def _mask(root: str, folders: tuple[str, ...], visible: tuple[str, ...]) -> None:
     """An empty read-only tmpfs over every folder of ``folders`` the jail shows (it lies within
     one of ``visible``): answers installed beside the Python packages stay out of sight."""
     for folder in folders:
-        if os.path.isdir(root + folder) and any(_within(folder, v) for v in visible):
+        if os.path.isdir(root + folder) and any(within(folder, v) for v in visible):
             _mount("tmpfs", root + folder, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
 
 

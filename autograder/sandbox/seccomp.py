@@ -73,8 +73,8 @@ def _library():
 class Filter:
     """A built filter, ready to load in a forked child (its memory travels with the fork)."""
 
-    def __init__(self, lib, ctx: int, refused: tuple[str, ...]):
-        self.lib, self.ctx, self.refused = lib, ctx, refused
+    def __init__(self, lib, ctx: int):
+        self.lib, self.ctx = lib, ctx
 
     def load(self) -> None:
         """Installs the filter on the calling thread's process; sets no_new_privs as it must."""
@@ -108,16 +108,14 @@ def build(refused: tuple[str, ...] = REFUSED, *, unix_sockets_only: bool = True,
     def number(name: str) -> int:
         return lib.seccomp_syscall_resolve_name(name.encode())
 
-    known = []
     for name in refused:
         nr = number(name)
         if nr >= 0:
             _rule(lib, ctx, _errno(errno.EPERM), nr)
-            known.append(name)
     for flag in NAMESPACE_FLAGS:          # clone with any namespace flag
         _rule(lib, ctx, _errno(errno.EPERM), number("clone"), (0, CMP_MASKED_EQ, flag, flag))
     if number("clone3") >= 0:             # flags in a struct, beyond a filter's reach: glibc then
         _rule(lib, ctx, _errno(errno.ENOSYS), number("clone3"))       # falls back to clone
     for name in ("socket", "socketpair") if unix_sockets_only else ():   # any family but AF_UNIX
         _rule(lib, ctx, _errno(errno.EPERM), number(name), (0, CMP_NE, AF_UNIX, 0))
-    return Filter(lib, ctx, tuple(known))
+    return Filter(lib, ctx)

@@ -27,17 +27,13 @@ import tempfile
 import time
 import traceback
 
-from ..paths import ANSWER_PACKAGES
+from ..paths import ANSWER_PACKAGES, within
 from ..threads import limit_threads
 from . import probes
 from .protocol import Host, JailRequest
 
 CHILDREN_WAIT = 2.0        # seconds the zygote waits at exit for its sandboxes to clean up
 MADV_COLLAPSE, HUGE_PAGE = 25, 2 << 20
-
-
-def _within(path: str, folder: str) -> bool:
-    return os.path.commonpath([path, folder]) == folder
 
 
 def python_paths() -> tuple[list[str], list[str]]:
@@ -56,7 +52,7 @@ def python_paths() -> tuple[list[str], list[str]]:
         if not raw or not os.path.isdir(raw):
             continue
         path = os.path.realpath(raw)
-        if any(_within(path, p) for p in prefixes) and path not in order:
+        if any(within(path, p) for p in prefixes) and path not in order:
             order.append(path)
     hidden = [os.path.join(p, name) for p in [*order, *sorted(prefixes)] for name in ANSWER_PACKAGES
               if os.path.isdir(os.path.join(p, name))]
@@ -67,9 +63,9 @@ def _bind_set(paths) -> list[str]:
     """The outermost of ``paths``, skipping those the system folders already hold."""
     chosen: list[str] = []
     for p in sorted(paths, key=len):
-        if any(_within(p, d) for d in ("/usr", "/etc", "/bin", "/lib")):
+        if any(within(p, d) for d in ("/usr", "/etc", "/bin", "/lib")):
             continue
-        if not any(_within(p, c) for c in chosen):
+        if not any(within(p, c) for c in chosen):
             chosen.append(p)
     return chosen
 
