@@ -82,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
                    help="give cases with this label (e.g. random) Gradescope visibility 'hidden'")
     p.add_argument("--batch", action="store_true", help="grade every entry of SUBMISSION as one student")
     p.add_argument("--out", metavar="DIR", help="with --batch: where the reports and gradebook go")
-    p.add_argument("--workers", type=int, help="with --batch: worker processes (default: one per core)")
+    p.add_argument("--workers", type=int, help="with --batch: worker processes (default: one per core, and one more)")
     p.add_argument("--gradescope-bundle", metavar="ZIP", help="write Gradescope's autograder zip and stop")
     p.add_argument("--prairielearn-bundle", metavar="DIR",
                    help="write PrairieLearn's grading image and question files into DIR and stop")
