@@ -13,10 +13,10 @@ import numpy as np
 
 from . import catalog, checks, memo, reference_run
 from .codec import Message, encode
-from .sandbox.client import Reply, Sandbox, zygote
+from .sandbox.client import Replies, Reply, Sandbox, zygote
 from .sandbox.protocol import (CELL_ERROR_CHARS, DEFAULT_BUDGET, DEFAULT_TIMEOUT, Limits,  # noqa: F401
                                 SandboxUnavailable, StudentError, printable, shown)
-from .spec import Case, Module
+from .spec import Args, Case, Module
 from .submission import Submission, open_submission
 
 
@@ -66,6 +66,12 @@ def call_message(module: str, function: str, args: tuple, kwargs: dict, probe: s
                    args=encode(tuple(args)), kwargs=encode(dict(kwargs)))
 
 
+def calls_message(module: str, function: str, calls: list[tuple[tuple, dict]]) -> dict:
+    """What ``calls`` of the student's ``module.function`` send as one request (``f.each``)."""
+    return Message(op="calls", module=module, function=function, probe=None,
+                   calls=[[encode(tuple(args)), encode(dict(kwargs))] for args, kwargs in calls])
+
+
 class Session:
     """One submission's sandbox, with what the grader has learned about it so far."""
 
@@ -102,11 +108,15 @@ class Session:
     def close(self) -> None:
         self.sandbox.close()
 
-    def _request(self, message: dict, timeout: float) -> Reply:
+    def _limit(self, timeout: float) -> float:
+        """Seconds a call may take now: ``timeout``, or what is left of the budget."""
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise StudentError("budget", f"not run: the submission used up its {self.budget:g} s time budget")
-        return self.sandbox.reply(message, min(timeout, left))
+        return min(timeout, left)
+
+    def _request(self, message: dict, timeout: float) -> Reply:
+        return self.sandbox.reply(message, self._limit(timeout))
 
     def _run_cells(self) -> None:
         """Runs a notebook's cells in a fresh process, leaving out those that hang or crash it
@@ -158,26 +168,37 @@ class Session:
             self.loaded, self.loaded_generation = set(), self.sandbox.generation
         self.loaded.add(module)
 
-    def send(self, message: dict, timeout: float | None = None) -> Reply:
+    def send(self, message: dict, timeout: float | None = None) -> Reply | Replies:
         """A ``call_message`` to the student's process (``timeout``: the case's own limit, else
-        the session's); its reply, or StudentError."""
+        the session's): its reply, or StudentError. A ``calls_message``: its Replies (a failed
+        call's error among them; raised only when none of its calls could be made)."""
         module, function = message["module"], message["function"]
         key = f"{module}.{function}"
         if key in self.timed_out:
             raise StudentError("skipped", f"not run: {function} timed out in an earlier case")
         self._ensure_loaded(module)
+        timeout = timeout or self.timeout
+        if message["op"] == "calls":
+            replies = self.sandbox.replies(message, len(message["calls"]), lambda: self._limit(timeout))
+            if replies.error is not None:
+                replies.error = self._explained(replies.error, module, function)
+            return replies
         try:
-            return self._request(message, timeout or self.timeout)
+            return self._request(message, timeout)
         except StudentError as exc:
-            if exc.kind == "timeout":
-                self.timed_out.add(key)
-            if exc.kind == "missing":
-                raise StudentError("missing", f"{self.submission.module_file(module)} defines no "
-                                              f"function {function}") from None
-            if exc.kind == "not_implemented":
-                raise StudentError("not_implemented", f"not implemented ({function} raised "
-                                                      f"NotImplementedError)") from None
-            raise
+            raise self._explained(exc, module, function) from None
+
+    def _explained(self, exc: StudentError, module: str, function: str) -> StudentError:
+        """``exc``, a call's failure, in the report's words (a timeout is remembered)."""
+        if exc.kind == "timeout":
+            self.timed_out.add(f"{module}.{function}")
+        if exc.kind == "missing":
+            return StudentError("missing", f"{self.submission.module_file(module)} defines no "
+                                           f"function {function}")
+        if exc.kind == "not_implemented":
+            return StudentError("not_implemented", f"not implemented ({function} raised "
+                                                   f"NotImplementedError)")
+        return exc
 
 
 class StudentFunction:
@@ -197,6 +218,27 @@ class StudentFunction:
     def __call__(self, *args, **kwargs):
         self._last = (args, kwargs)
         return self.send(call_message(self.module, self.function, args, kwargs), self.timeout).value
+
+    def each(self, calls):
+        """The function called on each of ``calls`` in turn (a tuple of positional arguments,
+        or an ``Args``), all in one round trip: yields each call's value as the case reads it,
+        then raises the first failed call's error where that call's value would have come.
+        Every argument is sent before any reply is read, so none may be computed from a reply;
+        the calls after one that returned a wrong value still run (a case's ``for`` over
+        ``f(x)`` stops there)."""
+        calls = [(c.args, c.kwargs) if isinstance(c, Args) else (tuple(c), {}) for c in calls]
+        if not calls:
+            return
+        self._last = calls[0]
+        replies = self.send(calls_message(self.module, self.function, calls), self.timeout)
+        if not isinstance(replies, Replies):
+            raise StudentError("crash", "the student process answered a bundle of calls with one reply")
+        for call, reply in zip(calls, replies.items):
+            self._last = call
+            yield reply.value
+        if replies.error is not None:
+            self._last = calls[len(replies.items)]
+            raise replies.error
 
     def probe(self, name: str, *args, **kwargs):
         self._last = (args, kwargs)

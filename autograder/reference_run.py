@@ -21,7 +21,7 @@ import os
 import time
 
 from . import codec, memo
-from .sandbox.client import Reply
+from .sandbox.client import Replies, Reply
 from .sandbox.probes import PROBES
 from .sandbox.protocol import StudentError
 from .spec import Case
@@ -41,14 +41,25 @@ class ReferenceCalls:
         self.seconds = 0.0
         self.every_probe = every_probe
 
-    def send(self, message: dict, timeout: float | None = None) -> Reply:
+    def send(self, message: dict, timeout: float | None = None) -> Reply | Replies:
         if message["probe"] not in IN_PROCESS_PROBES and not self.every_probe:
             raise NotHere(message["probe"])
         fn = getattr(importlib.import_module(f"reference.{message['module']}"), message["function"])
-        args, kwargs = codec.decode(message["args"]), codec.decode(message["kwargs"])
+        if message["op"] == "call":
+            return self._call(fn, message["probe"], message["args"], message["kwargs"])
+        items = []
+        for args, kwargs in message["calls"]:          # "calls": up to the first that raises
+            try:
+                items.append(self._call(fn, None, args, kwargs))
+            except StudentError as exc:
+                return Replies(items, exc)
+        return Replies(items)
+
+    def _call(self, fn, probe: str | None, args, kwargs) -> Reply:
+        args, kwargs = codec.decode(args), codec.decode(kwargs)
         start = time.perf_counter()
         try:
-            value = PROBES[message["probe"]](fn, *args, **kwargs) if message["probe"] else fn(*args, **kwargs)
+            value = PROBES[probe](fn, *args, **kwargs) if probe else fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - as the student's process would report it
             raise StudentError("raised", f"{type(exc).__name__}: {exc}") from None
         finally:

@@ -12,6 +12,14 @@ A grader module (``graders/<module>.py``) creates one :class:`Module` and regist
 ``rng`` is a ``numpy.random.Generator`` seeded from the grading seed and the case's id. A case
 earns its points when its function returns, and none when it raises. Name the function after
 its case (``<function>_<label>``), so a traceback or a profile says which case it was.
+
+Calls whose arguments are drawn before any reply is read go in one round trip with
+``f.each``: a tuple of positional arguments per call, or an :class:`Args` where keywords come
+too; it yields each call's value in turn, and raises a failed call's error in its place:
+
+    sizes = [(int(rng.integers(1, 9)), 3) for _ in range(4)]
+    for (n, k), got in zip(sizes, f.each(sizes)):
+        checks.expect_int(got, n - k + 1)
 """
 
 from __future__ import annotations
@@ -26,6 +34,13 @@ ASSIGNMENT_ORDER = (
     "deep_linear", "regularization", "gradient_flow", "tuning", "concepts",
 )
 ASSIGNMENT_TOTAL = 243
+
+
+class Args:
+    """One call's arguments for ``f.each``: ``Args(x, W, stride=2)``."""
+
+    def __init__(self, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
 
 
 def in_assignment_order(names: Iterable[str]) -> list[str]:

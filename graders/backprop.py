@@ -14,7 +14,7 @@ import numpy as np
 import reference.backprop as ref
 from autograder import checks
 from autograder.checks import Mismatch
-from autograder.spec import Module
+from autograder.spec import Args, Module
 
 M = Module("backprop", total=40, source="Homework 1 P1, Assignment 3 §5, THW2 Q3")
 
@@ -71,27 +71,28 @@ def _db_mistakes(da):
 
 @M.case("dense_forward", "random", points=1)
 def dense_forward_random(f, rng):
-    for n, i, o in [(1, 1, 1), (1, 3, 2), (5, 4, 3), (2, 1, 6)]:
-        x, W, b = rng.normal(size=(n, i)), rng.normal(size=(o, i)), rng.normal(size=o)
-        checks.expect_array(f(x.copy(), W.copy(), b.copy()), ref.dense_forward(x, W, b),
-                            name=f"x W^T + b for x {x.shape}, W {W.shape}")
+    layers = [(rng.normal(size=(n, i)), rng.normal(size=(o, i)), rng.normal(size=o))
+              for n, i, o in [(1, 1, 1), (1, 3, 2), (5, 4, 3), (2, 1, 6)]]
+    for (x, W, b), got in zip(layers, f.each(_copies(layer) for layer in layers)):
+        checks.expect_array(got, ref.dense_forward(x, W, b), name=f"x W^T + b for x {x.shape}, W {W.shape}")
 
 
 @M.case("dense_forward", "single", points=1)
 def dense_forward_single(f, rng):
-    for i, o in [(1, 1), (3, 2), (2, 5)]:
-        x, W, b = rng.normal(size=i), rng.normal(size=(o, i)), rng.normal(size=o)
-        checks.expect_array(f(x.copy(), W.copy(), b.copy()), ref.dense_forward(x, W, b),
-                            name=f"W x + b for a single x {x.shape}, W {W.shape}")
+    layers = [(rng.normal(size=i), rng.normal(size=(o, i)), rng.normal(size=o)) for i, o in [(1, 1), (3, 2), (2, 5)]]
+    for (x, W, b), got in zip(layers, f.each(_copies(layer) for layer in layers)):
+        checks.expect_array(got, ref.dense_forward(x, W, b), name=f"W x + b for a single x {x.shape}, W {W.shape}")
 
 
 def _dense_backward_case(f, rng, xshapes):
+    instances = []
     for xshape, o in xshapes:
         x, W, b = rng.normal(size=xshape), rng.normal(size=(o, xshape[-1])), rng.normal(size=o)
-        da = rng.normal(size=xshape[:-1] + (o,))
+        instances.append((rng.normal(size=xshape[:-1] + (o,)), x, W, b))
+    for (da, x, W, b), got in zip(instances, f.each(_copies(inst) for inst in instances)):
         want_dx, want_dW, want_db = ref.dense_backward(da, x, W, b)
         dx, dW, db = checks.expect_sequence(
-            f(da.copy(), x.copy(), W.copy(), b.copy()), 3, "(dx, dW, db)",
+            got, 3, "(dx, dW, db)",
             mistakes={"the bias gradient db is missing": (want_dx, want_dW)})
         where = f" (x {x.shape}, W {W.shape})"
         checks.expect_array(dx, want_dx, name="dx" + where)
@@ -136,11 +137,14 @@ def mlp_forward_worked(f, rng):
 
 @M.case("mlp_forward", "random", points=4)
 def mlp_forward_random(f, rng):
+    instances = []
     for act, out_act, sizes, batch in CONFIGS:
         ws, bs = _net(rng, sizes)
-        x = rng.normal(size=(sizes[0],) if batch is None else (batch, sizes[0]))
-        out = _mlp_out(f(x.copy(), _copies(ws), _copies(bs), activation=act,
-                         output_activation=out_act), len(ws), ("a", "z"))
+        instances.append((act, out_act, ws, bs, rng.normal(size=(sizes[0],) if batch is None else (batch, sizes[0]))))
+    calls = f.each(Args(x.copy(), _copies(ws), _copies(bs), activation=act, output_activation=out_act)
+                   for act, out_act, ws, bs, x in instances)
+    for (act, out_act, ws, bs, x), got in zip(instances, calls):
+        out = _mlp_out(got, len(ws), ("a", "z"))
         want = ref.mlp_forward(x, ws, bs, act, out_act)
         where = f" (activation={act!r}, output_activation={out_act!r}, x {x.shape})"
         for l in range(len(ws)):
@@ -181,9 +185,10 @@ def mlp_backward_random(f, rng):
     # pre-activations exactly 0, where ReLU passes no gradient (as in torch)
     instances.append(("relu", "relu", [np.array([[1.0, -1.0], [1.0, 1.0]]), np.array([[1.0, 1.0]])],
                       [np.zeros(2), np.zeros(1)], np.array([[1.0, 1.0], [2.0, -2.0]]), np.zeros((2, 1))))
-    for act, out_act, ws, bs, x, y in instances:
-        got = _mlp_out(f(x.copy(), y.copy(), _copies(ws), _copies(bs), activation=act,
-                         output_activation=out_act), len(ws), ("dW", "db", "dx"))
+    calls = f.each(Args(x.copy(), y.copy(), _copies(ws), _copies(bs), activation=act, output_activation=out_act)
+                   for act, out_act, ws, bs, x, y in instances)
+    for (act, out_act, ws, bs, x, y), got in zip(instances, calls):
+        got = _mlp_out(got, len(ws), ("dW", "db", "dx"))
         want = ref.mlp_backward(x, y, ws, bs, act, out_act)
         dW, db, dx = want["dW"], want["db"], want["dx"]
         da = _pre_activation_grads(x, y, ws, bs, act, out_act)
@@ -220,8 +225,9 @@ def graph_forward_worked(f, rng):
 
 @M.case("graph_forward", "random", points=1)
 def graph_forward_random(f, rng):
-    for p in _graph_points(rng):
-        _graph_check(f(*p), ref.graph_forward(*p), GRAPH_KEYS, checks.RTOL)
+    points = _graph_points(rng)
+    for p, got in zip(points, f.each(points)):
+        _graph_check(got, ref.graph_forward(*p), GRAPH_KEYS, checks.RTOL)
 
 
 @M.case("graph_backward", "worked", points=3)
@@ -232,8 +238,9 @@ def graph_backward_worked(f, rng):
 
 @M.case("graph_backward", "random", points=1)
 def graph_backward_random(f, rng):
-    for p in _graph_points(rng):
-        _graph_check(f(*p), ref.graph_backward(*p), GRAPH_GRAD_KEYS, checks.RTOL)
+    points = _graph_points(rng)
+    for p, got in zip(points, f.each(points)):
+        _graph_check(got, ref.graph_backward(*p), GRAPH_GRAD_KEYS, checks.RTOL)
 
 
 # ---------------------------------------------------------------- regularized sigmoid unit
@@ -245,9 +252,11 @@ def _unit_instances(rng):
 
 @M.case("reg_unit_grads", "vs_torch", points=4)
 def reg_unit_grads_vs_torch(f, rng):
-    for w, b, x, t, lam in _unit_instances(rng):
+    instances = _unit_instances(rng)
+    for (w, b, x, t, lam), got in zip(instances, f.each((w.copy(), b, x.copy(), t, lam)
+                                                         for w, b, x, t, lam in instances)):
         want = ref.reg_unit_grads(w, b, x, t, lam)
-        got = checks.expect_dict(f(w.copy(), b, x.copy(), t, lam), ("dL_dy", "dL_dz", "dw", "db", "dx"))
+        got = checks.expect_dict(got, ("dL_dy", "dL_dz", "dw", "db", "dx"))
         where = f" (D = {w.size})"
         for k in ("dL_dy", "dL_dz"):
             checks.expect_close(got[k], want[k], name=f'["{k}"]{where}')
@@ -259,9 +268,11 @@ def reg_unit_grads_vs_torch(f, rng):
 
 @M.case("reg_unit_step", "random", points=3)
 def reg_unit_step_random(f, rng):
-    for i, (w, b, x, t, lam) in enumerate(_unit_instances(rng)):
-        kwargs = {} if i == 0 else {"lr": float(rng.uniform(0.05, 1.0))}
-        got = checks.expect_sequence(f(w.copy(), b, x.copy(), t, lam, **kwargs), 2, "(w_new, b_new)")
+    instances = [(*inst, {} if i == 0 else {"lr": float(rng.uniform(0.05, 1.0))})
+                 for i, inst in enumerate(_unit_instances(rng))]
+    for (w, b, x, t, lam, kwargs), got in zip(instances, f.each(Args(w.copy(), b, x.copy(), t, lam, **kwargs)
+                                                                for w, b, x, t, lam, kwargs in instances)):
+        got = checks.expect_sequence(got, 2, "(w_new, b_new)")
         w_new, b_new = ref.reg_unit_step(w, b, x, t, lam, **kwargs)
         checks.expect_array(got[0], w_new, name="w_new")
         checks.expect_close(got[1], b_new, name="b_new")

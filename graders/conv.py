@@ -9,7 +9,7 @@ a given mistake fails the same cases whatever the seed.
 import numpy as np
 
 from autograder import checks
-from autograder.spec import Module
+from autograder.spec import Args, Module
 import reference.conv as ref
 
 M = Module("conv", total=39, source="Homework 2 P2, Homework 1 P4, THW2 Q1d",
@@ -20,27 +20,37 @@ M = Module("conv", total=39, source="Homework 2 P2, Homework 1 P4, THW2 Q1d",
 
 @M.case("conv_output_size", "worked", points=1)
 def conv_output_size_worked(f, rng):
-    checks.expect_int(f(32, 5), 28)
-    checks.expect_int(f(36, 3), 34)
-    checks.expect_int(f(36, 3, stride=2, padding=3), 20)
+    calls = [((32, 5), 28), ((36, 3), 34), (Args(36, 3, stride=2, padding=3), 20)]
+    for (_, expected), got in zip(calls, f.each(call for call, _ in calls)):
+        checks.expect_int(got, expected)
 
 
 @M.case("conv_output_size", "random", points=2)
 def conv_output_size_random(f, rng):
     # (k, stride, padding) with strides that do not divide n + 2p - k, and the edge output size 1
     configs = [(int(rng.integers(1, 6)), s, int(rng.integers(0, 3))) for s in (1, 2, 3, 2, 3)]
+    calls = []
     for k, s, p in configs:
         for _ in range(20):             # an n for which the stride does not divide evenly
             n = int(rng.integers(max(1, k - 2 * p), 40))
             if s == 1 or (n + 2 * p - k) % s:
                 break
-        checks.expect_int(f(n, k, stride=s, padding=p), ref.conv_output_size(n, k, s, p))
-    checks.expect_int(f(5, 5), 1)
-    checks.expect_int(f(7, 3, stride=3, padding=0), 2)    # floor: the last column is dropped
+        calls.append((Args(n, k, stride=s, padding=p), ref.conv_output_size(n, k, s, p)))
+    calls += [(Args(5, 5), 1),
+              (Args(7, 3, stride=3, padding=0), 2)]    # floor: the last column is dropped
+    for (_, expected), got in zip(calls, f.each(call for call, _ in calls)):
+        checks.expect_int(got, expected)
 
 
-def _check_output_shape(f, h, w, c_in, k, n_filters, stride=1, padding=0):
-    got = f(h, w, c_in, k, n_filters, stride=stride, padding=padding)
+def _check_output_shapes(f, shapes):
+    """conv_output_shape on each ``(h, w, c_in, k, n_filters, stride, padding)`` of ``shapes``."""
+    calls = f.each(Args(h, w, c_in, k, n_filters, stride=stride, padding=padding)
+                   for h, w, c_in, k, n_filters, stride, padding in shapes)
+    for shape, got in zip(shapes, calls):
+        _expect_output_shape(got, *shape)
+
+
+def _expect_output_shape(got, h, w, c_in, k, n_filters, stride, padding):
     expected = ref.conv_output_shape(h, w, c_in, k, n_filters, stride, padding)
     h_out, w_out, channels = checks.expect_sequence(got, 3)
     checks.expect_int(channels, n_filters, name="n_filters", mistakes={
@@ -51,41 +61,47 @@ def _check_output_shape(f, h, w, c_in, k, n_filters, stride=1, padding=0):
 
 @M.case("conv_output_shape", "worked", points=1)
 def conv_output_shape_worked(f, rng):
-    _check_output_shape(f, 32, 32, 3, 5, 16)                          # (28, 28, 16)
-    _check_output_shape(f, 36, 36, 3, 3, 2, stride=2, padding=3)      # (20, 20, 2)
+    _check_output_shapes(f, [(32, 32, 3, 5, 16, 1, 0),                 # (28, 28, 16)
+                             (36, 36, 3, 3, 2, 2, 3)])                 # (20, 20, 2)
 
 
 @M.case("conv_output_shape", "random", points=2)
 def conv_output_shape_random(f, rng):
+    shapes = []
     for s in (1, 2, 3):
         k, p = int(rng.integers(1, 6)), int(rng.integers(0, 3))
         h, w = (int(v) for v in rng.integers(k, 40, 2))           # h != w most of the time
         c_in = int(rng.integers(1, 8))
         n_filters = int(rng.choice([v for v in range(1, 65) if v != c_in]))
-        _check_output_shape(f, h, w, c_in, k, n_filters, stride=s, padding=p)
+        shapes.append((h, w, c_in, k, n_filters, s, p))
+    _check_output_shapes(f, shapes)
 
 
-def _expect_param_count(f, k, c_in, n_filters, bias):
-    expected = ref.conv_param_count(k, c_in, n_filters, bias)
-    weights = ref.conv_param_count(k, c_in, n_filters, False)
-    mistakes = {f"each of the {n_filters} filters has its own bias, not one bias for the layer": weights + 1,
-                "the biases (one per filter) are missing": weights} if bias else {}
-    checks.expect_int(f(k, c_in, n_filters, bias=bias), expected, mistakes=mistakes)
+def _check_param_counts(f, layers):
+    """conv_param_count on each ``(k, c_in, n_filters, bias)`` of ``layers``."""
+    for (k, c_in, n_filters, bias), got in zip(layers, f.each(Args(k, c_in, n_filters, bias=bias)
+                                                              for k, c_in, n_filters, bias in layers)):
+        expected = ref.conv_param_count(k, c_in, n_filters, bias)
+        weights = ref.conv_param_count(k, c_in, n_filters, False)
+        mistakes = {f"each of the {n_filters} filters has its own bias, not one bias for the layer": weights + 1,
+                    "the biases (one per filter) are missing": weights} if bias else {}
+        checks.expect_int(got, expected, mistakes=mistakes)
 
 
 @M.case("conv_param_count", "worked", points=1)
 def conv_param_count_worked(f, rng):
-    _expect_param_count(f, 5, 3, 16, True)         # 1216
-    _expect_param_count(f, 5, 3, 16, False)        # 1200
+    _check_param_counts(f, [(5, 3, 16, True),      # 1216
+                            (5, 3, 16, False)])    # 1200
 
 
 @M.case("conv_param_count", "random", points=1)
 def conv_param_count_random(f, rng):
+    layers = []
     for _ in range(4):
         k, c_in, n_filters = (int(v) for v in rng.integers(1, 9, 3))
         n_filters += 1                              # at least 2: one bias per filter shows
-        for bias in (True, False):
-            _expect_param_count(f, k, c_in, n_filters, bias)
+        layers += [(k, c_in, n_filters, bias) for bias in (True, False)]
+    _check_param_counts(f, layers)
 
 
 @M.case("mlp_param_count", "worked", points=1)
@@ -95,9 +111,9 @@ def mlp_param_count_worked(f, rng):
 
 @M.case("mlp_param_count", "random", points=1)
 def mlp_param_count_random(f, rng):
-    for layers in (1, 2, 4):
-        sizes = [int(v) for v in rng.integers(1, 30, layers + 1)]
-        checks.expect_int(f(sizes), ref.mlp_param_count(sizes))
+    nets = [[int(v) for v in rng.integers(1, 30, layers + 1)] for layers in (1, 2, 4)]
+    for sizes, got in zip(nets, f.each((sizes,) for sizes in nets)):
+        checks.expect_int(got, ref.mlp_param_count(sizes))
 
 
 # ------------------------------------------------------------------------------- conv2d
@@ -139,9 +155,12 @@ def _expect_conv(got, x, w, b, stride, padding, rtol=checks.RTOL):
                         mistakes=mistakes)
 
 
-def _check_conv(f, x, w, b, stride, padding, rtol=checks.RTOL):
-    got = f(x.copy(), w.copy(), None if b is None else b.copy(), stride=stride, padding=padding)
-    _expect_conv(got, x, w, b, stride, padding, rtol)
+def _check_convs(f, instances):
+    """conv2d on each ``(x, w, b, stride, padding)`` of ``instances``."""
+    calls = f.each(Args(x.copy(), w.copy(), None if b is None else b.copy(), stride=stride, padding=padding)
+                   for x, w, b, stride, padding in instances)
+    for instance, got in zip(instances, calls):
+        _expect_conv(got, *instance)
 
 
 @M.case("conv2d", "worked", points=2)
@@ -154,28 +173,34 @@ def conv2d_worked(f, rng):
 
 @M.case("conv2d", "random", points=2)
 def conv2d_random(f, rng):
-    for bias in (True, True, False):
-        _check_conv(f, *_conv_instance(rng, 1, 0, bias), stride=1, padding=0)
+    _check_convs(f, [(*_conv_instance(rng, 1, 0, bias), 1, 0) for bias in (True, True, False)])
 
 
 @M.case("conv2d", "padding", points=2)
 def conv2d_padding(f, rng):
-    for p, fit in ((1, True), (2, True), (2, False)):
-        _check_conv(f, *_conv_instance(rng, 1, p, fit=fit), stride=1, padding=p)
+    _check_convs(f, [(*_conv_instance(rng, 1, p, fit=fit), 1, p) for p, fit in ((1, True), (2, True), (2, False))])
 
 
 @M.case("conv2d", "stride", points=2)
 def conv2d_stride(f, rng):
     # strides 2 and 3 with and without padding, on sizes the stride does not always divide
-    for s, p, fit in ((2, 0, True), (3, 1, True), (2, 2, False), (3, 0, True)):
-        _check_conv(f, *_conv_instance(rng, s, p, fit=fit), stride=s, padding=p)
+    _check_convs(f, [(*_conv_instance(rng, s, p, fit=fit), s, p)
+                     for s, p, fit in ((2, 0, True), (3, 1, True), (2, 2, False), (3, 0, True))])
 
 
-def _check_conv_backward(f, rng, stride, padding, bias=True, fit=True):
-    x, w, b = _conv_instance(rng, stride, padding, bias, fit)
-    dout = rng.standard_normal(ref.conv2d(x, w, b, stride, padding).shape)
-    got = f(dout.copy(), x.copy(), w.copy(), None if b is None else b.copy(),
-            stride=stride, padding=padding)
+def _check_conv_backwards(f, rng, configs):
+    """conv2d_backward on an instance drawn for each ``(stride, padding, bias, fit)`` of ``configs``."""
+    instances = []
+    for stride, padding, bias, fit in configs:
+        x, w, b = _conv_instance(rng, stride, padding, bias, fit)
+        instances.append((rng.standard_normal(ref.conv2d(x, w, b, stride, padding).shape), x, w, b, stride, padding))
+    calls = f.each(Args(dout.copy(), x.copy(), w.copy(), None if b is None else b.copy(), stride=stride,
+                        padding=padding) for dout, x, w, b, stride, padding in instances)
+    for instance, got in zip(instances, calls):
+        _expect_conv_backward(got, *instance)
+
+
+def _expect_conv_backward(got, dout, x, w, b, stride, padding):
     dx, dw, db = checks.expect_sequence(got, 3)
     edx, edw, edb = ref.conv2d_backward(dout, x, w, b, stride, padding)
     flipped = ref.conv2d_backward(dout, x, w[:, :, ::-1, ::-1], b, stride, padding)
@@ -192,20 +217,18 @@ def _check_conv_backward(f, rng, stride, padding, bias=True, fit=True):
 
 @M.case("conv2d_backward", "random", points=3)
 def conv2d_backward_random(f, rng):
-    for _ in range(3):
-        _check_conv_backward(f, rng, 1, 0)
+    _check_conv_backwards(f, rng, [(1, 0, True, True)] * 3)
 
 
 @M.case("conv2d_backward", "stride_padding", points=3)
 def conv2d_backward_stride_padding(f, rng):
-    for s, p, fit in ((1, 1, True), (2, 1, True), (3, 2, False), (2, 0, True)):
-        _check_conv_backward(f, rng, s, p, fit=fit)
+    _check_conv_backwards(f, rng, [(s, p, True, fit) for s, p, fit in ((1, 1, True), (2, 1, True), (3, 2, False),
+                                                                      (2, 0, True))])
 
 
 @M.case("conv2d_backward", "no_bias", points=2)
 def conv2d_backward_no_bias(f, rng):
-    for s in (1, 2):
-        _check_conv_backward(f, rng, s, 0, bias=False)
+    _check_conv_backwards(f, rng, [(s, 0, False, True) for s in (1, 2)])
 
 
 # ------------------------------------------------------------------------------- pooling
@@ -230,17 +253,17 @@ def _pool_input(rng, size, distinct=False):
 
 
 def _pool_worked(f, expected_of):
-    for i, (m, avg) in enumerate(WORKED_POOL, start=1):
-        x = np.array(m, dtype=np.float64)[None, None]                # (1, 1, 4, 4)
-        checks.expect_array(f(x), np.array(expected_of(avg), dtype=np.float64)[None, None],
+    images = [np.array(m, dtype=np.float64)[None, None] for m, _ in WORKED_POOL]     # (1, 1, 4, 4)
+    for i, ((_, avg), got) in enumerate(zip(WORKED_POOL, f.each((x,) for x in images)), start=1):
+        checks.expect_array(got, np.array(expected_of(avg), dtype=np.float64)[None, None],
                             rtol=checks.HAND_RTOL, name=f"M{i} pooled")
 
 
 def _pool_random(f, rng, reference):
-    for size, stride in POOL_CONFIGS:
-        x = _pool_input(rng, size)
+    inputs = [_pool_input(rng, size) for size, _ in POOL_CONFIGS]
+    calls = f.each(Args(x.copy(), size=size, stride=stride) for x, (size, stride) in zip(inputs, POOL_CONFIGS))
+    for x, (size, stride), got in zip(inputs, POOL_CONFIGS, calls):
         expected = reference(x, size, stride)
-        got = f(x.copy(), size=size, stride=stride)
         arr = checks.expect_shape(got, expected.shape, f"output (size={size}, stride={stride})")
         checks.expect_array(arr, expected, name=f"output (size={size}, stride={stride})")
 
@@ -265,10 +288,18 @@ def max_pool2d_random(f, rng):
     _pool_random(f, rng, ref.max_pool2d)
 
 
-def _check_pool_backward(f, rng, size, stride, reference, forward):
-    x = _pool_input(rng, size, distinct=True)
-    dout = rng.standard_normal(forward(x, size, stride).shape)
-    got = f(dout.copy(), x.copy(), size=size, stride=stride)
+def _check_pool_backwards(f, rng, configs, reference, forward):
+    """The pooling's backward on an input drawn for each ``(size, stride)`` of ``configs``."""
+    instances = []
+    for size, stride in configs:
+        x = _pool_input(rng, size, distinct=True)
+        instances.append((rng.standard_normal(forward(x, size, stride).shape), x, size, stride))
+    calls = f.each(Args(dout.copy(), x.copy(), size=size, stride=stride) for dout, x, size, stride in instances)
+    for instance, got in zip(instances, calls):
+        _expect_pool_backward(got, *instance, reference)
+
+
+def _expect_pool_backward(got, dout, x, size, stride, reference):
     expected = reference(dout, x, size, stride)
     if reference is ref.max_pool2d_backward:
         spread = ref.avg_pool2d_backward(dout, x, size, stride)
@@ -285,23 +316,19 @@ def _check_pool_backward(f, rng, size, stride, reference, forward):
 
 @M.case("max_pool2d_backward", "random", points=2)
 def max_pool2d_backward_random(f, rng):
-    for size, stride in ((2, 2), (2, 2), (3, 3), (2, 3)):
-        _check_pool_backward(f, rng, size, stride, ref.max_pool2d_backward, ref.max_pool2d)
+    _check_pool_backwards(f, rng, ((2, 2), (2, 2), (3, 3), (2, 3)), ref.max_pool2d_backward, ref.max_pool2d)
 
 
 @M.case("max_pool2d_backward", "overlap", points=2)
 def max_pool2d_backward_overlap(f, rng):
-    for size, stride in ((3, 2), (2, 1), (3, 1)):
-        _check_pool_backward(f, rng, size, stride, ref.max_pool2d_backward, ref.max_pool2d)
+    _check_pool_backwards(f, rng, ((3, 2), (2, 1), (3, 1)), ref.max_pool2d_backward, ref.max_pool2d)
 
 
 @M.case("avg_pool2d_backward", "random", points=2)
 def avg_pool2d_backward_random(f, rng):
-    for size, stride in ((2, 2), (2, 2), (3, 3), (2, 3), (1, 1)):
-        _check_pool_backward(f, rng, size, stride, ref.avg_pool2d_backward, ref.avg_pool2d)
+    _check_pool_backwards(f, rng, ((2, 2), (2, 2), (3, 3), (2, 3), (1, 1)), ref.avg_pool2d_backward, ref.avg_pool2d)
 
 
 @M.case("avg_pool2d_backward", "overlap", points=1)
 def avg_pool2d_backward_overlap(f, rng):
-    for size, stride in ((3, 2), (2, 1)):
-        _check_pool_backward(f, rng, size, stride, ref.avg_pool2d_backward, ref.avg_pool2d)
+    _check_pool_backwards(f, rng, ((3, 2), (2, 1)), ref.avg_pool2d_backward, ref.avg_pool2d)

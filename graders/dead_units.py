@@ -56,10 +56,11 @@ def dead_unit_params_box(f, rng):
 
 @M.case("relu_net_grads", "vs_torch", points=3)
 def relu_net_grads_vs_torch(f, rng):
-    for _ in range(6):
-        params = (rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=2), float(rng.normal()))
-        x = rng.uniform(-1, 1, size=2)
-        got = checks.expect_dict(f(x.copy(), *[np.array(p) if np.ndim(p) else p for p in params]), KEYS)
+    cases = [((rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=2), float(rng.normal())),
+              rng.uniform(-1, 1, size=2)) for _ in range(6)]
+    calls = f.each((x.copy(), *[np.array(p) if np.ndim(p) else p for p in params]) for params, x in cases)
+    for (params, x), got in zip(cases, calls):
+        got = checks.expect_dict(got, KEYS)
         want = ref.relu_net_grads(x, *params)
         for k in KEYS:
             checks.expect_array(got[k], want[k], name=f'["{k}"] (x = {checks.show(x)})')
@@ -73,8 +74,8 @@ def relu_net_grads_dead(f, rng):
         raise Mismatch("needs dead parameters: your dead_unit_params gives units that are alive "
                        "on the box, so there is no dead point to check the gradients at")
     w2, b2 = rng.normal(size=2), float(rng.normal())
-    for x in points:
-        got = checks.expect_dict(f(x.copy(), W1.copy(), b1.copy(), w2.copy(), b2), KEYS)
+    for x, got in zip(points, f.each((x.copy(), W1.copy(), b1.copy(), w2.copy(), b2) for x in points)):
+        got = checks.expect_dict(got, KEYS)
         for k, shape in (("dW1", (2, 2)), ("db1", (2,))):
             arr = checks.expect_shape(got[k], shape, f'["{k}"]')
             if np.any(arr != 0):

@@ -62,16 +62,18 @@ def population_min_value_number(f, rng):
 def is_minimizer_axes(f, rng):
     a, b = (float(v) for v in rng.uniform(0.5, 3.0, size=2) * rng.choice([-1, 1], size=2))
     points = [(0.0, b), (a, 0.0), (0.0, 0.0), (-0.0, b), (a, b), (1e-9, b), (a, -1e-12), (1e-8, 1e-8)]
-    for u, v in points:
-        checks.expect_bool(f(u, v), u == 0 or v == 0, name=f"is_minimizer({u!r}, {v!r})")
+    for (u, v), got in zip(points, f.each(points)):
+        checks.expect_bool(got, u == 0 or v == 0, name=f"is_minimizer({u!r}, {v!r})")
 
 
 @M.case("gd_step", "scalar", points=1)
 def gd_step_scalar(f, rng):
+    steps = []
     for _ in range(3):
         u, v, a1, a2 = (float(z) for z in rng.uniform(-2, 2, size=4))
-        a1, a2 = abs(a1), abs(a2)
-        got = checks.expect_sequence(f(u, v, a1, a2), 2)
+        steps.append((u, v, abs(a1), abs(a2)))
+    for (u, v, a1, a2), got in zip(steps, f.each(steps)):
+        got = checks.expect_sequence(got, 2)
         want = ref.gd_step(u, v, a1, a2)
         checks.expect_close(got[0], want[0], name="new w1")
         checks.expect_close(got[1], want[1], name="new w2", mistakes=_sequential(u, v, a1, a2))
@@ -120,10 +122,14 @@ def _stable_reference(a1, a2, w10, w20, k):
     return base, cls, lg, stable
 
 
-def _check_grid(f, a1, a2, w10, w20, k):
+def _grid_calls(grids) -> list:
+    """loss_after_steps's arguments for each ``(a1, a2, w10, w20, k)`` of ``grids``."""
+    return [(a1.copy(), a2.copy(), w10, w20, k) for a1, a2, w10, w20, k in grids]
+
+
+def _expect_grid(got, a1, a2, w10, w20, k):
     base, cls, lg, stable = _stable_reference(a1, a2, w10, w20, k)
-    got = checks.expect_shape(f(a1.copy(), a2.copy(), w10, w20, k), base.shape,
-                              name=f"the loss grid after k={k} steps")
+    got = checks.expect_shape(got, base.shape, name=f"the loss grid after k={k} steps")
     where = lambda idx: (f"alpha1={float(np.broadcast_to(a1, base.shape)[idx]):.6g}, "
                          f"alpha2={float(np.broadcast_to(a2, base.shape)[idx]):.6g}")
     nan = np.argwhere(np.isnan(got))
@@ -152,15 +158,22 @@ def _grid(rng, lo, hi, n):
 
 @M.case("loss_after_steps", "grid", points=3)
 def loss_after_steps_grid(f, rng):
-    checks.expect_close(f(0.01, 0.02, 1.0, 1.5, 3), ref.loss_after_steps(0.01, 0.02, 1.0, 1.5, 3),
-                        name="the loss for scalar learning rates")
+    grids = []
     for k in (1, 10, 50):
         w10, w20 = (float(z) for z in rng.uniform(0.5, 2.0, size=2))
-        _check_grid(f, _grid(rng, -3, 0.5, 9)[:, None], _grid(rng, -3, 0.5, 7)[None, :], w10, w20, k)
+        grids.append((_grid(rng, -3, 0.5, 9)[:, None], _grid(rng, -3, 0.5, 7)[None, :], w10, w20, k))
+    replies = f.each([(0.01, 0.02, 1.0, 1.5, 3)] + _grid_calls(grids))
+    checks.expect_close(next(replies), ref.loss_after_steps(0.01, 0.02, 1.0, 1.5, 3),
+                        name="the loss for scalar learning rates")
+    for grid, got in zip(grids, replies):
+        _expect_grid(got, *grid)
 
 
 @M.case("loss_after_steps", "overflow", points=2)
 def loss_after_steps_overflow(f, rng):
+    grids = []
     for k in (100, 200):
         w10, w20 = (float(z) for z in rng.uniform(1.0, 3.0, size=2))
-        _check_grid(f, _grid(rng, -2, 1.5, 8)[:, None], _grid(rng, -2, 1.5, 10)[None, :], w10, w20, k)
+        grids.append((_grid(rng, -2, 1.5, 8)[:, None], _grid(rng, -2, 1.5, 10)[None, :], w10, w20, k))
+    for grid, got in zip(grids, f.each(_grid_calls(grids))):
+        _expect_grid(got, *grid)

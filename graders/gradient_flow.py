@@ -1,7 +1,7 @@
 """Grader for gradient_flow (Homework 1 P5), 10 points."""
 
 from autograder import checks
-from autograder.spec import Module
+from autograder.spec import Args, Module
 import reference.gradient_flow as ref
 
 M = Module("gradient_flow", total=10, source="Homework 1 P5")
@@ -14,9 +14,9 @@ def chain_gradient_worked(f, rng):
 
 @M.case("chain_gradient", "random", points=1)
 def chain_gradient_random(f, rng):
-    for n in (1, 3, 7):
-        grads = [float(g) for g in rng.uniform(-2, 2, n)]
-        checks.expect_close(f(grads), ref.chain_gradient(grads))
+    chains = [[float(g) for g in rng.uniform(-2, 2, n)] for n in (1, 3, 7)]
+    for grads, got in zip(chains, f.each((grads,) for grads in chains)):
+        checks.expect_close(got, ref.chain_gradient(grads))
 
 
 @M.case("residual_gradient", "worked", points=1)
@@ -26,32 +26,34 @@ def residual_gradient_worked(f, rng):
 
 @M.case("residual_gradient", "random", points=1)
 def residual_gradient_random(f, rng):
-    for n in (1, 2, 5):
-        up, grads = float(rng.normal()), [float(g) for g in rng.uniform(-1, 1, n)]
-        checks.expect_close(f(up, grads), ref.residual_gradient(up, grads))
+    chains = [(float(rng.normal()), [float(g) for g in rng.uniform(-1, 1, n)]) for n in (1, 2, 5)]
+    for (up, grads), got in zip(chains, f.each(chains)):
+        checks.expect_close(got, ref.residual_gradient(up, grads))
 
 
 @M.case("plain_depth_gradient", "worked", points=1)
 def plain_depth_gradient_worked(f, rng):
-    for n, want in zip(range(1, 7), (0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125)):
-        checks.expect_close(f(n), want, rtol=checks.HAND_RTOL, name=f"{n} layers")
+    depths = range(1, 7)
+    for n, want, got in zip(depths, (0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125), f.each((n,) for n in depths)):
+        checks.expect_close(got, want, rtol=checks.HAND_RTOL, name=f"{n} layers")
 
 
 @M.case("plain_depth_gradient", "random", points=1)
 def plain_depth_gradient_random(f, rng):
-    for _ in range(4):
-        n, local, up = int(rng.integers(1, 30)), float(rng.uniform(0.1, 1.5)), float(rng.normal())
-        checks.expect_close(f(n, local=local, upstream=up), ref.plain_depth_gradient(n, local, up))
+    nets = [(int(rng.integers(1, 30)), float(rng.uniform(0.1, 1.5)), float(rng.normal())) for _ in range(4)]
+    for (n, local, up), got in zip(nets, f.each(Args(n, local=local, upstream=up) for n, local, up in nets)):
+        checks.expect_close(got, ref.plain_depth_gradient(n, local, up))
 
 
 @M.case("residual_blocks_gradient", "worked", points=2)
 def residual_blocks_gradient_worked(f, rng):
-    for n, want in ((2, 0.625), (4, 0.78125), (6, 0.9765625)):
-        checks.expect_close(f(n), want, rtol=checks.HAND_RTOL, name=f"{n} layers")
+    worked = ((2, 0.625), (4, 0.78125), (6, 0.9765625))
+    for (n, want), got in zip(worked, f.each((n,) for n, _ in worked)):
+        checks.expect_close(got, want, rtol=checks.HAND_RTOL, name=f"{n} layers")
 
 
 @M.case("residual_blocks_gradient", "random", points=2)
 def residual_blocks_gradient_random(f, rng):
-    for _ in range(4):
-        n, local, up = 2 * int(rng.integers(1, 15)), float(rng.uniform(0.1, 1.2)), float(rng.normal())
-        checks.expect_close(f(n, local=local, upstream=up), ref.residual_blocks_gradient(n, local, up))
+    nets = [(2 * int(rng.integers(1, 15)), float(rng.uniform(0.1, 1.2)), float(rng.normal())) for _ in range(4)]
+    for (n, local, up), got in zip(nets, f.each(Args(n, local=local, upstream=up) for n, local, up in nets)):
+        checks.expect_close(got, ref.residual_blocks_gradient(n, local, up))

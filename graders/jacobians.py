@@ -31,9 +31,10 @@ def _shape_hint(got, n, d, k):
 
 def _shape_case(case):
     def check(f, rng):
-        for n, d, k in _distinct_sizes(rng) + [(2, 3, 4)]:
+        sizes = _distinct_sizes(rng) + [(2, 3, 4)]
+        for (n, d, k), got in zip(sizes, f.each((case, n, d, k) for n, d, k in sizes)):
             expected = ref.jacobian_shape(case, n, d, k)
-            got = checks.expect_sequence(f(case, n, d, k), len(expected),
+            got = checks.expect_sequence(got, len(expected),
                                          name=f"shape for n={n}, d={d}, k={k}")
             if list(got) != list(expected):
                 want = _shape_hint(expected, n, d, k)
@@ -66,10 +67,10 @@ def _numeric_case(function, build):
     """A case calling ``function`` with the arguments ``build(rng, n, d)`` returns."""
     def check(f, rng):
         reference = getattr(ref, function)
-        for n, d in _vector_sizes(rng):
-            args = build(rng, n, d)
+        instances = [(n, d, build(rng, n, d)) for n, d in _vector_sizes(rng)]
+        for (n, d, args), got in zip(instances, f.each([a.copy() for a in args] for _, _, args in instances)):
             expected = reference(*args)
-            checks.expect_array(f(*[a.copy() for a in args]), expected,
+            checks.expect_array(got, expected,
                                 name=f"Jacobian (d={d}" + (f", n={n})" if function == "jac_matvec" else ")"),
                                 mistakes={DIAGONAL: np.diagonal(expected)} if function in ELEMENTWISE else {})
     return check
@@ -119,9 +120,9 @@ def _expect_matmul_t(got, W, X):
 
 @M.case("jac_matmul_t", "random", points=3)
 def jac_matmul_t_random(f, rng):
-    for n, d, k in _distinct_sizes(rng, 3, 1, 6):
-        W, X = rng.standard_normal((k, d)), rng.standard_normal((n, d))
-        _expect_matmul_t(f(W.copy(), X.copy()), W, X)
+    pairs = [(rng.standard_normal((k, d)), rng.standard_normal((n, d))) for n, d, k in _distinct_sizes(rng, 3, 1, 6)]
+    for (W, X), got in zip(pairs, f.each((W.copy(), X.copy()) for W, X in pairs)):
+        _expect_matmul_t(got, W, X)
 
 
 @M.case("jac_matmul_t", "square", points=1)

@@ -96,11 +96,14 @@ def adam_step_hyperparams(f, rng):
 
 @M.case("adam_bias_correction", "random", points=2)
 def adam_bias_correction_random(f, rng):
+    instances = []
     for shape in ((1,), (4,), (2, 3)):
         m, v = rng.normal(size=shape), rng.uniform(0, 2, size=shape)
         t = int(rng.integers(1, 60))
-        b1, b2 = float(rng.uniform(0.5, 0.95)), float(rng.uniform(0.9, 0.9999))
-        got = checks.expect_sequence(f(m.copy(), v.copy(), t, b1, b2), 2)
+        instances.append((m, v, t, float(rng.uniform(0.5, 0.95)), float(rng.uniform(0.9, 0.9999))))
+    for (m, v, t, b1, b2), got in zip(instances, f.each((m.copy(), v.copy(), t, b1, b2)
+                                                        for m, v, t, b1, b2 in instances)):
+        got = checks.expect_sequence(got, 2)
         want = ref.adam_bias_correction(m, v, t, b1, b2)
         for name, g_val, w_val, raw, b in (("m_hat", got[0], want[0], m, b1),
                                            ("v_hat", got[1], want[1], v, b2)):
@@ -196,12 +199,12 @@ def sgd_momentum_step_vs_torch(f, rng):
 
 @M.case("sgd_momentum_step", "random_state", points=1)
 def sgd_momentum_step_random_state(f, rng):
-    for shape in ((1,), (5,), (3, 2)):
-        w, gr, m = rng.normal(size=(3,) + shape)
-        lr, mu = float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.1, 0.99))
+    instances = [(*rng.normal(size=(3,) + shape), float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.1, 0.99)))
+                 for shape in ((1,), (5,), (3, 2))]
+    for (w, gr, m, lr, mu), got in zip(instances, f.each((w.copy(), gr.copy(), m.copy(), lr, mu)
+                                                         for w, gr, m, lr, mu in instances)):
         want_w, want_m = ref.sgd_momentum_step(w, gr, m, lr, mu)
-        _check_momentum_step(f(w.copy(), gr.copy(), m.copy(), lr, mu), w, gr, m, lr, mu,
-                             want_w, want_m, "from a nonzero m")
+        _check_momentum_step(got, w, gr, m, lr, mu, want_w, want_m, "from a nonzero m")
 
 
 # ---------------------------------------------------------------- GD on a quadratic, Newton
@@ -222,8 +225,9 @@ def _instances(rng):
 
 @M.case("quadratic_gd", "random", points=3)
 def quadratic_gd_random(f, rng):
-    for (H, w0, lr), steps in zip(_instances(rng), (7, 0, 30)):
-        got = f(H.copy(), w0.copy(), lr, steps)
+    instances = [(H, w0, lr, steps) for (H, w0, lr), steps in zip(_instances(rng), (7, 0, 30))]
+    for (H, w0, lr, steps), got in zip(instances, f.each((H.copy(), w0.copy(), lr, steps)
+                                                         for H, w0, lr, steps in instances)):
         checks.expect_shape(got, w0.shape)
         half = w0.copy()                   # the iterate with half the gradient
         for _ in range(steps):
@@ -234,8 +238,8 @@ def quadratic_gd_random(f, rng):
 
 
 def _closed_form_case(f, rng, steps):
-    for H, w0, lr in _instances(rng):
-        got = f(H.copy(), w0.copy(), lr, steps)
+    instances = list(_instances(rng))
+    for (H, w0, lr), got in zip(instances, f.each((H.copy(), w0.copy(), lr, steps) for H, w0, lr in instances)):
         checks.expect_array(got, ref.quadratic_gd(H, w0, lr, steps), atol=1e-9 * np.linalg.norm(w0),
                             name=f"w_{steps} (the gradient-descent iterate)")
 
@@ -257,21 +261,23 @@ def quadratic_gd_closed_form_t50(f, rng):
 
 @M.case("quadratic_gd_max_lr", "random", points=2)
 def quadratic_gd_max_lr_random(f, rng):
-    for d in (1, 3, 4):
-        H = _spd(rng, d)
+    hessians = [_spd(rng, d) for d in (1, 3, 4)]
+    for H, got in zip(hessians, f.each((H.copy(),) for H in hessians)):
         lam = np.linalg.eigvalsh(H)
-        checks.expect_close(f(H.copy()), 1 / lam[-1], name="the largest learning rate", mistakes={
+        checks.expect_close(got, 1 / lam[-1], name="the largest learning rate", mistakes={
             "2 / lambda_max, the bound for J = w^T H w / 2 (here grad J = 2 H w)": 2 / lam[-1],
             "1 / lambda_min (the bound comes from the largest eigenvalue)": 1 / lam[0]})
 
 
 def _newton_case(f, rng, conds):
+    instances = []
     for d, cond in conds:
         H = _spd(rng, d, cond)
         w = rng.normal(size=d)
-        eta = float(rng.uniform(0.1, 1.0))
+        instances.append((H, w, float(rng.uniform(0.1, 1.0))))
+    for (H, w, eta), got in zip(instances, f.each((H.copy(), w.copy(), eta) for H, w, eta in instances)):
         # the exact answer, (1 - eta) w, never a solve that may have lost digits
-        checks.expect_array(f(H.copy(), w.copy(), eta), (1 - eta) * w, atol=1e-6 * np.linalg.norm(w),
+        checks.expect_array(got, (1 - eta) * w, atol=1e-6 * np.linalg.norm(w),
                             name=f"the Newton step (condition number of H {np.linalg.cond(H):.1e})",
                             mistakes={"w - eta H^{-1} grad J: the Hessian of w^T H w is 2H": w - eta * 2 * w,
                                       "w - eta grad J (a gradient step, not Newton's)": w - eta * 2 * H @ w})

@@ -12,7 +12,7 @@ import sympy
 import reference.regularization as ref
 from autograder import checks
 from autograder.checks import Mismatch
-from autograder.spec import Module
+from autograder.spec import Args, Module
 from autograder.symbolic import expect_equivalent
 
 M = Module("regularization", total=18, source="THW2 Q6, CSC413 Q3, Homework 2 P2D",
@@ -34,8 +34,9 @@ def _instances(rng):
 
 @M.case("dropout_forward", "train", points=2)
 def dropout_forward_train(f, rng):
-    for x, p, mask in _instances(rng):
-        checks.expect_array(f(x.copy(), p, mask.copy()), x * mask / (1 - p), name=f"training output (p={p})",
+    instances = list(_instances(rng))
+    for (x, p, mask), got in zip(instances, f.each((x.copy(), p, mask.copy()) for x, p, mask in instances)):
+        checks.expect_array(got, x * mask / (1 - p), name=f"training output (p={p})",
                             mistakes={"x * mask without the 1 / (1 - p) scaling": x * mask,
                                       "dividing by p instead of 1 - p": x * mask / p,
                                       "multiplying by 1 - p (non-inverted dropout scales at test time)":
@@ -44,8 +45,10 @@ def dropout_forward_train(f, rng):
 
 @M.case("dropout_forward", "eval", points=1)
 def dropout_forward_eval(f, rng):
-    for x, p, mask in _instances(rng):
-        checks.expect_array(f(x.copy(), p, mask.copy(), train=False), x,
+    instances = list(_instances(rng))
+    for (x, p, mask), got in zip(instances, f.each(Args(x.copy(), p, mask.copy(), train=False)
+                                                   for x, p, mask in instances)):
+        checks.expect_array(got, x,
                             name=f"evaluation output (p={p}, train=False)", mistakes={
             "scaling by 1 - p at evaluation (inverted dropout already scaled in training; evaluation "
             "returns x unchanged)": x * (1 - p),
@@ -55,8 +58,9 @@ def dropout_forward_eval(f, rng):
 
 @M.case("dropout_test_scale", "value", points=1)
 def dropout_test_scale_value(f, rng):
-    for p in (0.5, 0.2, float(np.round(rng.uniform(0.05, 0.95), 3))):
-        checks.expect_close(f(p), 1 - p, name=f"the test-time factor for p={p}", mistakes={
+    rates = (0.5, 0.2, float(np.round(rng.uniform(0.05, 0.95), 3)))
+    for p, got in zip(rates, f.each((p,) for p in rates)):
+        checks.expect_close(got, 1 - p, name=f"the test-time factor for p={p}", mistakes={
             "p is the drop probability; a unit is kept with probability 1 - p": p,
             "1 / (1 - p) is inverted dropout's training-time factor": 1 / (1 - p)})
 

@@ -162,3 +162,39 @@ def test_the_suite_has_a_safety_net(request):
 def test_the_command_line_knows_every_report_format():
     from autograder import cli
     assert set(cli.FORMATS) == set(report.FORMATS)
+
+
+def test_a_bundle_of_calls_stops_at_a_failure_and_leaves_no_reply_behind(tmp_path):
+    """f.each's request, end to end: the replies before a failed call, that call's error, and
+    the next request answered by its own reply; a timeout inside a bundle is a timeout."""
+    from autograder import engine
+    from autograder.sandbox.protocol import StudentError
+    from autograder.submission import open_submission
+    from reference.gradient_flow import plain_depth_gradient
+    src = reference_source("gradient_flow") + (
+        "\n\n_plain = plain_depth_gradient\n\n\n"
+        "def plain_depth_gradient(n_layers, **kwargs):\n"
+        "    if n_layers == 3:\n"
+        "        raise ValueError('three')\n"
+        "    while n_layers == 5:\n"
+        "        pass\n"
+        "    return _plain(n_layers, **kwargs)\n")
+    session = engine.Session(open_submission(write_submission(tmp_path / "s", {"gradient_flow.py": src})),
+                             timeout=2.0, budget=60.0)
+
+    def bundle(*depths):
+        return session.send(engine.calls_message("gradient_flow", "plain_depth_gradient",
+                                                 [((n,), {}) for n in depths]))
+    try:
+        replies = bundle(1, 2, 3, 4)
+        assert [r.value for r in replies.items] == [plain_depth_gradient(1), plain_depth_gradient(2)]
+        assert replies.error.kind == "raised" and "ValueError: three" in replies.error.message
+        alone = session.send(engine.call_message("gradient_flow", "plain_depth_gradient", (4,), {}))
+        assert alone.value == plain_depth_gradient(4)          # not a reply left over from the bundle
+        replies = bundle(6, 5, 1)
+        assert [r.value for r in replies.items] == [plain_depth_gradient(6)]
+        assert replies.error.kind == "timeout"
+        with pytest.raises(StudentError, match="timed out in an earlier case"):
+            bundle(1)
+    finally:
+        session.close()

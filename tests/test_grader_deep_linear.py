@@ -29,11 +29,16 @@ def _grid(seed, k):
             *(float(z) for z in rng.uniform(0.5, 3.0, size=2)))
 
 
+def _check(loss_after_steps, a1, a2, w10, w20, k):
+    """The grader's check of one grid, on what ``loss_after_steps`` returns for it."""
+    G._expect_grid(loss_after_steps(a1.copy(), a2.copy(), w10, w20, k), a1, a2, w10, w20, k)
+
+
 @pytest.mark.parametrize("k", [10, 50, 200])
 def test_rounding_differently_passes_and_few_points_are_skipped(k):
     for seed in range(4):
         a1, a2, w10, w20 = _grid(seed, k)
-        G._check_grid(_rounding_differently, a1, a2, w10, w20, k)
+        _check(_rounding_differently, a1, a2, w10, w20, k)
         *_, stable = G._stable_reference(a1, a2, w10, w20, k)
         assert stable.mean() > 0.95
 
@@ -46,13 +51,13 @@ def test_nan_on_overflow_fails():
 
     a1, a2, w10, w20 = _grid(0, 200)
     with pytest.raises(Mismatch, match="must be inf"):
-        G._check_grid(nan_on_overflow, a1, a2, w10, w20, 200)
+        _check(nan_on_overflow, a1, a2, w10, w20, 200)
 
 
 def test_one_step_short_fails():
     a1, a2, w10, w20 = _grid(1, 10)
     with pytest.raises(Mismatch, match="after k=10 steps"):
-        G._check_grid(lambda a, b, c, d, k: ref.loss_after_steps(a, b, c, d, k - 1), a1, a2, w10, w20, 10)
+        _check(lambda a, b, c, d, k: ref.loss_after_steps(a, b, c, d, k - 1), a1, a2, w10, w20, 10)
 
 
 def test_finite_where_diverged_fails():
@@ -61,4 +66,4 @@ def test_finite_where_diverged_fails():
 
     a1, a2, w10, w20 = _grid(2, 100)
     with pytest.raises(Mismatch, match="diverged"):
-        G._check_grid(capped, a1, a2, w10, w20, 100)
+        _check(capped, a1, a2, w10, w20, 100)

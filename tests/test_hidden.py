@@ -47,7 +47,9 @@ def hidden_instances(path: str, monkeypatch) -> set[str]:
 
     def send(self, message, timeout=None):
         if current["hidden"]:
-            recorded.extend(_floats([list(codec.decode(message["args"])), codec.decode(message["kwargs"])]))
+            calls = message["calls"] if message["op"] == "calls" else [[message["args"], message["kwargs"]]]
+            for args, kwargs in calls:             # f.each sends a case's calls together
+                recorded.extend(_floats([list(codec.decode(args)), codec.decode(kwargs)]))
         return real_send(self, message, timeout)
 
     monkeypatch.setattr(engine, "run_case", run_case)

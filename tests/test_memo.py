@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from autograder import catalog, checks, engine, memo, reference_run
-from autograder.sandbox.client import Reply
+from autograder.sandbox.client import Replies, Reply
 from autograder.sandbox.protocol import StudentError
 from autograder.spec import Module
 from tests.helpers import ROOT
@@ -22,8 +22,19 @@ class Student:
 
     def send(self, message, timeout=None):
         from autograder.codec import decode
-        self.calls.append(message["function"])
-        value = self.answer(message["function"], *decode(message["args"]))
+        if message["op"] == "calls":               # f.each: as the runner answers a bundle
+            items = []
+            for args, _ in message["calls"]:
+                try:
+                    items.append(self._call(message["function"], decode(args)))
+                except StudentError as exc:
+                    return Replies(items, exc)
+            return Replies(items)
+        return self._call(message["function"], decode(message["args"]))
+
+    def _call(self, function, args):
+        self.calls.append(function)
+        value = self.answer(function, *args)
         if isinstance(value, StudentError):
             raise value
         return Reply.of(value)
@@ -77,6 +88,45 @@ def test_a_failed_call_is_never_remembered():
         result = engine.run_case(case, timing_out, 0)
         assert result.score == 0 and "timed out" in result.output
     assert checked == ["failed", "failed"]            # graded again: a timeout is the session's
+
+
+def _bundled_case(label, checked):
+    """A case of three calls in one round trip (f.each), each reply checked in turn."""
+    module = Module("memo_bundle", total=1)
+
+    @module.case("double", label, points=1)
+    def double_bundled(f, rng):
+        checked.append(label)
+        xs = [float(x) for x in rng.normal(size=3)]
+        for x, got in zip(xs, f.each((x,) for x in xs)):
+            checks.expect_close(got, 2 * x, name=f"double({x:.3g})")
+    return module.cases[0]
+
+
+def test_a_bundle_of_calls_is_remembered_as_one_step_of_the_path():
+    checked = []
+    case = _bundled_case("bundle", checked)
+    first, again = Student(right), Student(right)
+    a, b = engine.run_case(case, first, 0), engine.run_case(case, again, 0)
+    assert a.passed and (b.score, b.output) == (a.score, a.output) and checked == ["bundle"]
+    assert again.calls == ["double"] * 3              # every call still made
+    wrong_second = Student(lambda f, x: 2 * x if len(wrong_second.calls) != 2 else -x)
+    result = engine.run_case(case, wrong_second, 0)
+    assert not result.passed and checked == ["bundle", "bundle"]
+    xs = [float(x) for x in case.rng(0).normal(size=3)]
+    assert result.output.startswith(f"called double({xs[1]!r})"), result.output   # the second call's
+
+
+def test_a_failed_call_in_a_bundle_is_reported_where_the_case_reads_it():
+    checked = []
+    case = _bundled_case("bundle_error", checked)
+    xs = [float(x) for x in case.rng(0).normal(size=3)]
+    raising = Student(lambda f, x: 2 * x if x != xs[1] else StudentError("raised", "ValueError: no"))
+    result = engine.run_case(case, raising, 0)
+    assert result.score == 0 and result.output == f"called double({xs[1]!r})\nValueError: no"
+    assert raising.calls == ["double"] * 2            # the bundle stops at the failed call
+    engine.run_case(case, raising, 0)
+    assert checked == ["bundle_error"] * 2            # a failed call is never remembered
 
 
 def test_the_seed_is_part_of_the_key():

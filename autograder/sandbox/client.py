@@ -109,6 +109,17 @@ class Reply:
             raise StudentError("unencodable", f"returned a value that cannot be graded: {exc}") from None
 
 
+class Replies:
+    """The replies to a bundle of calls (a "calls" request), in order, up to the first call that
+    failed: ``items`` (Reply), ``error`` (that call's StudentError, or None), ``key`` (a digest
+    of every reply's key when every call returned a value in the runner's form, else None)."""
+
+    def __init__(self, items: list[Reply], error: StudentError | None = None):
+        self.items, self.error = items, error
+        keys = [r.key for r in items]
+        self.key = None if error is not None or None in keys else codec.digest(b"".join(keys))
+
+
 class Sandbox:
     """A submission's jailed process, restarted after any death, with per-call deadlines.
 
@@ -207,6 +218,27 @@ class Sandbox:
     def reply(self, message: dict, timeout: float) -> "Reply":
         """Sends ``message``; returns the reply (its value decoded when asked for), or raises
         StudentError."""
+        proc = self._post(message, timeout)
+        return self._receive(proc, timeout)
+
+    def replies(self, message: dict, count: int, limit) -> Replies:
+        """Sends a "calls" ``message`` of ``count`` calls and reads a reply per call as each
+        arrives, each within ``limit()`` seconds of the one before (``limit`` raises
+        StudentError when no time is left); stops at the first failed call. Raises
+        StudentError only when the message could not be sent."""
+        proc = self._post(message, limit())
+        items: list[Reply] = []
+        try:
+            while len(items) < count:
+                items.append(self._receive(proc, limit()))
+        except StudentError as exc:
+            if self.proc is proc and exc.kind == "budget":
+                self.close()               # its reply would answer the next request
+            return Replies(items, exc)
+        return Replies(items)
+
+    def _post(self, message: dict, timeout: float) -> _Process:
+        """Sends ``message`` to the live process (started if none is): the process."""
         if self.proc is None:
             self.proc = self._start()
             self.generation += 1
@@ -214,6 +246,14 @@ class Sandbox:
         self.next_id += 1
         try:
             self._send(proc, codec.dumps(message, self.next_id), timeout)
+        except StudentError:
+            self.close()
+            raise
+        return proc
+
+    def _receive(self, proc: _Process, timeout: float) -> Reply:
+        """The next reply to the latest request, within ``timeout``, or StudentError."""
+        try:
             body = self._await(proc, timeout)
             reply = codec.loads(body)
         except codec.CodecError as exc:

@@ -3,10 +3,12 @@ back plain data. Runs in the student's process, so nothing here is trusted by th
 grader validates every reply.
 
 Requests (JSON, framed by ``autograder.codec``): ``{"id", "op": "load", "module"}``,
-``{"id", "op": "cell", "index", "code"}`` (run one notebook cell) and
-``{"id", "op": "call", "module", "function", "args", "kwargs", "probe"}``. Replies:
-``{"id", "ok": true, "value"}`` or ``{"id", "ok": false, "kind", "message"}`` where kind is one
-of ``import``, ``missing``, ``not_implemented``, ``raised``, ``unencodable``.
+``{"id", "op": "cell", "index", "code"}`` (run one notebook cell),
+``{"id", "op": "call", "module", "function", "args", "kwargs", "probe"}`` and
+``{"id", "op": "calls", "module", "function", "calls": [[args, kwargs], ...]}`` (the function
+called on each in turn, a reply sent as each returns, none after the first that fails).
+Replies: ``{"id", "ok": true, "value"}`` or ``{"id", "ok": false, "kind", "message"}`` where
+kind is one of ``import``, ``missing``, ``not_implemented``, ``raised``, ``unencodable``.
 """
 
 from __future__ import annotations
@@ -94,35 +96,37 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}{_where(exc)}" if text else f"{type(exc).__name__}{_where(exc)}"
 
 
-def _handle(loader: _Loader, req: dict) -> dict:
-    if req["op"] == "cell":
-        return {"ok": True, "value": loader.run_cell(req["index"], req["code"])}
+def _function(loader: _Loader, req: dict):
+    """The student's function that ``req`` names, or the error reply saying why there is none."""
     module_name = req["module"]
     try:
         module = loader.load(module_name)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
         if isinstance(exc, SyntaxError):
             where = f" ({os.path.basename(exc.filename or '')}, line {exc.lineno})"
-            return {"ok": False, "kind": "import", "message": f"SyntaxError: {exc.msg}{where}"}
-        return {"ok": False, "kind": "import", "message": _describe(exc)}
+            return None, {"ok": False, "kind": "import", "message": f"SyntaxError: {exc.msg}{where}"}
+        return None, {"ok": False, "kind": "import", "message": _describe(exc)}
     if req["op"] == "load":
-        return {"ok": True, "value": None}
+        return None, {"ok": True, "value": None}
     fn = module.__dict__.get(req["function"])
     if not callable(fn):
         try:
             other = loader.beside(module_name)
         except BaseException as exc:  # noqa: BLE001
-            return {"ok": False, "kind": "raised", "message": f"importing {module_name}.py: {_describe(exc)}"}
+            return None, {"ok": False, "kind": "raised",
+                          "message": f"importing {module_name}.py: {_describe(exc)}"}
         fn = other.__dict__.get(req["function"]) if other else None
     if not callable(fn):
-        return {"ok": False, "kind": "missing", "message": req["function"]}
-    args = codec.decode(req["args"])
-    kwargs = codec.decode(req["kwargs"])
+        return None, {"ok": False, "kind": "missing", "message": req["function"]}
+    return fn, None
+
+
+def _invoke(fn, probe: str | None, args, kwargs) -> dict:
+    """The reply to one call of ``fn`` (through ``probe``) with the encoded ``args``, ``kwargs``."""
+    args = codec.decode(args)
+    kwargs = codec.decode(kwargs)
     try:
-        if req.get("probe"):
-            value = PROBES[req["probe"]](fn, *args, **kwargs)
-        else:
-            value = fn(*args, **kwargs)
+        value = PROBES[probe](fn, *args, **kwargs) if probe else fn(*args, **kwargs)
     except NotImplementedError as exc:
         return {"ok": False, "kind": "not_implemented", "message": _describe(exc)}
     except BaseException as exc:  # noqa: BLE001
@@ -131,6 +135,24 @@ def _handle(loader: _Loader, req: dict) -> dict:
         return {"ok": True, "value": codec.encode(value)}
     except BaseException as exc:  # noqa: BLE001 - a hostile __float__ or __str__
         return {"ok": False, "kind": "unencodable", "message": _describe(exc)}
+
+
+def _replies(loader: _Loader, req: dict):
+    """The replies to ``req``, in order: one, or for "calls" one a call up to the first failed."""
+    if req["op"] == "cell":
+        yield {"ok": True, "value": loader.run_cell(req["index"], req["code"])}
+        return
+    fn, error = _function(loader, req)
+    if fn is None:
+        yield error
+    elif req["op"] == "call":
+        yield _invoke(fn, req.get("probe"), req["args"], req["kwargs"])
+    else:
+        for args, kwargs in req["calls"]:
+            reply = _invoke(fn, None, args, kwargs)
+            yield reply
+            if not reply["ok"]:
+                return
 
 
 def serve(fd: int, request: JailRequest) -> None:
@@ -143,10 +165,12 @@ def serve(fd: int, request: JailRequest) -> None:
             req = codec.recv(sock)
         except EOFError:
             return
-        reply = _handle(loader, req)
-        try:
-            body = codec.dumps(reply, req["id"])
-        except (ValueError, TypeError) as exc:
-            body = codec.dumps({"ok": False, "kind": "unencodable", "message": str(exc)[:DETAIL_CHARS]},
-                               req["id"])
-        sock.sendall(body)
+        for reply in _replies(loader, req):
+            try:
+                body = codec.dumps(reply, req["id"])
+            except (ValueError, TypeError) as exc:
+                reply = {"ok": False, "kind": "unencodable", "message": str(exc)[:DETAIL_CHARS]}
+                body = codec.dumps(reply, req["id"])
+            sock.sendall(body)
+            if not reply["ok"]:
+                break                     # the grader reads no reply after a failed one
