@@ -144,11 +144,20 @@ def spy(box):
 
 
 def _student_pid(box) -> int:
-    """The student's process: the jail's init's child, or in container mode the pid itself."""
+    """The student's process: in container mode the pid itself; else the first process born in
+    the jail's PID namespace after its init (PID 2 there), whichever process forked it (in root
+    mode the zygote, in userns mode the init)."""
     if box.mode in ("container", "none"):
         return box.proc.pid
-    with open(f"/proc/{box.proc.pid}/task/{box.proc.pid}/children") as f:
-        return int(f.read().split()[0])
+    ns = os.readlink(f"/proc/{box.proc.pid}/ns/pid")
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and os.readlink(f"/proc/{name}/ns/pid") == ns \
+                    and _status(int(name)).get("NSpid", "").split()[-1:] == ["2"]:
+                return int(name)
+        except OSError:
+            continue
+    raise AssertionError("no student process in the jail")
 
 
 def _status(pid) -> dict:

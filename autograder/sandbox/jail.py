@@ -11,7 +11,10 @@ kernel grants:
   submission, a private ``/tmp``, a minimal ``/dev``, a fresh ``/proc``), pivots into it, and
   forks ``C3``, which becomes the student (``student.become``). When ``C3`` ends, ``C2``
   reports its wait status and exits, and the kernel kills whatever else lives in the
-  namespace. The grader kills ``C2`` to end a sandbox.
+  namespace. The grader kills ``C2`` to end a sandbox. Where the zygote has its twin
+  (``builder.py``), the twin forks ``C1``; its ``C2`` hands the zygote a pidfd of itself
+  instead of forking ``C3``, and the zygote forks ``C3`` into its namespaces (:func:`join`),
+  reaps it and reports its wait status.
 - ``"userns"``: not root; a user namespace gives the same isolation but for the uid (``C3``
   enters a nested user namespace to lose its capabilities).
 - ``"container"``: root, but the kernel refuses namespaces (a container's seccomp profile):
@@ -23,14 +26,18 @@ kernel grants:
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import platform
+import select
 import signal
+import socket
 import tempfile
 
 from ..paths import within
 from ..procutil import close_all_but
 from . import cgroups, container, protocol, seccomp, student
+from .cgroups import Group
 from .protocol import Host, JailRequest
 from .student import check, die_with_parent
 
@@ -173,22 +180,27 @@ def _group(request: JailRequest, notes: list[str]):
     return group
 
 
-def enter(request: JailRequest, host: Host, fds: dict, zygote_pid: int, built: tuple) -> None:
+def enter(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple,
+          notes: list[str] | None = None) -> None:
     """C1's whole life (and, through ``_init``, C2's and C3's): never returns.
 
     C1 lives until the sandbox ends; it dies with its parent (SIGTERM, so that it can still
-    clean up), so when the grader goes, its zygote, every C1 and with them every sandbox go."""
+    clean up), so when the grader goes, its zygote, every C1 and with them every sandbox go.
+    With a "channel" among ``fds`` (C1 forked by the zygote's twin, ``builder.py``, in root
+    mode), C2 hands itself to the zygote there, which forks the student (``join``)."""
     code = 70
     group = None
     try:
         signal.signal(signal.SIGTERM, _ended)
-        die_with_parent(zygote_pid, signal.SIGTERM)
+        die_with_parent(parent, signal.SIGTERM)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         close_all_but(set(fds.values()))
         os.setsid()
         seccomp_filter, missing = built            # student_filter()'s, made in the zygote
-        notes: list[str] = [missing] if missing else []
+        notes = list(notes or []) + ([missing] if missing else [])
         mode = _namespaces()
+        if "channel" in fds and mode != "root":
+            raise OSError(f"the zygote's twin found the {mode!r} mode where it had found root's")
         if mode == "none" and not request.unsandboxed:
             _report(fds["ctrl"], protocol.line(refused=(
                 "this machine allows no namespaces to a non-root user, so student code would "
@@ -208,7 +220,7 @@ def enter(request: JailRequest, host: Host, fds: dict, zygote_pid: int, built: t
             return
         c2 = os.fork()
         if c2 == 0:
-            _child(lambda: _init(request, host, fds, mode, seccomp_filter), fds["ctrl"])
+            _child(lambda: _init(request, host, fds, mode, seccomp_filter, group), fds["ctrl"])
         _report(fds["ctrl"], protocol.started(c2, mode, notes))
         for fd in fds.values():
             os.close(fd)
@@ -240,15 +252,18 @@ def _child(life, ctrl: int) -> None:
         os._exit(code)
 
 
-def _init(request: JailRequest, host: Host, fds: dict, mode: str, seccomp_filter) -> None:
+def _init(request: JailRequest, host: Host, fds: dict, mode: str, seccomp_filter, group=None) -> None:
     """C2, PID 1 of the namespace, in a mount namespace of its own (its pivot must not move
     C1's root, which still has the cgroup to remove): build the root, start C3, reap, report
-    C3's status."""
+    C3's status; or, with a channel to the zygote, hand itself over (``_host_the_student``)."""
     check(_libc.unshare(ctypes.c_int(CLONE_NEWNS)), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = host.mountpoint
     _build_root(root, request, host)
     _pivot(root)
+    if "channel" in fds:
+        _host_the_student(fds["channel"], group)
+        return
     c3 = os.fork()
     if c3 == 0:
         _child(lambda: student.become(request, host, fds, mode, workdir="/submission", home="/tmp",
@@ -260,3 +275,50 @@ def _init(request: JailRequest, host: Host, fds: dict, mode: str, seccomp_filter
         if pid == c3:
             _report(fds["ctrl"], protocol.line(exit=status))
             return
+
+
+# ---------------------------------------------------------------- root mode: the zygote forks C3
+
+STUDENT_PID = 2              # the first process born in C2's PID namespace after C2: the student
+
+
+def _host_the_student(channel: int, group) -> None:
+    """C2 of a sandbox whose student the zygote forks: sends the zygote a pidfd of itself (the
+    door to its namespaces) and its cgroups, and lives as long as the student does (then the
+    kernel ends whatever else lives in the namespace); orphans are reaped by the kernel."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    sock = socket.socket(fileno=channel)
+    me = os.pidfd_open(os.getpid())
+    socket.send_fds(sock, [json.dumps({"cgroups": group.folders if group else []}).encode()], [me])
+    os.close(me)
+    if sock.recv(16) != b"go":
+        return                            # the zygote could not fork the student
+    try:
+        student_fd = os.pidfd_open(STUDENT_PID)
+    except ProcessLookupError:
+        return                            # it is gone already
+    select.select([student_fd], [], [])
+
+
+def join(request: JailRequest, host: Host, fds: dict, door: int, cgroups: list[str], built: tuple) -> None:
+    """C3 forked by the zygote into C2's PID namespace (``door``: a pidfd of C2): into C2's
+    cgroups, then its mount (root and all), network, IPC and UTS namespaces, then the
+    student's process, as ``_init``'s C3 becomes it. Never returns."""
+    code = 70
+    try:
+        close_all_but({*fds.values(), door})          # none of the zygote's descriptors stays
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        die_with_parent(None)
+        os.setsid()
+        if cgroups:
+            Group(list(cgroups), []).join()
+        check(_libc.setns(door, ctypes.c_int(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)), "setns")
+        os.close(door)
+        os.chdir("/")
+        student.become(request, host, fds, "root", workdir="/submission", home="/tmp",
+                       seccomp_filter=built[0])
+        code = 0
+    except BaseException as exc:  # noqa: BLE001 - said on the control pipe
+        _report(fds["ctrl"], protocol.error(exc))
+    finally:
+        os._exit(code)

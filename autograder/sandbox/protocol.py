@@ -149,6 +149,15 @@ class Host:
     python_order: tuple[str, ...]    # the student's sys.path after its working folder
     hidden: tuple[str, ...]          # folders on those paths holding answers: masked, or checked
 
+    def dumps(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def loads(cls, data: str) -> "Host":
+        raw = json.loads(data)
+        return cls(raw["mountpoint"], raw["scratch"], *(tuple(raw[k]) for k in
+                                                         ("python_paths", "python_order", "hidden")))
+
 
 # ---------------------------------------------------------------- the control pipe (jail -> trusted side)
 # One JSON object per line: {"started": {...}} once the student's process serves, or

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import json
 import os
 import select
 import shutil
@@ -30,7 +31,12 @@ import traceback
 from ..paths import ANSWER_PACKAGES, within
 from ..threads import limit_threads
 from . import probes
-from .protocol import Host, JailRequest
+from .builder import Builder
+from .protocol import Host, JailRequest, line
+
+CLONE_NEWPID = 0x20000000
+START_WAIT = 30.0          # seconds for the twin's C2 to hand itself over
+_libc = ctypes.CDLL(None, use_errno=True)
 
 CHILDREN_WAIT = 2.0        # seconds the zygote waits at exit for its sandboxes to clean up
 MADV_COLLAPSE, HUGE_PAGE = 25, 2 << 20
@@ -137,6 +143,11 @@ def _await_children(limit: float) -> None:
     deadline = time.monotonic() + limit
     children = f"/proc/self/task/{os.getpid()}/children"
     while time.monotonic() < deadline:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:      # those that ended (where not reaped by the kernel)
+                pass
+        except ChildProcessError:
+            pass
         with open(children) as f:
             if not f.read().split():
                 return
@@ -169,15 +180,121 @@ def _freeze() -> None:
     gc.freeze()            # the children's collector then never writes to (and copies) these pages
 
 
+class _Children:
+    """The zygote's children, each held by a pidfd and reaped when it ends; for a student's
+    process forked here (``jail.join``), its wait status goes on its sandbox's control pipe, as
+    C2 says it where C2 forks the student."""
+
+    def __init__(self):
+        self.held: dict[int, tuple[int, int | None]] = {}     # pidfd -> (pid, control pipe)
+
+    def add(self, pid: int, ctrl: int | None = None) -> None:
+        self.held[os.pidfd_open(pid)] = (pid, ctrl)
+
+    def reap(self, ready) -> list[int]:
+        """Reaps those of ``ready`` (descriptors) that are children's: their pids."""
+        ended = []
+        for fd in ready:
+            if fd not in self.held:
+                continue
+            pid, ctrl = self.held.pop(fd)
+            _, status = os.waitpid(pid, 0)
+            if ctrl is not None:
+                _say(ctrl, line(exit=status))
+                os.close(ctrl)
+            os.close(fd)
+            ended.append(pid)
+        return ended
+
+    def kill_students(self) -> None:
+        for fd, (_, ctrl) in self.held.items():
+            if ctrl is not None:
+                try:
+                    signal.pidfd_send_signal(fd, signal.SIGKILL)
+                except OSError:
+                    pass
+
+
+def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: tuple,
+                  children: _Children, own_pids: int) -> None:
+    """Root mode: the builder makes C1 and C2; C2 hands over a pidfd of itself; the student's
+    process is forked here, into C2's PID namespace, and joins the rest (``jail.join``)."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        sent = builder.build(request.dumps(), facts, [built[1]] if built[1] else [], fds["ctrl"],
+                             theirs.fileno())
+    finally:
+        theirs.close()
+    door = None
+    try:
+        if not sent:
+            _say(fds["ctrl"], line(error="the zygote's twin, which makes the namespaces, is gone"))
+            return
+        ours.settimeout(START_WAIT)
+        try:
+            msg, doors, _, _ = socket.recv_fds(ours, 1 << 16, 1)
+        except OSError:
+            msg, doors = b"", []
+        if not msg or not doors:
+            for f in doors:
+                os.close(f)
+            _say(fds["ctrl"], line(error="the jail's init did not hand itself over"))   # after C1's
+            return                        # or C2's own words on the pipe, if they said why
+        door = doors[0]
+        cgroups = json.loads(msg)["cgroups"]
+        from .jail import join
+        _setns(door, CLONE_NEWPID)        # this process's next child is born in C2's namespace
+        try:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    join(request, facts, fds, door, cgroups, built)         # never returns
+                finally:
+                    os._exit(70)
+        finally:
+            _setns(own_pids, CLONE_NEWPID)
+        children.add(pid, os.dup(fds["ctrl"]))
+        ours.send(b"go")
+    except OSError as exc:                # setns refused (a seccomp profile?): this sandbox
+        _say(fds["ctrl"], line(error=f"{type(exc).__name__}: {exc}"))     # ends, the next ones
+        if door is not None:                                               # are forked as C1 here
+            try:
+                signal.pidfd_send_signal(door, signal.SIGKILL)
+            except OSError:
+                pass
+        builder.give_up()
+    finally:
+        ours.close()
+        if door is not None:
+            os.close(door)
+
+
+def _say(ctrl: int, data: bytes) -> None:
+    """``data`` on a control pipe whose reader may be gone."""
+    try:
+        os.write(ctrl, data)
+    except OSError:
+        pass
+
+
+def _setns(fd: int, kind: int) -> None:
+    if _libc.setns(fd, ctypes.c_int(kind)) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"setns: {os.strerror(err)}")
+
+
 def main(fd: int, warm_up: bool = False) -> None:
     limit_threads(force=True)
+    builder = Builder()                  # before the imports: its forks copy little
     _import()
     from . import jail  # noqa: F401  - and everything the runner needs, before any fork
     from .. import codec  # noqa: F401
     _freeze()
 
     sock = socket.socket(fileno=fd)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)     # children are reaped by the kernel
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)     # children are reaped here (_Children)
+    children = _Children()
+    own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY)
     zygote_pid = os.getpid()
     facts = host()
     built = jail.student_filter()
@@ -187,11 +304,18 @@ def main(fd: int, warm_up: bool = False) -> None:
     warming, code = _warm_up() if warm_up else None, 0
     try:
         while True:
-            if warming is not None and not select.select([sock], [], [], 0)[0]:
-                try:
-                    next(warming)          # a step of the warm-up while no request waits
-                except StopIteration:
-                    warming = None
+            twin = [] if builder.pidfd is None else [builder.pidfd]
+            ready = select.select([sock, *twin, *children.held], [], [],
+                                  0 if warming is not None else None)[0]
+            children.reap(ready)
+            if twin and builder.pidfd in ready:
+                builder.ended()          # the twin died: every jail is forked here from now on
+            if sock not in ready:
+                if warming is not None:
+                    try:
+                        next(warming)      # a step of the warm-up while no request waits
+                    except StopIteration:
+                        warming = None
                 continue
             try:
                 msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
@@ -201,18 +325,24 @@ def main(fd: int, warm_up: bool = False) -> None:
                 break
             request = JailRequest.loads(msg)
             names = dict(zip(("proto", "out", "ctrl"), fds))
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    jail.enter(request, facts, names, zygote_pid, built)     # never returns
-                finally:
-                    os._exit(70)   # nor may an exception bring the child back to this loop
+            if builder.mode == "root" and len(fds) == 3:
+                _fork_student(builder, request, names, facts, built, children, own_pids)
+            else:
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        jail.enter(request, facts, names, zygote_pid, built)     # never returns
+                    finally:
+                        os._exit(70)   # nor may an exception bring the child back to this loop
+                children.add(pid)
             for f in fds:
                 os.close(f)
     except BaseException:  # noqa: BLE001 - said on stderr, then the same exit as ever
         traceback.print_exc()
         code = 1
     finally:
+        children.kill_students()
+        builder.close()                  # the twin waits for its jails to clean up, then goes
         _await_children(CHILDREN_WAIT)
         os.rmdir(facts.mountpoint)
         shutil.rmtree(facts.scratch, ignore_errors=True)
