@@ -23,7 +23,7 @@ import sys
 import traceback
 
 from ..procutil import close_all_but
-from .protocol import Host, JailRequest
+from .protocol import Host, JailRequest, receive
 
 CHILDREN_WAIT = 2.0        # seconds the builder waits at exit for its sandboxes to clean up
 
@@ -114,23 +114,12 @@ def _serve(sock: socket.socket, zygote_pid: int) -> None:
     sock.send(b"root" if _probe() else b"other")
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     me = os.getpid()
-    while True:
-        try:
-            msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
-        except OSError:
-            break
-        if not msg:
-            break
+    while (got := receive(sock, ("ctrl", "channel"))) is not None:
+        msg, names = got
         raw = json.loads(msg)
-        request, host = JailRequest.loads(raw["request"].encode()), Host.loads(raw["host"])
-        names = dict(zip(("ctrl", "channel"), fds))
-        pid = os.fork()
-        if pid == 0:
-            try:
-                jail.enter(request, host, names, me, (None, None), notes=raw["notes"])   # never returns
-            finally:
-                os._exit(70)
-        for f in fds:
+        jail.fork_c1(JailRequest.loads(raw["request"].encode()), Host.loads(raw["host"]), names, me,
+                     (None, None), raw["notes"])
+        for f in names.values():
             os.close(f)
     from .zygote import _await_children
     _await_children(CHILDREN_WAIT)

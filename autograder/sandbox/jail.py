@@ -180,6 +180,18 @@ def _group(request: JailRequest, notes: list[str]):
     return group
 
 
+def fork_c1(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple,
+            notes: list[str] | None = None) -> int:
+    """Forks a sandbox's C1 (``enter``, below, in the child): its pid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            enter(request, host, fds, parent, built, notes)      # never returns
+        finally:
+            os._exit(70)   # nor may an exception bring the child back to the caller's loop
+    return pid
+
+
 def enter(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple,
           notes: list[str] | None = None) -> None:
     """C1's whole life (and, through ``_init``, C2's and C3's): never returns.

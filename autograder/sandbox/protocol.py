@@ -9,6 +9,7 @@ runner); it imports nothing heavy, so the jail can use it after its setup.
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import asdict, dataclass, field
 
 # ---------------------------------------------------------------- what the report shows of the student's words
@@ -175,6 +176,16 @@ class Started:
     pid: int
     mode: str
     notes: tuple[str, ...] = ()
+
+
+def receive(sock, names: tuple[str, ...]) -> tuple[bytes, dict] | None:
+    """One request packet from ``sock`` and its descriptors, keyed by ``names``; None once the
+    sender has hung up."""
+    try:
+        msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, len(names))
+    except OSError:
+        return None
+    return (msg, dict(zip(names, fds))) if msg else None
 
 
 def line(**item) -> bytes:

@@ -32,7 +32,7 @@ from ..paths import ANSWER_PACKAGES, within
 from ..threads import limit_threads
 from . import probes
 from .builder import Builder
-from .protocol import Host, JailRequest, line
+from .protocol import Host, JailRequest, line, receive
 
 CLONE_NEWPID = 0x20000000
 START_WAIT = 30.0          # seconds for the twin's C2 to hand itself over
@@ -317,25 +317,16 @@ def main(fd: int, warm_up: bool = False) -> None:
                     except StopIteration:
                         warming = None
                 continue
-            try:
-                msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
-            except OSError:
+            got = receive(sock, ("proto", "out", "ctrl"))
+            if got is None:
                 break
-            if not msg:
-                break
+            msg, names = got
             request = JailRequest.loads(msg)
-            names = dict(zip(("proto", "out", "ctrl"), fds))
-            if builder.mode == "root" and len(fds) == 3:
+            if builder.mode == "root" and len(names) == 3:
                 _fork_student(builder, request, names, facts, built, children, own_pids)
             else:
-                pid = os.fork()
-                if pid == 0:
-                    try:
-                        jail.enter(request, facts, names, zygote_pid, built)     # never returns
-                    finally:
-                        os._exit(70)   # nor may an exception bring the child back to this loop
-                children.add(pid)
-            for f in fds:
+                children.add(jail.fork_c1(request, facts, names, zygote_pid, built))
+            for f in names.values():
                 os.close(f)
     except BaseException:  # noqa: BLE001 - said on stderr, then the same exit as ever
         traceback.print_exc()
