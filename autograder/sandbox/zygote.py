@@ -157,9 +157,9 @@ def _await_children(limit: float) -> None:
 def _huge_pages():
     """Collapses the zygote's anonymous memory (the heap and private mappings: most of what the
     imports allocated, ~180 MB) into 2 MB pages where the kernel allows (Linux 6.1's
-    MADV_COLLAPSE; elsewhere nothing happens): each of a sandbox's three forks then copies a few
-    hundred page-table entries instead of forty-five thousand, which starts it in ~35 ms rather
-    than ~55. A child's write still copies 4 KB only (the kernel splits a shared huge page).
+    MADV_COLLAPSE; elsewhere nothing happens): each fork of it (the student's process; outside
+    root mode C1 and C2 too) copies a few hundred page-table entries instead of forty-five
+    thousand, which starts it in ~35 ms rather than ~55. A child's write still copies 4 KB only (the kernel splits a shared huge page).
     A generator: one region per step."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
