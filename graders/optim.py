@@ -216,11 +216,14 @@ def _spd(rng, d, cond=None):
     return (H + H.T) / 2
 
 
-def _instances(rng):
+def _instances(rng) -> list:
+    """(H, w0, lr) for d = 1, 2, 5, with lr below 1 / the largest eigenvalue of H."""
+    out = []
     for d in (1, 2, 5):
         H = _spd(rng, d)
         lr = float(rng.uniform(0.1, 0.9) / np.linalg.eigvalsh(H)[-1])
-        yield H, rng.normal(size=d), lr
+        out.append((H, rng.normal(size=d), lr))
+    return out
 
 
 @M.case("quadratic_gd", "random", points=3)
@@ -238,7 +241,7 @@ def quadratic_gd_random(f, rng):
 
 
 def _closed_form_case(f, rng, steps):
-    instances = list(_instances(rng))
+    instances = _instances(rng)
     for (H, w0, lr), got in zip(instances, f.each((H.copy(), w0.copy(), lr, steps) for H, w0, lr in instances)):
         checks.expect_array(got, ref.quadratic_gd(H, w0, lr, steps), atol=1e-9 * np.linalg.norm(w0),
                             name=f"w_{steps} (the gradient-descent iterate)")

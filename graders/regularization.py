@@ -23,18 +23,21 @@ W, X = (ref.w1, ref.w2, ref.w3), (ref.x1, ref.x2, ref.x3)
 CNN_P = 0.3               # not the default 0.5, so a hard-coded nn.Dropout(0.5) is caught
 
 
-def _instances(rng):
+def _instances(rng) -> list:
+    """(x, p, mask) for three shapes and drop probabilities."""
+    out = []
     for shape, p in (((1,), 0.5), ((3, 4), 0.2), ((2, 3, 5), 0.8)):
         x = rng.normal(size=shape)
         mask = (rng.uniform(size=shape) >= p).astype(float)
         mask.flat[0] = 0.0                              # at least one dropped and one kept unit
         mask.flat[-1] = 1.0 if mask.size > 1 else 0.0
-        yield x, float(p), mask
+        out.append((x, float(p), mask))
+    return out
 
 
 @M.case("dropout_forward", "train", points=2)
 def dropout_forward_train(f, rng):
-    instances = list(_instances(rng))
+    instances = _instances(rng)
     for (x, p, mask), got in zip(instances, f.each((x.copy(), p, mask.copy()) for x, p, mask in instances)):
         checks.expect_array(got, x * mask / (1 - p), name=f"training output (p={p})",
                             mistakes={"x * mask without the 1 / (1 - p) scaling": x * mask,
@@ -45,7 +48,7 @@ def dropout_forward_train(f, rng):
 
 @M.case("dropout_forward", "eval", points=1)
 def dropout_forward_eval(f, rng):
-    instances = list(_instances(rng))
+    instances = _instances(rng)
     for (x, p, mask), got in zip(instances, f.each(Args(x.copy(), p, mask.copy(), train=False)
                                                    for x, p, mask in instances)):
         checks.expect_array(got, x,

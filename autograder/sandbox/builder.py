@@ -25,9 +25,6 @@ import traceback
 from ..procutil import close_all_but
 from .protocol import Host, JailRequest, receive
 
-CHILDREN_WAIT = 2.0        # seconds the builder waits at exit for its sandboxes to clean up
-
-
 class Builder:
     """The zygote's handle on its twin: ``mode`` "root" when the twin can make a root-mode
     sandbox's namespaces (else None, and the zygote forks every jail itself)."""
@@ -121,5 +118,5 @@ def _serve(sock: socket.socket, zygote_pid: int) -> None:
                      (None, None), raw["notes"])
         for f in names.values():
             os.close(f)
-    from .zygote import _await_children
-    _await_children(CHILDREN_WAIT)
+    from .zygote import CHILDREN_WAIT, _await_children
+    _await_children(CHILDREN_WAIT)       # its C1s clean up after their sandboxes

@@ -34,7 +34,6 @@ from . import probes
 from .builder import Builder
 from .protocol import Host, JailRequest, line, receive
 
-CLONE_NEWPID = 0x20000000
 START_WAIT = 30.0          # seconds for the twin's C2 to hand itself over
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -159,8 +158,8 @@ def _huge_pages():
     imports allocated, ~180 MB) into 2 MB pages where the kernel allows (Linux 6.1's
     MADV_COLLAPSE; elsewhere nothing happens): each fork of it (the student's process; outside
     root mode C1 and C2 too) copies a few hundred page-table entries instead of forty-five
-    thousand, which starts it in ~35 ms rather than ~55. A child's write still copies 4 KB only (the kernel splits a shared huge page).
-    A generator: one region per step."""
+    thousand, which starts it in ~35 ms rather than ~55. A child's write still copies 4 KB
+    only (the kernel splits a shared huge page). A generator: one region per step."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     with open("/proc/self/maps") as f:
@@ -191,9 +190,8 @@ class _Children:
     def add(self, pid: int, ctrl: int | None = None) -> None:
         self.held[os.pidfd_open(pid)] = (pid, ctrl)
 
-    def reap(self, ready) -> list[int]:
-        """Reaps those of ``ready`` (descriptors) that are children's: their pids."""
-        ended = []
+    def reap(self, ready) -> None:
+        """Reaps those of ``ready`` (descriptors) that are children's."""
         for fd in ready:
             if fd not in self.held:
                 continue
@@ -203,8 +201,6 @@ class _Children:
                 _say(ctrl, line(exit=status))
                 os.close(ctrl)
             os.close(fd)
-            ended.append(pid)
-        return ended
 
     def kill_students(self) -> None:
         for fd, (_, ctrl) in self.held.items():
@@ -242,8 +238,8 @@ def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: 
             return                        # or C2's own words on the pipe, if they said why
         door = doors[0]
         cgroups = json.loads(msg)["cgroups"]
-        from .jail import join
-        _setns(door, CLONE_NEWPID)        # this process's next child is born in C2's namespace
+        from .jail import CLONE_NEWPID, check, join
+        check(_libc.setns(door, CLONE_NEWPID), "setns")   # the next child is born in C2's namespace
         try:
             pid = os.fork()
             if pid == 0:
@@ -252,7 +248,7 @@ def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: 
                 finally:
                     os._exit(70)
         finally:
-            _setns(own_pids, CLONE_NEWPID)
+            check(_libc.setns(own_pids, CLONE_NEWPID), "setns")
         children.add(pid, os.dup(fds["ctrl"]))
         ours.send(b"go")
     except OSError as exc:                # setns refused (a seccomp profile?): this sandbox
@@ -277,17 +273,11 @@ def _say(ctrl: int, data: bytes) -> None:
         pass
 
 
-def _setns(fd: int, kind: int) -> None:
-    if _libc.setns(fd, ctypes.c_int(kind)) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"setns: {os.strerror(err)}")
-
-
 def main(fd: int, warm_up: bool = False) -> None:
     limit_threads(force=True)
     builder = Builder()                  # before the imports: its forks copy little
     _import()
-    from . import jail  # noqa: F401  - and everything the runner needs, before any fork
+    from . import jail  # and everything the runner needs, before any fork
     from .. import codec  # noqa: F401
     _freeze()
 
