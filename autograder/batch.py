@@ -221,7 +221,8 @@ def _import_plotting():
 def _plot(totals, rates, rows, path) -> None:
     """Totals on the left, pass rates on the right, the margins sized from the item names
     (about 0.65 em a character) rather than by matplotlib's tight_layout, which measures every
-    text twice (0.4 s of a class's tail)."""
+    text twice (0.4 s of a class's tail), and the titles placed at the top rather than above
+    the measured tick labels (0.1 s)."""
     plt = _import_plotting()
     if plt is None:
         raise ImportError("matplotlib")
@@ -234,12 +235,13 @@ def _plot(totals, rates, rows, path) -> None:
     best = max((r["max_score"] for r in rows), default=1) or 1
     left.hist(totals, bins=min(25, int(best) + 1), range=(0, best), color="#4477aa")
     left.yaxis.get_major_locator().set_params(integer=True)
-    left.set(title=f"Totals ({len(rows)} students)", xlabel=f"points (of {best:g})", ylabel="students")
+    left.set(xlabel=f"points (of {best:g})", ylabel="students")
+    left.set_title(f"Totals ({len(rows)} students)", y=1.0)     # y: placed, not measured
     ordered = sorted(rates.items(), key=lambda p: p[1])
     right.barh([i for i, _ in ordered], [100 * r for _, r in ordered],
                color=["#cc3311" if r < 0.5 else "#4477aa" for _, r in ordered])
-    right.set(title="Pass rate per item (hardest at the top)", xlabel="% of students with full marks",
-              xlim=(0, 100), ylim=(len(ordered) - 0.5, -0.5))
+    right.set(xlabel="% of students with full marks", xlim=(0, 100), ylim=(len(ordered) - 0.5, -0.5))
+    right.set_title("Pass rate per item (hardest at the top)", y=1.0)
     right.tick_params(axis="y", labelsize=LABEL_POINTS)
     tmp = path + ".tmp.png"
     fig.savefig(tmp, dpi=90)

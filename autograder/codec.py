@@ -1,13 +1,20 @@
 """The data-only wire format between the trusted grader and the sandboxed student process.
 
-Values cross as JSON with a few tagged forms; decoding builds only plain data (numbers, strings,
-bools, None, lists, tuples, dicts, sets, numpy arrays of numeric dtypes, and ``SympyText``).
-Nothing is unpickled or evaluated, so a hostile reply can at worst be malformed data.
+Replies cross as JSON with a few tagged forms; decoding builds only plain data (numbers,
+strings, bools, None, lists, tuples, dicts, sets, numpy arrays of numeric dtypes, and
+``SympyText``). Nothing a student's process sends is unpickled or evaluated, so a hostile reply
+can at worst be malformed data.
 
-Messages are framed as an 8-byte big-endian length followed by that many bytes of UTF-8 JSON.
-A request or reply carries its ``"id"`` as its first member, so the rest of its bytes do not
-depend on the id: a call made again (``Message``) is encoded once, and equal replies have equal
-bytes after their id (``without_id``), which ``autograder.memo`` keys on.
+Requests go the other way only: the grader's own values (``encode``'s forms, decoded back to
+plain data, so the student's functions get exactly what a JSON round trip would give them),
+pickled, which the student's process loads in C where decoding JSON in Python cost it more than
+a tenth of its time. A pickle is loaded only there, and only what the grader wrote.
+
+Messages are framed as an 8-byte big-endian length followed by that many bytes. A request is
+its 8-byte id and its pickle; a reply is UTF-8 JSON with its ``"id"`` as its first member, so
+the rest of a message's bytes do not depend on the id: a call made again (``Message``) is
+pickled once, and equal replies have equal bytes after their id (``without_id``), which
+``autograder.memo`` keys on.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import base64
 import hashlib
 import json
 import math
+import pickle
 import struct
 import time
 from functools import cached_property
@@ -34,7 +42,7 @@ class CodecError(ValueError):
 
 
 class SympyText(str):
-    """A sympy object's text (``str(obj)``), to be parsed by ``autograder.symbolic``."""
+    """A sympy object's text (``_sympy_text``), to be parsed by ``autograder.symbolic``."""
 
 
 # ---------------------------------------------------------------- encoding (both sides)
@@ -47,13 +55,18 @@ def _encode_array(arr: np.ndarray) -> dict:
 
 
 def _sympy_text(obj) -> str | None:
-    """``str(obj)`` for sympy objects, None for anything else (sympy imported lazily)."""
+    """``str(obj)`` for sympy objects, None for anything else (sympy imported lazily); an
+    expression's terms in the order sympy holds them (``order="none"``): sorting them for
+    display cost the student's process as much as the rest of the printing, and the grader
+    parses the text and shows the answer as it read it."""
     module = type(obj).__module__ or ""
     if not module.startswith("sympy"):
         return None
     import sympy
+    if isinstance(obj, sympy.Basic) and type(obj).__str__ is sympy.Basic.__str__:
+        return sympy.sstr(obj, order="none")
     if isinstance(obj, (sympy.Basic, sympy.MatrixBase)):
-        return str(obj)
+        return str(obj)                  # a matrix, or a class of the student's with its own text
     return None
 
 
@@ -112,18 +125,45 @@ def _json(obj) -> bytes:
 
 
 class Message(dict):
-    """A message (a dict of JSON-ready values) that encodes its JSON once, however often it
-    is sent."""
+    """A request (a dict whose "args", "kwargs" and "calls" ``encode`` made JSON-ready: equal
+    messages, equal calls) that pickles itself once, however often it is sent."""
 
     @cached_property
-    def json(self) -> bytes:
-        return _json(self)
+    def pickled(self) -> bytes:
+        return pickle.dumps(plain(self), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def plain(message: dict) -> dict:
+    """``message`` as the student's process reads it: its "args", "kwargs" and each of its
+    "calls" decoded back to plain data."""
+    out = dict(message)
+    for key in ("args", "kwargs"):
+        if key in out:
+            out[key] = decode(out[key])
+    if "calls" in out:
+        out["calls"] = [[decode(args), decode(kwargs)] for args, kwargs in out["calls"]]
+    return out
+
+
+def request(message: dict, id_: int) -> bytes:
+    """One framed request: ``id_`` and ``message`` (``plain``) pickled."""
+    data = message.pickled if isinstance(message, Message) else \
+        pickle.dumps(plain(message), protocol=pickle.HIGHEST_PROTOCOL)
+    return frame(_HEADER.pack(id_) + data)
+
+
+def read_request(body: bytes) -> dict:
+    """In the student's process: a request (the grader's pickle), its id as its "id"."""
+    (id_,) = _HEADER.unpack_from(body)
+    message = pickle.loads(memoryview(body)[_HEADER.size:])
+    message["id"] = id_
+    return message
 
 
 def body(obj, id_: int | None = None) -> bytes:
-    """A message's JSON; with ``id_``, ``obj`` (a non-empty dict) gets ``"id": id_`` as its
-    first member."""
-    data = obj.json if isinstance(obj, Message) else _json(obj)
+    """A reply's JSON; with ``id_``, ``obj`` (a non-empty dict) gets ``"id": id_`` as its first
+    member."""
+    data = _json(obj)
     return data if id_ is None else b'{"id":%d,' % id_ + data[1:]
 
 
@@ -137,6 +177,15 @@ def without_id(body: bytes, id_: int) -> bytes | None:
     so): two bodies with equal rests are the same message but for the id."""
     prefix = b'{"id":%d,' % id_
     return body[len(prefix):] if body.startswith(prefix) else None
+
+
+def returned(body: bytes, id_: int) -> bytes | None:
+    """The JSON of the value in a reply body of the runner's form for a returned value,
+    ``{"id":<id_>,"ok":true,"value":<JSON>}`` (unchecked: ``loads`` it to use it), else None."""
+    prefix = b'{"id":%d,"ok":true,"value":' % id_
+    if body.startswith(prefix) and body.endswith(b"}"):
+        return body[len(prefix):-1]
+    return None
 
 
 def digest(data: bytes) -> bytes:
@@ -223,10 +272,6 @@ def loads(body: bytes):
 
 # ---------------------------------------------------------------- framing over a socket
 
-def send(sock, obj) -> None:
-    sock.sendall(dumps(obj))
-
-
 def recv_exact(sock, n: int, deadline: float | None = None) -> bytes:
     """``n`` bytes; with a ``deadline`` (``time.monotonic()``), raises TimeoutError once it has
     passed, however slowly the peer trickles its bytes."""
@@ -253,7 +298,3 @@ def recv_frame(sock, limit: int = MAX_MESSAGE, deadline: float | None = None) ->
         raise CodecError(f"reply of {size} bytes is over the {limit}-byte limit")
     return recv_exact(sock, size, deadline)
 
-
-def recv(sock, limit: int = MAX_MESSAGE, deadline: float | None = None):
-    """One framed message's JSON; raises as ``recv_frame`` does, and CodecError if malformed."""
-    return loads(recv_frame(sock, limit, deadline))

@@ -73,9 +73,25 @@ def test_deep_nesting_is_rejected_not_crashing():
         codec.encode(nested)
 
 
-def test_a_message_carries_its_id_first_and_is_the_same_bytes_whatever_the_id():
-    message = codec.Message(op="call", args=codec.encode((np.arange(3.0),)))
-    one, two = codec.dumps(message, 1)[8:], codec.dumps(message, 22)[8:]
-    assert codec.loads(one) == {"id": 1, **message} and codec.loads(two)["id"] == 22
+def test_a_reply_carries_its_id_first_and_is_the_same_bytes_whatever_the_id():
+    reply = {"ok": True, "value": codec.encode((np.arange(3.0),))}
+    one, two = codec.dumps(reply, 1)[8:], codec.dumps(reply, 22)[8:]
+    assert codec.loads(one) == {"id": 1, **reply} and codec.loads(two)["id"] == 22
     assert codec.without_id(one, 1) == codec.without_id(two, 22) is not None
     assert codec.without_id(one, 2) is None and codec.without_id(b'{"ok":true,"id":1}', 1) is None
+    assert codec.returned(one, 1) == b'{"__tuple__":' + one.split(b'{"__tuple__":', 1)[1][:-1]
+    assert codec.returned(one, 2) is None and codec.returned(b'{"id":1,"value":2,"ok":true}', 1) is None
+
+
+def test_a_request_reaches_the_student_as_plain_data_and_is_pickled_once():
+    args = (np.arange(3.0), 2.5, {"k": (1, "s")}, float("nan"))
+    message = codec.Message(op="calls", module="m", function="f", probe=None,
+                            calls=[[codec.encode(args), codec.encode({"lr": np.float64(0.1)})]])
+    one, two = codec.request(message, 1), codec.request(message, 22)
+    assert one[16:] == two[16:] and codec.read_request(two[8:])["id"] == 22
+    got = codec.read_request(one[8:])
+    (a, kw), = got["calls"]
+    assert got["id"] == 1 and got["op"] == "calls" and got["function"] == "f"
+    assert isinstance(a, tuple) and a[0].tolist() == [0.0, 1.0, 2.0] and a[1:3] == (2.5, {"k": (1, "s")})
+    assert np.isnan(a[3]) and type(kw["lr"]) is float      # as a JSON round trip gives them
+    assert codec.read_request(codec.request({"op": "load", "module": "m"}, 3)[8:]) == {"op": "load", "module": "m", "id": 3}

@@ -88,12 +88,13 @@ class _Process:
 
 
 class Reply:
-    """A value the student's process sent back: ``raw``, its JSON as parsed from the wire;
-    ``value``, the data it decodes to (StudentError "unencodable" if it cannot be); ``key``, a
-    digest of the reply's bytes after its id (equal keys, equal replies), or None."""
+    """A value the student's process sent back: ``key``, a digest of the reply's bytes after its
+    id (equal keys, equal replies), or None; ``value``, the data it decodes to, its JSON parsed
+    only when a case reads it (a reply the memo knows, ``autograder.memo``, never is):
+    StudentError "crash" if that JSON is malformed, "unencodable" if it is no data."""
 
-    def __init__(self, raw, key: bytes | None):
-        self.raw, self.key = raw, key
+    def __init__(self, raw, key: bytes | None, text: bytes | None = None):
+        self.raw, self.key, self.text = raw, key, text       # text: the value's JSON, unparsed
 
     @classmethod
     def of(cls, value) -> "Reply":
@@ -103,6 +104,12 @@ class Reply:
 
     @property
     def value(self):
+        if self.text is not None:
+            try:
+                self.raw = codec.loads(self.text)
+            except codec.CodecError as exc:
+                raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
+            self.text = None
         try:
             return codec.decode(self.raw)
         except codec.CodecError as exc:
@@ -245,7 +252,7 @@ class Sandbox:
         proc = self.proc
         self.next_id += 1
         try:
-            self._send(proc, codec.dumps(message, self.next_id), timeout)
+            self._send(proc, codec.request(message, self.next_id), timeout)
         except StudentError:
             self.close()
             raise
@@ -255,6 +262,9 @@ class Sandbox:
         """The next reply to the latest request, within ``timeout``, or StudentError."""
         try:
             body = self._await(proc, timeout)
+            value = codec.returned(body, self.next_id)
+            if value is not None:           # the runner's form of a returned value: parsed if read
+                return Reply(None, codec.digest(codec.without_id(body, self.next_id)), value)
             reply = codec.loads(body)
         except codec.CodecError as exc:
             self.close()

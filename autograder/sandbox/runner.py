@@ -2,13 +2,14 @@
 back plain data. Runs in the student's process, so nothing here is trusted by the grader: the
 grader validates every reply.
 
-Requests (JSON, framed by ``autograder.codec``): ``{"id", "op": "load", "module"}``,
-``{"id", "op": "cell", "index", "code"}`` (run one notebook cell),
+Requests (the grader's, pickled: ``autograder.codec.request``): ``{"id", "op": "load",
+"module"}``, ``{"id", "op": "cell", "index", "code"}`` (run one notebook cell),
 ``{"id", "op": "call", "module", "function", "args", "kwargs", "probe"}`` and
 ``{"id", "op": "calls", "module", "function", "calls": [[args, kwargs], ...]}`` (the function
 called on each in turn, a reply sent as each returns, none after the first that fails).
-Replies: ``{"id", "ok": true, "value"}`` or ``{"id", "ok": false, "kind", "message"}`` where
-kind is one of ``import``, ``missing``, ``not_implemented``, ``raised``, ``unencodable``.
+Replies (JSON, framed by ``autograder.codec``): ``{"id", "ok": true, "value"}`` or
+``{"id", "ok": false, "kind", "message"}`` where kind is one of ``import``, ``missing``,
+``not_implemented``, ``raised``, ``unencodable``.
 """
 
 from __future__ import annotations
@@ -122,9 +123,7 @@ def _function(loader: _Loader, req: dict):
 
 
 def _invoke(fn, probe: str | None, args, kwargs) -> dict:
-    """The reply to one call of ``fn`` (through ``probe``) with the encoded ``args``, ``kwargs``."""
-    args = codec.decode(args)
-    kwargs = codec.decode(kwargs)
+    """The reply to one call of ``fn`` (through ``probe``) with ``args``, ``kwargs``."""
     try:
         value = PROBES[probe](fn, *args, **kwargs) if probe else fn(*args, **kwargs)
     except NotImplementedError as exc:
@@ -162,7 +161,7 @@ def serve(fd: int, request: JailRequest) -> None:
     loader = _Loader(request)
     while True:
         try:
-            req = codec.recv(sock)
+            req = codec.read_request(codec.recv_frame(sock))
         except EOFError:
             return
         for reply in _replies(loader, req):

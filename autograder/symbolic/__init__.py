@@ -14,9 +14,9 @@ Use from a grader::
 mistakes=None)``
 
 - ``got``: what the student's function returned: an ``autograder.codec.SympyText`` (the text
-  ``str(obj)`` of a sympy object, which is how sympy objects cross the sandbox), a plain string in
-  sympy syntax (``"w1*w2**2/2"``), a Python number, or a list/tuple of those (nested for a matrix);
-  a frozenset of numbers is read as a ``FiniteSet``.
+  ``str(obj)`` of a sympy object, its terms unsorted, which is how sympy objects cross the
+  sandbox), a plain string in sympy syntax (``"w1*w2**2/2"``), a Python number, or a
+  list/tuple of those (nested for a matrix); a frozenset of numbers is read as a ``FiniteSet``.
 - ``expected``: the reference's sympy object: an expression, a ``Matrix`` or a ``Set``. Its type
   decides how ``got`` is judged.
 - ``symbols``: a dict name -> sympy Symbol (or a list of Symbols): the symbols the template
