@@ -75,6 +75,8 @@ def encode(obj, depth: int = 0):
     if depth > MAX_DEPTH:
         raise CodecError("value nested too deeply")
     t = type(obj)
+    if t is np.ndarray:                  # the commonest reply first
+        return _encode_array(obj)
     if obj is None or t is bool or t is str:
         return obj
     if t is int:
@@ -120,8 +122,11 @@ def frame(body: bytes) -> bytes:
     return _HEADER.pack(len(body)) + body
 
 
+_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"))   # json.dumps makes one a call
+
+
 def _json(obj) -> bytes:
-    return json.dumps(obj, allow_nan=False, separators=(",", ":")).encode()
+    return _ENCODER.encode(obj).encode()
 
 
 class Message(dict):

@@ -3,13 +3,15 @@ sandbox's three processes only the student's is a copy of the zygote.
 
 Forking a process, and its end, cost in proportion to the memory it maps, and the zygote maps
 ~190 MB (numpy, sympy and torch); this twin, forked by the zygote before those imports, ~30 MB.
-In root mode the jail's C1 (cgroup, namespaces) and C2 (the root file system, PID 1 of the
-sandbox) are forked here (``jail.enter`` with a channel); C2 hands the zygote a pidfd of itself,
-and the zygote forks the student's process into C2's namespaces (``jail.join``), reaps it and
-reports its end. A sandbox's life (start, a call, close) then costs ~35 ms of CPU instead of
-~48 from a zygote that has not warmed up (one submission), ~32 instead of ~35 from one that has
-(a batch), on this project's 2-core machine. In the other modes the zygote forks C1 itself: a
-container's supervisor and a user namespace's jail start the student from their own memory.
+In root mode the twin does C1's part itself (the cgroup, made here and removed when the
+sandbox ends) and forks C2 (PID 1 of a new PID namespace: the other namespaces, the root file
+system; ``jail.fork_c2``); C2 hands the zygote a pidfd of itself, and the zygote forks the
+student's process into C2's namespaces (``jail.join``), reaps it and reports its end. A
+sandbox's life (start, a call, close) then costs ~35 ms of CPU instead of ~48 from a zygote
+that has not warmed up (one submission), ~32 instead of ~35 from one that has (a batch), on
+this project's 2-core machine, and a process less than elsewhere. In the other modes the zygote
+forks C1 itself: a container's supervisor and a user namespace's jail start the student from
+their own memory.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import select
 import signal
 import socket
 import sys
+import time
 import traceback
 
 from ..procutil import close_all_but
@@ -104,19 +108,61 @@ def _probe() -> bool:
 
 
 def _serve(sock: socket.socket, zygote_pid: int) -> None:
-    """The twin's life: forks C1 for each request until the zygote hangs up."""
+    """The twin's life: forks C2 for each request until the zygote hangs up, and removes each
+    sandbox's cgroup when its C2 ends."""
     from . import jail
     from .student import die_with_parent
-    die_with_parent(zygote_pid, signal.SIGKILL)    # its C1s then get SIGTERM and clean up
+    from .zygote import CHILDREN_WAIT
+    signal.signal(signal.SIGTERM, _stop)
+    die_with_parent(zygote_pid, signal.SIGTERM)    # its sandboxes' cgroups go with it
     sock.send(b"root" if _probe() else b"other")
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    me = os.getpid()
-    while (got := receive(sock, ("ctrl", "channel"))) is not None:
-        msg, names = got
-        raw = json.loads(msg)
-        jail.fork_c1(JailRequest.loads(raw["request"].encode()), Host.loads(raw["host"]), names, me,
-                     (None, None), raw["notes"])
-        for f in names.values():
-            os.close(f)
-    from .zygote import CHILDREN_WAIT, _await_children
-    _await_children(CHILDREN_WAIT)       # its C1s clean up after their sandboxes
+    own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    jails: dict[int, object] = {}                  # pidfd of a live C2 -> its Group or None
+    try:
+        while True:
+            ready = select.select([sock, *jails], [], [])[0]
+            for fd in ready:
+                if fd in jails:
+                    _clean(jails.pop(fd))
+                    os.close(fd)
+            if sock not in ready:
+                continue
+            got = receive(sock, ("ctrl", "channel"))
+            if got is None:
+                break
+            msg, names = got
+            raw = json.loads(msg)
+            pidfd, group = jail.fork_c2(JailRequest.loads(raw["request"].encode()), Host.loads(raw["host"]),
+                                        names, raw["notes"], own_pids)
+            if pidfd is None:
+                _clean(group)
+            else:
+                jails[pidfd] = group
+            for f in names.values():
+                os.close(f)
+    except _Stopped:
+        pass
+    finally:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})   # the cleanup must finish
+        deadline = time.monotonic() + CHILDREN_WAIT      # the zygote has killed their students
+        while jails and (left := deadline - time.monotonic()) > 0:
+            for fd in select.select(list(jails), [], [], left)[0]:
+                _clean(jails.pop(fd))
+        for group in jails.values():
+            _clean(group)
+
+
+class _Stopped(BaseException):
+    """The zygote died: clean up and go."""
+
+
+def _stop(signum, frame):
+    raise _Stopped
+
+
+def _clean(group) -> None:
+    """A sandbox's cgroup, once its C2 has ended: whatever is left in it killed, then removed."""
+    if group is not None:
+        group.kill()
+        group.remove()

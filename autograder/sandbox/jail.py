@@ -12,9 +12,9 @@ kernel grants:
   forks ``C3``, which becomes the student (``student.become``). When ``C3`` ends, ``C2``
   reports its wait status and exits, and the kernel kills whatever else lives in the
   namespace. The grader kills ``C2`` to end a sandbox. Where the zygote has its twin
-  (``builder.py``), the twin forks ``C1``; its ``C2`` hands the zygote a pidfd of itself
-  instead of forking ``C3``, and the zygote forks ``C3`` into its namespaces (:func:`join`),
-  reaps it and reports its wait status.
+  (``builder.py``), the twin does C1's part and forks ``C2`` itself (:func:`fork_c2`); ``C2``
+  hands the zygote a pidfd of itself instead of forking ``C3``, and the zygote forks ``C3``
+  into its namespaces (:func:`join`), reaps it and reports its wait status.
 - ``"userns"``: not root; a user namespace gives the same isolation but for the uid (``C3``
   enters a nested user namespace to lose its capabilities).
 - ``"container"``: root, but the kernel refuses namespaces (a container's seccomp profile):
@@ -198,8 +198,7 @@ def enter(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple
 
     C1 lives until the sandbox ends; it dies with its parent (SIGTERM, so that it can still
     clean up), so when the grader goes, its zygote, every C1 and with them every sandbox go.
-    With a "channel" among ``fds`` (C1 forked by the zygote's twin, ``builder.py``, in root
-    mode), C2 hands itself to the zygote there, which forks the student (``join``)."""
+    (In root mode with the zygote's twin there is no C1: ``fork_c2``.)"""
     code = 70
     group = None
     try:
@@ -211,8 +210,6 @@ def enter(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple
         seccomp_filter, missing = built            # student_filter()'s, made in the zygote
         notes = list(notes or []) + ([missing] if missing else [])
         mode = _namespaces()
-        if "channel" in fds and mode != "root":
-            raise OSError(f"the zygote's twin found the {mode!r} mode where it had found root's")
         if mode == "none" and not request.unsandboxed:
             _report(fds["ctrl"], protocol.line(refused=(
                 "this machine allows no namespaces to a non-root user, so student code would "
@@ -290,6 +287,44 @@ def _init(request: JailRequest, host: Host, fds: dict, mode: str, seccomp_filter
 
 
 # ---------------------------------------------------------------- root mode: the zygote forks C3
+
+def fork_c2(request: JailRequest, host: Host, fds: dict, notes: list[str], own_pids: int):
+    """Root mode, in the zygote's twin (``builder.py``), which does C1's part itself: makes the
+    cgroup, forks C2 into a new PID namespace (its children's only, restored at once to
+    ``own_pids``) and reports C2 started. C2 enters the cgroup and the other namespaces, builds
+    the root and hands itself to the zygote (``_init``). Returns a pidfd of C2 and its Group (to
+    remove when C2 ends), or None and the Group when C2 could not be forked (said on the pipe)."""
+    notes = list(notes)
+    group = _group(request, notes)
+    try:
+        check(_libc.unshare(ctypes.c_int(CLONE_NEWPID)), "unshare")
+        try:
+            c2 = os.fork()
+            if c2 == 0:
+                _child(lambda: _c2_of_twin(request, host, fds, group), fds["ctrl"])
+        finally:
+            check(_libc.setns(own_pids, ctypes.c_int(CLONE_NEWPID)), "setns")
+    except OSError as exc:
+        _report(fds["ctrl"], protocol.error(exc))
+        return None, group
+    _report(fds["ctrl"], protocol.started(c2, "root", notes))
+    try:
+        return os.pidfd_open(c2), group
+    except ProcessLookupError:            # gone already (and reaped: the twin ignores SIGCHLD)
+        return None, group
+
+
+def _c2_of_twin(request: JailRequest, host: Host, fds: dict, group) -> None:
+    """C2 forked by the twin: what C1 does for it elsewhere (session, cgroup, namespaces), then
+    ``_init``."""
+    close_all_but(set(fds.values()))       # the twin's socket and other sandboxes' descriptors
+    os.setsid()
+    if group is not None:
+        group.join()                       # C3 is put in it by the zygote (``join``)
+    check(_libc.unshare(ctypes.c_int(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)), "unshare")
+    _init(request, host, fds, "root", None, group)
+
+
 
 STUDENT_PID = 2              # the first process born in C2's PID namespace after C2: the student
 
