@@ -293,19 +293,26 @@ def fork_c2(request: JailRequest, host: Host, fds: dict, notes: list[str], own_p
     cgroup, forks C2 into a new PID namespace (its children's only, restored at once to
     ``own_pids``) and reports C2 started. C2 enters the cgroup and the other namespaces, builds
     the root and hands itself to the zygote (``_init``). Returns a pidfd of C2 and its Group (to
-    remove when C2 ends), or None and the Group when C2 could not be forked (said on the pipe)."""
+    remove when C2 ends), or None and the Group when C2 could not be forked (said on the pipe).
+    A failure to restore the twin's PID namespace raises: the twin ends, its sandboxes too."""
     notes = list(notes)
-    group = _group(request, notes)
+    group = None
+    c2 = None
     try:
+        group = _group(request, notes)
         check(_libc.unshare(ctypes.c_int(CLONE_NEWPID)), "unshare")
-        try:
-            c2 = os.fork()
-            if c2 == 0:
-                _child(lambda: _c2_of_twin(request, host, fds, group), fds["ctrl"])
-        finally:
-            check(_libc.setns(own_pids, ctypes.c_int(CLONE_NEWPID)), "setns")
-    except OSError as exc:
+    except Exception as exc:  # noqa: BLE001 - this sandbox fails, said on its pipe
         _report(fds["ctrl"], protocol.error(exc))
+        return None, group
+    try:
+        c2 = os.fork()
+        if c2 == 0:
+            _child(lambda: _c2_of_twin(request, host, fds, group), fds["ctrl"])
+    except OSError as exc:                # no process left to fork (a limit)
+        _report(fds["ctrl"], protocol.error(exc))
+    finally:
+        check(_libc.setns(own_pids, ctypes.c_int(CLONE_NEWPID)), "setns")
+    if c2 is None:
         return None, group
     _report(fds["ctrl"], protocol.started(c2, "root", notes))
     try:
