@@ -95,3 +95,16 @@ def test_a_request_reaches_the_student_as_plain_data_and_is_pickled_once():
     assert isinstance(a, tuple) and a[0].tolist() == [0.0, 1.0, 2.0] and a[1:3] == (2.5, {"k": (1, "s")})
     assert np.isnan(a[3]) and type(kw["lr"]) is float      # as a JSON round trip gives them
     assert codec.read_request(codec.request({"op": "load", "module": "m"}, 3)[8:]) == {"op": "load", "module": "m", "id": 3}
+
+def test_a_returned_value_is_parsed_only_when_read_and_refused_then_if_malformed():
+    from autograder.sandbox.client import Reply
+    from autograder.sandbox.protocol import StudentError
+    good = codec.dumps({"ok": True, "value": codec.encode((np.arange(2.0), 1))}, 7)[8:]
+    text = codec.returned(good, 7)
+    reply = Reply(None, codec.digest(codec.without_id(good, 7)), text)
+    assert reply.key == Reply.of((np.arange(2.0), 1)).key          # the memo's key, unparsed
+    value = reply.value
+    assert value[0].tolist() == [0.0, 1.0] and value[1] == 1
+    with pytest.raises(StudentError) as bad:
+        Reply(None, b"k", codec.returned(b'{"id":3,"ok":true,"value":[1,}', 3)).value
+    assert bad.value.kind == "crash" and "malformed reply" in bad.value.message

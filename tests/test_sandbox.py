@@ -401,6 +401,40 @@ def test_no_cgroup_is_left_behind(box, spy):
     assert not os.path.exists(folder)
 
 
+
+def test_a_zygote_killed_outright_leaves_no_cgroup(box, spy, tmp_path):
+    """The sandboxes' cgroups are removed when the zygote dies without its cleanup (SIGKILL):
+    whoever made them (the twin in root mode, C1 elsewhere) gets SIGTERM and removes them."""
+    if not any("autograder-" in line for line in spy("cgroup").splitlines()):
+        pytest.skip("no cgroup can be made here")
+    folder = write_submission(tmp_path / "z", {"spy.py": SPY.replace(
+        "def ids():", "def hang():\n    import time\n    time.sleep(1000)\n\ndef ids():")})
+    script = textwrap.dedent(f'''
+        import sys; sys.path.insert(0, {ROOT!r})
+        from autograder.sandbox.client import Sandbox
+        from autograder.sandbox.warm import zygote
+        from autograder.submission import open_submission
+        from tests.test_sandbox import _call
+        box = Sandbox(open_submission({folder!r}).sandbox_spec())
+        line = [l for l in _call(box, "cgroup").splitlines() if "autograder-" in l][0]
+        print(zygote().proc.pid, line, flush=True)
+        _call(box, "hang", timeout=1000)
+    ''')
+    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        pid, line = grader.stdout.readline().split(" ", 1)
+        path = line.strip().split(":", 2)
+        group = os.path.join("/sys/fs/cgroup", path[1].split(",")[0], path[2].lstrip("/"))
+        assert os.path.isdir(group)
+        os.kill(int(pid), signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and os.path.exists(group):
+            time.sleep(0.05)
+        assert not os.path.exists(group)
+    finally:
+        grader.kill()
+        grader.wait()
+
 @pytest.mark.parametrize("how", ["fill_unlinked", "fill_deep"])
 def test_hidden_writes_count_too(tmp_path, how):
     """Deleted files held open, and files deeper than a path can name, count in the disk limit
