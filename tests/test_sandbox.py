@@ -1,10 +1,13 @@
 """What the student's process can and cannot do: probed from inside with a spy submission, in
 whatever mode this machine gives (root, userns, or container under tests/container_profile.py)."""
 
+import glob
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 
@@ -420,6 +423,10 @@ def test_a_zygote_killed_outright_leaves_no_cgroup(box, spy, tmp_path):
         print(zygote().proc.pid, line, flush=True)
         _call(box, "hang", timeout=1000)
     ''')
+    def folders():                        # a zygote's mount point and scratch folder
+        return {f for name in ("autograder-root-*", "autograder-sandboxes-*")
+                for f in glob.glob(os.path.join(tempfile.gettempdir(), name))}
+    before = folders()
     grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         pid, line = grader.stdout.readline().split(" ", 1)
@@ -434,6 +441,8 @@ def test_a_zygote_killed_outright_leaves_no_cgroup(box, spy, tmp_path):
     finally:
         grader.kill()
         grader.wait()
+        for left in folders() - before:    # the killed zygote could not remove its own
+            shutil.rmtree(left, ignore_errors=True)
 
 @pytest.mark.parametrize("how", ["fill_unlinked", "fill_deep"])
 def test_hidden_writes_count_too(tmp_path, how):
