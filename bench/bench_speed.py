@@ -65,14 +65,14 @@ def make_class(folder: str, n: int) -> list[str]:
 
 def one_submission(repeat: int) -> tuple[float, float]:
     """Medians of ``import torch`` and of grading the reference, in seconds."""
-    out = os.path.join(tempfile.mkdtemp(), "results.json")
-    bare = [sys.executable, "-c", "import torch"]
-    grade = [sys.executable, "grade.py", "reference", "--json", out]
-    timed(bare), timed(grade)                        # warm the file cache for both
-    b, g = [], []
-    for _ in range(repeat):
-        b.append(timed(bare))
-        g.append(timed(grade))
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = [sys.executable, "-c", "import torch"]
+        grade = [sys.executable, "grade.py", "reference", "--json", os.path.join(tmp, "results.json")]
+        timed(bare), timed(grade)                    # warm the file cache for both
+        b, g = [], []
+        for _ in range(repeat):
+            b.append(timed(bare))
+            g.append(timed(grade))
     return statistics.median(b), statistics.median(g)
 
 
