@@ -10,9 +10,9 @@ for the id: ``Reply.key``), and a leaf is the verdict. Grading a case walks the 
 each known call for real (every call still goes to the student's process, with its own
 deadline, as the case would make it); while the replies are ones seen before, the next call is
 known, and at a leaf the verdict is the case's. Off the tree, the case runs, its first calls
-answered with the replies already received, and the tree learns its path. A student's replies only choose a path: every verdict
-on it was computed by the case from exactly those replies, and is a frozen pair of a number
-and a string that no grading can change.
+answered with the replies already received, and the tree learns its path. A student's replies
+only choose a path: every verdict on it was computed by the case from exactly those replies,
+and is a frozen pair of a number and a string that no grading can change.
 
 Only paths whose every call returned a value are learned: a timeout, a crash or a skip depends
 on more than the replies (the session's state), so such a case always runs.

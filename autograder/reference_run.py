@@ -45,18 +45,12 @@ class ReferenceCalls:
         if message["probe"] not in IN_PROCESS_PROBES and not self.every_probe:
             raise NotHere(message["probe"])
         fn = getattr(importlib.import_module(f"reference.{message['module']}"), message["function"])
+        plain = codec.plain(message)                   # what the student's process would get
         if message["op"] == "call":
-            return self._call(fn, message["probe"], message["args"], message["kwargs"])
-        items = []
-        for args, kwargs in message["calls"]:          # "calls": up to the first that raises
-            try:
-                items.append(self._call(fn, None, args, kwargs))
-            except StudentError as exc:
-                return Replies(items, exc)
-        return Replies(items)
+            return self._call(fn, message["probe"], plain["args"], plain["kwargs"])
+        return Replies.gather(plain["calls"], lambda args, kwargs: self._call(fn, None, args, kwargs))
 
     def _call(self, fn, probe: str | None, args, kwargs) -> Reply:
-        args, kwargs = codec.decode(args), codec.decode(kwargs)
         start = time.perf_counter()
         try:
             value = PROBES[probe](fn, *args, **kwargs) if probe else fn(*args, **kwargs)

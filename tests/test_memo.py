@@ -21,16 +21,11 @@ class Student:
         self.answer, self.calls = answer, []
 
     def send(self, message, timeout=None):
-        from autograder.codec import decode
+        from autograder.codec import plain
+        message = plain(message)
         if message["op"] == "calls":               # f.each: as the runner answers a bundle
-            items = []
-            for args, _ in message["calls"]:
-                try:
-                    items.append(self._call(message["function"], decode(args)))
-                except StudentError as exc:
-                    return Replies(items, exc)
-            return Replies(items)
-        return self._call(message["function"], decode(message["args"]))
+            return Replies.gather(message["calls"], lambda args, _: self._call(message["function"], args))
+        return self._call(message["function"], message["args"])
 
     def _call(self, function, args):
         self.calls.append(function)

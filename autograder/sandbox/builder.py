@@ -1,5 +1,5 @@
 """The zygote's small twin, which makes the namespaces of a root-mode sandbox, so that of a
-sandbox's three processes only the student's is a copy of the zygote.
+sandbox's two processes only the student's is a copy of the zygote.
 
 Forking a process, and its end, cost in proportion to the memory it maps, and the zygote maps
 ~190 MB (numpy, sympy and torch); this twin, forked by the zygote before those imports, ~30 MB.
@@ -28,6 +28,7 @@ import traceback
 
 from ..procutil import close_all_but
 from .protocol import Host, JailRequest, receive
+
 
 class Builder:
     """The zygote's handle on its twin: ``mode`` "root" when the twin can make a root-mode
@@ -76,7 +77,8 @@ class Builder:
         self.pidfd, self._asked, self._mode = None, True, None
 
     def build(self, request: bytes, host: Host, notes: list[str], ctrl: int, channel: int) -> bool:
-        """Asks for C1 and C2 of ``request``; C2 answers on ``channel``. False if the twin is gone."""
+        """Asks for the cgroup and C2 of ``request``; C2 answers on ``channel``. False if the twin
+        is gone."""
         data = json.dumps({"request": request.decode(), "host": host.dumps(), "notes": notes}).encode()
         try:
             socket.send_fds(self.sock, [data], [ctrl, channel])

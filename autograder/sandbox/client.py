@@ -126,6 +126,18 @@ class Replies:
         keys = [r.key for r in items]
         self.key = None if error is not None or None in keys else codec.digest(b"".join(keys))
 
+    @classmethod
+    def gather(cls, calls, call) -> "Replies":
+        """``call(args, kwargs)`` (a Reply, or StudentError raised) on each ``[args, kwargs]`` of
+        ``calls`` in turn, up to the first that fails, as the runner answers a bundle."""
+        items: list[Reply] = []
+        for args, kwargs in calls:
+            try:
+                items.append(call(args, kwargs))
+            except StudentError as exc:
+                return cls(items, exc)
+        return cls(items)
+
 
 class Sandbox:
     """A submission's jailed process, restarted after any death, with per-call deadlines.

@@ -180,20 +180,18 @@ def _group(request: JailRequest, notes: list[str]):
     return group
 
 
-def fork_c1(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple,
-            notes: list[str] | None = None) -> int:
+def fork_c1(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple) -> int:
     """Forks a sandbox's C1 (``enter``, below, in the child): its pid."""
     pid = os.fork()
     if pid == 0:
         try:
-            enter(request, host, fds, parent, built, notes)      # never returns
+            enter(request, host, fds, parent, built)      # never returns
         finally:
             os._exit(70)   # nor may an exception bring the child back to the caller's loop
     return pid
 
 
-def enter(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple,
-          notes: list[str] | None = None) -> None:
+def enter(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple) -> None:
     """C1's whole life (and, through ``_init``, C2's and C3's): never returns.
 
     C1 lives until the sandbox ends; it dies with its parent (SIGTERM, so that it can still
@@ -208,7 +206,7 @@ def enter(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple
         close_all_but(set(fds.values()))
         os.setsid()
         seccomp_filter, missing = built            # student_filter()'s, made in the zygote
-        notes = list(notes or []) + ([missing] if missing else [])
+        notes: list[str] = [missing] if missing else []
         mode = _namespaces()
         if mode == "none" and not request.unsandboxed:
             _report(fds["ctrl"], protocol.line(refused=(
@@ -262,8 +260,8 @@ def _child(life, ctrl: int) -> None:
 
 
 def _init(request: JailRequest, host: Host, fds: dict, mode: str, seccomp_filter, group=None) -> None:
-    """C2, PID 1 of the namespace, in a mount namespace of its own (its pivot must not move
-    C1's root, which still has the cgroup to remove): build the root, start C3, reap, report
+    """C2, PID 1 of the namespace, in a mount namespace of its own (its pivot must not move the
+    root of C1, or of the twin, which still has the cgroup to remove): build the root, start C3, reap, report
     C3's status; or, with a channel to the zygote, hand itself over (``_host_the_student``)."""
     check(_libc.unshare(ctypes.c_int(CLONE_NEWNS)), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -330,7 +328,6 @@ def _c2_of_twin(request: JailRequest, host: Host, fds: dict, group) -> None:
         group.join()                       # C3 is put in it by the zygote (``join``)
     check(_libc.unshare(ctypes.c_int(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)), "unshare")
     _init(request, host, fds, "root", None, group)
-
 
 
 STUDENT_PID = 2              # the first process born in C2's PID namespace after C2: the student

@@ -218,8 +218,9 @@ class _Children:
 
 def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: tuple,
                   children: _Children, own_pids: int) -> None:
-    """Root mode: the builder makes C1 and C2; C2 hands over a pidfd of itself; the student's
-    process is forked here, into C2's PID namespace, and joins the rest (``jail.join``)."""
+    """Root mode: the twin makes the cgroup and C2; C2 hands over a pidfd of itself; the
+    student's process is forked here, into C2's PID namespace, and joins the rest
+    (``jail.join``)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         sent = builder.build(request.dumps(), facts, [built[1]] if built[1] else [], fds["ctrl"],
@@ -239,8 +240,8 @@ def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: 
         if not msg or not doors:
             for f in doors:
                 os.close(f)
-            _say(fds["ctrl"], line(error="the jail's init did not hand itself over"))   # after C1's
-            return                        # or C2's own words on the pipe, if they said why
+            _say(fds["ctrl"], line(error="the jail's init did not hand itself over"))   # after the
+            return                        # twin's or C2's own words on the pipe, if they said why
         door = doors[0]
         cgroups = json.loads(msg)["cgroups"]
         from .jail import CLONE_NEWPID, check, join
