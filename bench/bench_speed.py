@@ -3,7 +3,9 @@
 1. One submission: ``grade.py reference`` against ``python -c "import torch"`` (medians,
    interleaved so that drift hits both alike). Goal: at most 1.3x.
 2. A class: a batch of N submissions, per submission, against separate ``grade.py`` runs of
-   the same submissions (K of them timed, scaled to N). Goal: at most 1/25.
+   the same submissions (K of them timed, scaled to N). Goal: at most 1/25. Below it, where
+   the batch's time goes (from its progress lines): its start, the cost of a student once it
+   runs, its finish; and what a student may cost for the goal to hold at this size.
 3. The ceiling: the reference's own functions called in this process on the same cases (the
    floor no sandbox can beat), and the batch's cost per submission as a multiple of it.
 
@@ -23,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 
 from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
 
@@ -76,17 +79,49 @@ def one_submission(repeat: int) -> tuple[float, float]:
     return statistics.median(b), statistics.median(g)
 
 
-def a_class(n: int, separate: int) -> tuple[float, float]:
-    """Seconds per submission of one batch of ``n`` and of separate runs (``separate`` timed)."""
+def timed_batch(cmd: list[str]) -> tuple[float, dict[int, float]]:
+    """Seconds of a ``--batch`` run, and when (seconds from its start) its progress said that
+    k students were graded (every tenth of the class, without a terminal)."""
+    start = time.perf_counter()
+    seen, said = {}, []
+    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True) as proc:
+        for line in proc.stderr:
+            if line.startswith("graded "):
+                seen[int(line.split()[1].split("/")[0])] = time.perf_counter() - start
+            else:
+                said.append(line)
+    if proc.returncode:
+        sys.stderr.writelines(said)
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return time.perf_counter() - start, seen
+
+
+@dataclass
+class Phases:
+    """A batch's time: before its first tenth of the class was graded (imports, the rehearsal,
+    the zygote), then per student to the last (the steady state), then the gradebook and the
+    summary."""
+    start: float
+    per_student: float
+    end: float
+
+
+def a_class(n: int, separate: int) -> tuple[float, float, Phases]:
+    """Seconds per submission of one batch of ``n`` and of separate runs (``separate`` timed),
+    and the batch's phases."""
     tmp = tempfile.mkdtemp()
     try:
         paths = make_class(os.path.join(tmp, "class"), n)
-        batch = timed([sys.executable, "grade.py", os.path.join(tmp, "class"), "--batch",
-                       "--out", os.path.join(tmp, "out")])
+        batch, seen = timed_batch([sys.executable, "grade.py", os.path.join(tmp, "class"), "--batch",
+                                   "--out", os.path.join(tmp, "out")])
+        first = min(seen)
+        steady = (seen[n] - seen[first]) / max(n - first, 1)
+        phases = Phases(seen[first] - first * steady, steady, batch - seen[n])
         k = min(separate, n)
         alone = sum(timed([sys.executable, "grade.py", p, "--json", os.path.join(tmp, "one.json")])
                     for p in paths[:k])
-        return batch / n, alone / k
+        return batch / n, alone / k, phases
     finally:
         shutil.rmtree(tmp)
 
@@ -106,13 +141,17 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=5, help="runs of each for one submission (default 5)")
     args = p.parse_args()
     torch_s, grade_s = one_submission(args.repeat)
-    batch_s, alone_s = a_class(args.n, args.separate)
+    batch_s, alone_s, phases = a_class(args.n, args.separate)
     floor_s = ceiling()
     print(f"machine: {machine()}, sandbox on")
     print(f"1. one submission: grade.py reference {grade_s:.2f} s, python -c 'import torch' {torch_s:.2f} s "
           f"(medians of {args.repeat}): {grade_s / torch_s:.2f}x   (goal: at most 1.3x)")
     print(f"2. a class of {args.n}: batch {batch_s:.3f} s per submission, separate runs {alone_s:.2f} s "
           f"({args.separate} timed): 1/{alone_s / batch_s:.1f}   (goal: at most 1/25)")
+    need = (alone_s / 25 * args.n - phases.start - phases.end) / args.n
+    needs = f"1/25 needs {need * 1e3:.0f} ms a student" if need > 0 else "no cost a student meets 1/25"
+    print(f"   the batch: {phases.start:.2f} s to start, {phases.per_student * 1e3:.0f} ms a student, "
+          f"{phases.end:.2f} s to finish; {needs} at this size")
     print(f"3. the ceiling: the reference's own functions take {floor_s * 1e3:.0f} ms on every case's calls; "
           f"the batch costs {batch_s / floor_s:.1f}x that per submission")
 
