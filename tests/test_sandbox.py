@@ -423,10 +423,6 @@ def test_a_zygote_killed_outright_leaves_no_cgroup(box, spy, tmp_path):
         print(zygote().proc.pid, line, flush=True)
         _call(box, "hang", timeout=1000)
     ''')
-    def folders():                        # a zygote's mount point and scratch folder
-        return {f for name in ("autograder-root-*", "autograder-sandboxes-*")
-                for f in glob.glob(os.path.join(tempfile.gettempdir(), name))}
-    before = folders()
     grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         pid, line = grader.stdout.readline().split(" ", 1)
@@ -441,8 +437,54 @@ def test_a_zygote_killed_outright_leaves_no_cgroup(box, spy, tmp_path):
     finally:
         grader.kill()
         grader.wait()
-        for left in folders() - before:    # the killed zygote could not remove its own
-            shutil.rmtree(left, ignore_errors=True)
+
+
+def _zygote_folders() -> set[str]:
+    """Every zygote's mount point and scratch folder in the temporary directory."""
+    return {f for name in ("autograder-root-*", "autograder-sandboxes-*")
+            for f in glob.glob(os.path.join(tempfile.gettempdir(), name))}
+
+
+def test_the_next_zygote_removes_the_folders_of_one_killed_outright(tmp_path):
+    """A zygote killed outright cannot remove its mount point and scratch folder; the next
+    zygote to start does, and leaves those of a zygote that lives."""
+    folder = write_submission(tmp_path / "f", {"spy.py": SPY})
+    script = textwrap.dedent(f'''
+        import sys; sys.path.insert(0, {ROOT!r})
+        from autograder.sandbox.client import Sandbox
+        from autograder.sandbox.warm import zygote
+        from autograder.submission import open_submission
+        from tests.test_sandbox import _call
+        with Sandbox(open_submission({folder!r}).sandbox_spec()) as box:
+            _call(box, "ids")                 # the zygote serves: its folders are made
+        print(zygote().proc.pid, flush=True)
+        sys.stdin.readline()
+    ''')
+
+    def grader():
+        """A grader whose zygote serves, its folders and its zygote's pid."""
+        known = _zygote_folders()
+        proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        pid = int(proc.stdout.readline())
+        return proc, _zygote_folders() - known, pid
+
+    living, killed = grader(), grader()
+    try:
+        assert len(living[1]) == len(killed[1]) == 2
+        os.kill(killed[2], signal.SIGKILL)
+        killed[0].communicate("\n")
+        assert killed[1] <= _zygote_folders()         # nobody removed them
+        next_one = grader()
+        next_one[0].communicate("\n")
+        left = _zygote_folders()
+        assert not killed[1] & left                    # the next zygote did
+        assert living[1] <= left                       # not those of a zygote that lives
+        assert not next_one[1] & left                  # its own, at its exit
+    finally:
+        living[0].communicate("\n")
+    assert not living[1] & _zygote_folders()
+
 
 @pytest.mark.parametrize("how", ["fill_unlinked", "fill_deep"])
 def test_hidden_writes_count_too(tmp_path, how):

@@ -24,13 +24,12 @@ import shutil
 import signal
 import socket
 import sys
-import tempfile
 import time
 import traceback
 
 from ..paths import ANSWER_PACKAGES, within
 from ..threads import limit_threads
-from . import probes
+from . import folders, probes
 from .builder import Builder
 from .protocol import Host, JailRequest, line, receive
 
@@ -80,10 +79,7 @@ def host() -> Host:
     """This zygote's facts for every jail: where to build, and what of Python to show."""
     order, hidden = python_paths()
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
-    mountpoint = tempfile.mkdtemp(prefix="autograder-root-")
-    os.chmod(mountpoint, 0o755)
-    scratch = tempfile.mkdtemp(prefix="autograder-sandboxes-")
-    os.chmod(scratch, 0o711)             # its uid folders are reached by name only
+    mountpoint, scratch = folders.make()
     return Host(mountpoint, scratch, tuple(_bind_set([*prefixes, *order])), tuple(order), tuple(hidden))
 
 
@@ -296,9 +292,10 @@ def main(fd: int, warm_up: bool = False) -> None:
     zygote_pid = os.getpid()
     facts = host()
     built = jail.student_filter()
+    folders.sweep()                      # what zygotes killed outright left behind
     if os.geteuid() == 0:
         from .cgroups import sweep
-        sweep()                          # what graders killed outright left behind
+        sweep()
     warming, code = _warm_up() if warm_up else None, 0
     try:
         while True:
