@@ -461,16 +461,19 @@ def test_the_next_zygote_removes_the_folders_of_one_killed_outright(tmp_path):
         sys.stdin.readline()
     ''')
 
+    started = []
+
     def grader():
-        """A grader whose zygote serves, its folders and its zygote's pid."""
+        """A grader whose zygote serves: its process, its folders and its zygote's pid."""
         known = _zygote_folders()
         proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        started.append(proc)
         pid = int(proc.stdout.readline())
         return proc, _zygote_folders() - known, pid
 
-    living, killed = grader(), grader()
     try:
+        living, killed = grader(), grader()
         assert len(living[1]) == len(killed[1]) == 2
         os.kill(killed[2], signal.SIGKILL)
         killed[0].communicate("\n")
@@ -481,9 +484,12 @@ def test_the_next_zygote_removes_the_folders_of_one_killed_outright(tmp_path):
         assert not killed[1] & left                    # the next zygote did
         assert living[1] <= left                       # not those of a zygote that lives
         assert not next_one[1] & left                  # its own, at its exit
-    finally:
         living[0].communicate("\n")
-    assert not living[1] & _zygote_folders()
+        assert not living[1] & _zygote_folders()
+    finally:
+        for proc in started:
+            if proc.poll() is None:
+                proc.communicate("\n", timeout=30)
 
 
 @pytest.mark.parametrize("how", ["fill_unlinked", "fill_deep"])
