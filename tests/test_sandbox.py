@@ -3,7 +3,6 @@ whatever mode this machine gives (root, userns, or container under tests/contain
 
 import glob
 import os
-import shutil
 import signal
 import subprocess
 import sys
