@@ -152,8 +152,7 @@ def plain(message: dict) -> dict:
 
 def request(message: dict, id_: int) -> bytes:
     """One framed request: ``id_`` and ``message`` (``plain``) pickled."""
-    data = message.pickled if isinstance(message, Message) else \
-        pickle.dumps(plain(message), protocol=pickle.HIGHEST_PROTOCOL)
+    data = (message if isinstance(message, Message) else Message(message)).pickled
     return frame(_HEADER.pack(id_) + data)
 
 

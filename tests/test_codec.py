@@ -96,6 +96,7 @@ def test_a_request_reaches_the_student_as_plain_data_and_is_pickled_once():
     assert np.isnan(a[3]) and type(kw["lr"]) is float      # as a JSON round trip gives them
     assert codec.read_request(codec.request({"op": "load", "module": "m"}, 3)[8:]) == {"op": "load", "module": "m", "id": 3}
 
+
 def test_a_returned_value_is_parsed_only_when_read_and_refused_then_if_malformed():
     from autograder.sandbox.client import Reply
     from autograder.sandbox.protocol import StudentError

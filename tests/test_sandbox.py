@@ -403,7 +403,6 @@ def test_no_cgroup_is_left_behind(box, spy):
     assert not os.path.exists(folder)
 
 
-
 def test_a_zygote_killed_outright_leaves_no_cgroup(box, spy, tmp_path):
     """The sandboxes' cgroups are removed when the zygote dies without its cleanup (SIGKILL):
     whoever made them (the twin in root mode, C1 elsewhere) gets SIGTERM and removes them."""

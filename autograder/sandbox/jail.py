@@ -261,8 +261,9 @@ def _child(life, ctrl: int) -> None:
 
 def _init(request: JailRequest, host: Host, fds: dict, mode: str, seccomp_filter, group=None) -> None:
     """C2, PID 1 of the namespace, in a mount namespace of its own (its pivot must not move the
-    root of C1, or of the twin, which still has the cgroup to remove): build the root, start C3, reap, report
-    C3's status; or, with a channel to the zygote, hand itself over (``_host_the_student``)."""
+    root of C1, or of the twin, which still has the cgroup to remove): build the root, start C3,
+    reap, report C3's status; or, with a channel to the zygote, hand itself over
+    (``_host_the_student``)."""
     check(_libc.unshare(ctypes.c_int(CLONE_NEWNS)), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = host.mountpoint

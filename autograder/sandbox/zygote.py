@@ -161,8 +161,7 @@ def _huge_pages():
     root mode C1 and C2 too) copies a few hundred page-table entries instead of forty-five
     thousand, which starts it in ~35 ms rather than ~55. A child's write still copies 4 KB
     only (the kernel splits a shared huge page). A generator: 8 MB a step (~20 ms)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    _libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     with open("/proc/self/maps") as f:
         regions = [line.split() for line in f]
     for fields in regions:
@@ -171,7 +170,7 @@ def _huge_pages():
         lo, hi = (int(x, 16) for x in fields[0].split("-"))
         lo, hi = -(-lo // HUGE_PAGE) * HUGE_PAGE, hi // HUGE_PAGE * HUGE_PAGE
         for start in range(lo, hi, COLLAPSE_CHUNK):
-            libc.madvise(start, min(COLLAPSE_CHUNK, hi - start), MADV_COLLAPSE)
+            _libc.madvise(start, min(COLLAPSE_CHUNK, hi - start), MADV_COLLAPSE)
             yield
 
 
