@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from . import catalog, engine, reference_run, report
 from .report_html import message_page, to_html
 from .report_text import to_text
-from .sandbox.warm import zygote
+from .sandbox.warm import release, zygote
 from .submission import SubmissionError
 
 FEEDBACK_WIDTH = 100              # columns of feedback.txt
@@ -159,6 +159,7 @@ def grade_class(folder: str, out: str, options: Options = Options(), workers: in
             rows.append(future.result())
             if bar:
                 bar.step()
+    release()                      # the workers are gone: the zygote cleans up while the summary is drawn
     rows.sort(key=lambda r: r["student"])
     write_gradebook(rows, out, options.modules)
     write_summary(rows, out)

@@ -3,7 +3,7 @@
 1. One submission: ``grade.py reference`` against ``python -c "import torch"`` (medians,
    interleaved so that drift hits both alike). Goal: at most 1.3x.
 2. A class: a batch of N submissions, per submission, against separate ``grade.py`` runs of
-   the same submissions (K of them timed, scaled to N). Goal: at most 1/25. Below it, where
+   the same submissions (K of them timed, half before the batch and half after, scaled to N). Goal: at most 1/25. Below it, where
    the batch's time goes (from its progress lines): its start, the cost of a student once it
    runs, its finish; and what a student may cost for the goal to hold at this size.
 3. The ceiling: the reference's own functions called in this process on the same cases (the
@@ -113,15 +113,19 @@ def a_class(n: int, separate: int) -> tuple[float, float, Phases]:
     tmp = tempfile.mkdtemp()
     try:
         paths = make_class(os.path.join(tmp, "class"), n)
+        k = min(separate, n)
+
+        def alone(chosen: list[str]) -> float:
+            return sum(timed([sys.executable, "grade.py", p, "--json", os.path.join(tmp, "one.json")])
+                       for p in chosen)
+        before = alone(paths[:k // 2])           # half the separate runs on each side of the
         batch, seen = timed_batch([sys.executable, "grade.py", os.path.join(tmp, "class"), "--batch",
                                    "--out", os.path.join(tmp, "out")])
+        after = alone(paths[k // 2:k])           # batch: the machine's drift hits both alike
         first = min(seen)
         steady = (seen[n] - seen[first]) / max(n - first, 1)
         phases = Phases(seen[first] - first * steady, steady, batch - seen[n])
-        k = min(separate, n)
-        alone = sum(timed([sys.executable, "grade.py", p, "--json", os.path.join(tmp, "one.json")])
-                    for p in paths[:k])
-        return batch / n, alone / k, phases
+        return batch / n, (before + after) / k, phases
     finally:
         shutil.rmtree(tmp)
 

@@ -17,6 +17,7 @@ from nbformat import v4
 from autograder import catalog, engine
 from autograder.batch import Options, entries, grade_class, student_name
 from autograder.report_html import to_html
+from autograder.sandbox.warm import zygote
 from autograder.spec import Case
 from tests.helpers import ROOT, SUBMISSIONS, reference_source
 
@@ -47,7 +48,9 @@ def test_entries_and_names(klass, tmp_path):
 
 def test_gradebook_summary_and_resume(klass, tmp_path):
     out = tmp_path / "out"
+    served = zygote(warm_up=True)            # the one the batch uses
     rows = grade_class(str(klass), str(out), Options(modules=OURS), progress=False)
+    served.proc.wait(timeout=30)             # let go once the students were graded: it has ended
     totals = {r["student"]: r["total"] for r in rows}
     # eve answers gradient_flow only, with chain_gradient killing itself: 10 - 2
     assert totals == {"alice": 12, "bob": 22, "carol": 0, "dave_smith": 22, "eve": 8}

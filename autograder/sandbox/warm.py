@@ -91,3 +91,15 @@ def zygote(warm_up: bool = False) -> Zygote:
             _zygote = Zygote(warm_up)
             atexit.register(_zygote.close)
         return _zygote
+
+
+def release() -> None:
+    """Lets the process-wide zygote end now, once no sandbox of this process and of those it
+    forked will be asked for again: it cleans up while this process goes on (a batch writes
+    its gradebook and summary meanwhile), and exit waits for it as before. A later ``zygote()``
+    starts a new one."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is not None and os.getpid() == _zygote.owner:
+            _zygote.sock.close()           # it ends when every holder of this end has closed it
+            _zygote = None
