@@ -3,9 +3,10 @@
 1. One submission: ``grade.py reference`` against ``python -c "import torch"`` (medians,
    interleaved so that drift hits both alike). Goal: at most 1.3x.
 2. A class: a batch of N submissions, per submission, against separate ``grade.py`` runs of
-   the same submissions (K of them timed, half before the batch and half after, scaled to N). Goal: at most 1/25. Below it, where
-   the batch's time goes (from its progress lines): its start, the cost of a student once it
-   runs, its finish; and what a student may cost for the goal to hold at this size.
+   the same submissions (K of them timed, half before the batch and half after, scaled to N).
+   Goal: at most 1/25. Below it, where the batch's time goes (from its progress lines): its
+   start, the cost of a student once it runs, its finish; and what a student may cost for the
+   goal to hold at this size.
 3. The ceiling: the reference's own functions called in this process on the same cases (the
    floor no sandbox can beat), and the batch's cost per submission as a multiple of it.
 

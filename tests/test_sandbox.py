@@ -490,6 +490,17 @@ def test_the_next_zygote_removes_the_folders_of_one_killed_outright(tmp_path):
                 proc.communicate("\n", timeout=30)
 
 
+def test_the_command_line_ends_once_its_zygote_has_cleaned_up():
+    """grade.py ends without the interpreter's teardown (``autograder.__main__.leave``), but
+    after its exit handlers: its zygote has removed its folders when it returns."""
+    before = _zygote_folders()
+    run = subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), "reference", "--module",
+                          "tuning"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Total: 6 / 6" in run.stdout                  # its output, flushed
+    assert _zygote_folders() <= before
+
+
 @pytest.mark.parametrize("how", ["fill_unlinked", "fill_deep"])
 def test_hidden_writes_count_too(tmp_path, how):
     """Deleted files held open, and files deeper than a path can name, count in the disk limit
