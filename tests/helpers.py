@@ -46,9 +46,26 @@ def corpus() -> list[str]:
                   if os.path.isfile(os.path.join(SUBMISSIONS, d, "expected.json")))
 
 
-def expected(name: str) -> dict:
+def expected(name: str, mode: str | None = None) -> dict:
+    """A corpus submission's expected.json, with what sandbox ``mode`` changes (its
+    ``"in_mode"`` entry) merged in."""
     with open(os.path.join(SUBMISSIONS, name, "expected.json")) as f:
-        return json.load(f)
+        want = json.load(f)
+    for key, value in want.get("in_mode", {}).get(mode, {}).items():
+        want[key] = {**want.get(key, {}), **value}
+    return want
+
+
+def expected_scores(name: str, graded, mode: str | None = None) -> dict[str, float]:
+    """The score every case of ``graded`` (case ids) must get: what expected.json lists (the
+    cases that lose points), every other case its full points. A listed case that was not
+    graded raises, so a renamed case cannot leave an expectation behind unnoticed."""
+    lost = expected(name, mode)["scores"]
+    points = {c.id: c.points for c in catalog.cases()}
+    stale = sorted(set(lost) - set(graded))
+    if stale:
+        raise AssertionError(f"{name}/expected.json lists cases that were not graded: {stale}")
+    return {case: lost.get(case, points[case]) for case in graded}
 
 
 TARGETS_MODULE = "corpus_targets"       # what a staged submission imports to know its targets

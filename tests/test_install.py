@@ -9,7 +9,7 @@ import tempfile
 import pytest
 
 from tests.environments import as_nobody, copy_checkout, second_clone
-from tests.helpers import ROOT, expected, expected_mode, stage
+from tests.helpers import ROOT, expected_mode, expected_scores, stage
 from tests.test_hidden import hidden_instances, leaks, visible_texts
 
 
@@ -90,7 +90,7 @@ def test_students_grade_as_ordinary_users(env_base, anyone_python, monkeypatch):
         elif name == "student_template":
             assert data["score"] == 0 and data["max_score"] == 243
         else:
-            assert {c: got[c] for c in expected(name)["scores"]} == expected(name)["scores"], name
+            assert got == expected_scores(name, got, "userns"), name
     # and hidden cases stay hidden in userns mode too
     leak, out = stage("hostile_leak_hidden", os.path.join(home, "corpus")), os.path.join(results, "leak.json")
     run = subprocess.run(as_nobody([anyone_python, os.path.join(project, "grade.py"), leak, "--hide", "random",

@@ -32,6 +32,7 @@ import tempfile
 import zipfile
 
 from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
+from tests.helpers import expected_scores
 
 ROOT = checkout()
 BASE = "autograder-base:bookworm"
@@ -111,12 +112,6 @@ def grading_image(work: str) -> None:
     docker("rm", "-f", name)
 
 
-def expected_scores(name: str) -> dict[str, float]:
-    with open(os.path.join(ROOT, "tests", "submissions", name, "expected.json")) as f:
-        want = json.load(f)
-    return {**want["scores"], **want.get("in_mode", {}).get("container", {}).get("scores", {})}
-
-
 def in_fresh_container(command: list[str], copies: dict[str, str], results: str, work: str,
                        env: tuple[str, ...] = ()) -> dict:
     """Runs ``command`` in a fresh container of the grading image, with Docker's defaults and
@@ -181,8 +176,7 @@ def main() -> int:
                 wanted = f"{want['total']:g}"
             else:
                 got = {f"{t['extra_data']['item']}[{t['extra_data']['case']}]": t["score"] for t in data["tests"]}
-                scores = expected_scores(want["expected"])
-                ok = all(got.get(case) == score for case, score in scores.items())
+                ok = got == expected_scores(want["expected"], got, "container")
                 wanted = "expected.json"
             ok = ok and mode == "container"
             failures += not ok
