@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from autograder.sandbox import folders
 from autograder.sandbox.client import Sandbox
 from autograder.sandbox.protocol import StudentError
 from autograder.submission import open_submission
@@ -438,41 +439,53 @@ def test_a_zygote_killed_outright_leaves_no_cgroup(box, spy, tmp_path):
 
 
 def _zygote_folders() -> set[str]:
-    """Every zygote's mount point and scratch folder in the temporary directory."""
+    """Every zygote's mount point and scratch folder in the temporary directory (other
+    graders' too: a test compares only the folders of its own zygotes, ``_folders_of``)."""
     return {f for name in ("autograder-root-*", "autograder-sandboxes-*")
             for f in glob.glob(os.path.join(tempfile.gettempdir(), name))}
+
+
+def _folders_of(zygote_pid: int) -> set[str]:
+    """The mount point and scratch folder of one living zygote: the scratch folder is the one
+    whose lock it holds open for its life (``sandbox/folders.py``)."""
+    fd_dir = f"/proc/{zygote_pid}/fd"
+    held = [os.readlink(os.path.join(fd_dir, fd)) for fd in os.listdir(fd_dir)]
+    scratch = [p for p in held if os.path.basename(p).startswith(folders.SCRATCH)]
+    assert len(scratch) == 1, held
+    mountpoint = os.path.join(os.path.dirname(scratch[0]), folders.MOUNTPOINT + folders.suffix(scratch[0]))
+    return {scratch[0], mountpoint}
+
+
+GRADER_WITH_ZYGOTE = """
+import sys; sys.path.insert(0, {root!r})
+from autograder.sandbox import folders
+from autograder.sandbox.client import Sandbox
+from autograder.sandbox.warm import zygote
+from autograder.submission import open_submission
+from tests.test_sandbox import _call
+with Sandbox(open_submission({folder!r}).sandbox_spec()) as box:
+    _call(box, "ids")                 # the zygote serves: its folders are made
+print(zygote().proc.pid, flush=True)
+"""
 
 
 def test_the_next_zygote_removes_the_folders_of_one_killed_outright(tmp_path):
     """A zygote killed outright cannot remove its mount point and scratch folder; the next
     zygote to start does, and leaves those of a zygote that lives."""
     folder = write_submission(tmp_path / "f", {"spy.py": SPY})
-    script = textwrap.dedent(f'''
-        import sys; sys.path.insert(0, {ROOT!r})
-        from autograder.sandbox.client import Sandbox
-        from autograder.sandbox.warm import zygote
-        from autograder.submission import open_submission
-        from tests.test_sandbox import _call
-        with Sandbox(open_submission({folder!r}).sandbox_spec()) as box:
-            _call(box, "ids")                 # the zygote serves: its folders are made
-        print(zygote().proc.pid, flush=True)
-        sys.stdin.readline()
-    ''')
-
+    script = GRADER_WITH_ZYGOTE.format(root=ROOT, folder=folder) + "sys.stdin.readline()\n"
     started = []
 
     def grader():
         """A grader whose zygote serves: its process, its folders and its zygote's pid."""
-        known = _zygote_folders()
         proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True, cwd=ROOT)
         started.append(proc)
         pid = int(proc.stdout.readline())
-        return proc, _zygote_folders() - known, pid
+        return proc, _folders_of(pid), pid
 
     try:
         living, killed = grader(), grader()
-        assert len(living[1]) == len(killed[1]) == 2
         os.kill(killed[2], signal.SIGKILL)
         killed[0].communicate("\n")
         assert killed[1] <= _zygote_folders()         # nobody removed them
@@ -490,15 +503,22 @@ def test_the_next_zygote_removes_the_folders_of_one_killed_outright(tmp_path):
                 proc.communicate("\n", timeout=30)
 
 
-def test_the_command_line_ends_once_its_zygote_has_cleaned_up():
+def test_the_command_line_ends_once_its_zygote_has_cleaned_up(tmp_path):
     """grade.py ends without the interpreter's teardown (``autograder.__main__.leave``), but
     after its exit handlers: its zygote has removed its folders when it returns."""
-    before = _zygote_folders()
-    run = subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), "reference", "--module",
-                          "tuning"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    folder = write_submission(tmp_path / "f", {"spy.py": SPY})
+    script = GRADER_WITH_ZYGOTE.format(root=ROOT, folder=folder) + textwrap.dedent(f"""
+        from tests.test_sandbox import _folders_of
+        print(*sorted(_folders_of(zygote().proc.pid)), flush=True)
+        from autograder.__main__ import leave
+        from autograder.cli import main
+        leave(main([{os.path.join(ROOT, "reference")!r}, "--module", "tuning"]))
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "Total: 6 / 6" in run.stdout                  # its output, flushed
-    assert _zygote_folders() <= before
+    own = set(run.stdout.splitlines()[1].split())
+    assert len(own) == 2 and not own & _zygote_folders()
 
 
 @pytest.mark.parametrize("how", ["fill_unlinked", "fill_deep"])

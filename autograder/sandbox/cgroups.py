@@ -2,10 +2,16 @@
 address-space limit holds per process, a cgroup bounds what all of a sandbox's processes use
 together, and lists every one of them (a ``setsid`` daemon included) for the final kill.
 
+Every zygote makes one group of its own, ``autograder-<suffix>`` beside its own process's group
+(the suffix of its scratch folder, ``folders.py``), and its sandboxes' groups inside it: a
+grader removes only its own groups, and those of a zygote whose scratch folder's lock it can
+take (the zygote is dead), never another living grader's (a sandbox's group is empty between
+its creation and its first process, and a sweep of every empty group would take it then).
+
 cgroup v2 (one unified hierarchy, where the grader's own group delegates ``memory`` and
 ``pids``) or v1 (separate ``memory`` and ``pids`` hierarchies, as on this project's machines).
 Where neither can be written (not root, a container's read-only ``/sys/fs/cgroup``),
-:func:`create` says why and the sandbox runs with its per-process limits only.
+:func:`make_parent` says why and the sandboxes run with their per-process limits only.
 """
 
 from __future__ import annotations
@@ -69,63 +75,119 @@ class Group:
 
     def remove(self) -> None:
         """Leaves the groups (back to where the grader was) and removes them once empty."""
-        for folder, parent in zip(self.folders, self.parents):
+        for parent in self.parents:
             try:
                 _write(os.path.join(parent, "cgroup.procs"), str(os.getpid()))
             except OSError:
                 pass
-        deadline = time.monotonic() + 2
         for folder in self.folders:
-            while True:
-                try:
-                    os.rmdir(folder)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:               # its last processes are still being torn down
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(0.01)
+            _rmdir_when_empty(folder, 2.0)
 
 
 PREFIX = "autograder-"
 
 
-def sweep() -> None:
-    """Removes the empty sandbox groups that a grader killed outright left behind (a group
-    still in use is not empty and stays): a machine has a bounded number of memory cgroups."""
-    parents = set()
+def _hierarchies() -> list[tuple[str, str]]:
+    """``(controller, this process's group folder)`` for each hierarchy a sandbox's group
+    lives in: ``("", folder)`` for cgroup v2, ``("memory", ...)`` and ``("pids", ...)`` for v1."""
+    if os.path.exists(os.path.join(ROOT, "cgroup.controllers")):
+        own = _own("")
+        return [("", os.path.join(ROOT, own.lstrip("/")))] if own is not None else []
+    found = []
     for controller in ("memory", "pids"):
         own = _own(controller)
-        if own is not None:
-            parents.add(os.path.join(ROOT, controller, own.lstrip("/")))
-    own = _own("")
-    if own is not None and os.path.exists(os.path.join(ROOT, "cgroup.controllers")):
-        parents.add(os.path.join(ROOT, own.lstrip("/")))
-    for parent in parents:
-        try:
-            names = [n for n in os.listdir(parent) if n.startswith(PREFIX)]
-        except OSError:
-            continue
-        for name in names:
-            _rmdir(os.path.join(parent, name))
+        if own is not None and os.path.isdir(os.path.join(ROOT, controller)):
+            found.append((controller, os.path.join(ROOT, controller, own.lstrip("/"))))
+    return found
 
 
-def create(name: str, memory_bytes: int, pids: int) -> tuple[Group | None, str]:
-    """The groups of a sandbox called ``name``, or None and the reason there are none."""
+def make_parent(name: str) -> tuple[str, str]:
+    """The group under which every sandbox of one zygote makes its own (``name``, made in each
+    hierarchy beside this process's group), so that no other grader's sweep takes a sandbox's
+    group in the moment between its creation and its first process: ``(name, "")``, or
+    ``("", why)`` where none can be made (and the sandboxes then have no cgroup)."""
     try:
-        return _create_v2(name, memory_bytes, pids) or _create_v1(name, memory_bytes, pids), ""
+        _check_v2_delegation()
+        hierarchies = _hierarchies()
+        found = [controller for controller, _ in hierarchies]
+        if found != [""]:
+            for controller in ("memory", "pids"):
+                if controller not in found:
+                    raise _NoGroup(f"no cgroup (no {controller} hierarchy in {ROOT})")
+        made = []
+        try:
+            for controller, own in hierarchies:
+                folder = os.path.join(own, name)
+                os.mkdir(folder)
+                made.append(folder)
+                if controller == "":          # v2: its children get memory and pids of their own
+                    _write(os.path.join(folder, "cgroup.subtree_control"), "+memory +pids")
+        except OSError as exc:
+            for folder in made:
+                _rmdir(folder)
+            raise _NoGroup(f"no cgroup ({exc.strerror.lower()} in {ROOT})") from None
     except _NoGroup as why:
-        return None, str(why)
+        return "", str(why)
+    return name, ""
+
+
+def remove_parent(name: str, wait: float = 2.0) -> bool:
+    """Removes the group ``name`` that :func:`make_parent` made and the sandbox groups left in
+    it (each once empty; a process still in one is killed): whether nothing of it is left."""
+    gone = True
+    for _, own in _hierarchies():
+        folder = os.path.join(own, name)
+        try:
+            children = [e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+        except FileNotFoundError:
+            continue
+        except OSError:
+            gone = False
+            continue
+        for child in children:
+            Group([child], []).kill()
+            gone &= _rmdir_when_empty(child, wait)
+        gone &= _rmdir_when_empty(folder, wait)
+    return gone
+
+
+def create(parent: str, name: str, memory_bytes: int, pids: int) -> tuple[Group | None, str]:
+    """The groups of a sandbox called ``name`` under its zygote's ``parent`` group, or None and
+    the reason there are none. A parent that went missing (removed while empty by a grader of
+    an older version, whose sweep took every empty ``autograder-*`` group) is made again."""
+    settings = {"": {"memory.max": memory_bytes, "memory.swap.max": 0, "pids.max": pids},
+                "memory": {"memory.limit_in_bytes": memory_bytes}, "pids": {"pids.max": pids}}
+    hierarchies = _hierarchies()
+    for _ in range(5):
+        made = []
+        try:
+            for controller, own in hierarchies:
+                folder = os.path.join(own, parent, name)
+                os.mkdir(folder)
+                made.append(folder)
+                for key, value in settings[controller].items():
+                    _write(os.path.join(folder, key), str(value))
+        except FileNotFoundError:
+            for folder in made:
+                _rmdir(folder)
+            make_parent(parent)
+            continue
+        except OSError as exc:
+            for folder in made:
+                _rmdir(folder)
+            return None, f"no cgroup ({exc.strerror.lower()} in {ROOT})"
+        return Group(made, [own for _, own in hierarchies]), ""
+    return None, f"no cgroup (its parent group {parent} kept disappearing)"
 
 
 class _NoGroup(Exception):
     pass
 
 
-def _create_v2(name, memory_bytes, pids) -> Group | None:
+def _check_v2_delegation() -> None:
+    """On cgroup v2, refuses (``_NoGroup``) unless this process's group delegates memory and pids."""
     if not os.path.exists(os.path.join(ROOT, "cgroup.controllers")):
-        return None                              # not a unified hierarchy: try v1
+        return
     parent = os.path.join(ROOT, (_own("") or "/").lstrip("/"))
     try:
         with open(os.path.join(parent, "cgroup.subtree_control")) as f:
@@ -134,42 +196,6 @@ def _create_v2(name, memory_bytes, pids) -> Group | None:
         raise _NoGroup(f"no cgroup ({exc.strerror.lower()} in {ROOT})") from None
     if not {"memory", "pids"} <= set(delegated):
         raise _NoGroup("no cgroup (the grader's cgroup v2 group does not delegate memory and pids)")
-    folder = os.path.join(parent, name)
-    try:
-        os.mkdir(folder)
-        _write(os.path.join(folder, "memory.max"), str(memory_bytes))
-        _write(os.path.join(folder, "memory.swap.max"), "0")
-        _write(os.path.join(folder, "pids.max"), str(pids))
-    except OSError as exc:
-        _rmdir(folder)
-        raise _NoGroup(f"no cgroup ({exc.strerror.lower()} in {ROOT}, cgroup v2)") from None
-    return Group([folder], [parent])
-
-
-def _create_v1(name, memory_bytes, pids) -> Group:
-    folders, parents = [], []
-    try:
-        for controller, settings in (("memory", {"memory.limit_in_bytes": memory_bytes}),
-                                     ("pids", {"pids.max": pids})):
-            own = _own(controller)
-            if own is None or not os.path.isdir(os.path.join(ROOT, controller)):
-                raise _NoGroup(f"no cgroup (no {controller} hierarchy in {ROOT})")
-            parent = os.path.join(ROOT, controller, own.lstrip("/"))
-            folder = os.path.join(parent, name)
-            os.mkdir(folder)
-            folders.append(folder)
-            parents.append(parent)
-            for key, value in settings.items():
-                _write(os.path.join(folder, key), str(value))
-    except OSError as exc:
-        for folder in folders:
-            _rmdir(folder)
-        raise _NoGroup(f"no cgroup ({exc.strerror.lower()} in {ROOT})") from None
-    except _NoGroup:
-        for folder in folders:
-            _rmdir(folder)
-        raise
-    return Group(folders, parents)
 
 
 def _rmdir(folder: str) -> None:
@@ -177,3 +203,19 @@ def _rmdir(folder: str) -> None:
         os.rmdir(folder)
     except OSError:
         pass
+
+
+def _rmdir_when_empty(folder: str, wait: float) -> bool:
+    """Removes ``folder`` once its last processes are torn down, within ``wait`` seconds:
+    whether it is gone."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.rmdir(folder)
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)

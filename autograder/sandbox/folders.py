@@ -6,7 +6,8 @@ killed outright (SIGKILL: its own cleanup never ran).
 The scratch folder is made under a temporary name, locked (``flock``, held by the zygote's open
 descriptor, so it ends with the zygote however it dies), marked, then renamed: under its final
 name it is locked while its zygote lives. A sweep removes the pair of a marked folder whose
-lock it can take; a folder without the mark (another version's) is never touched.
+lock it can take (with what else that zygote left: its cgroups, ``cgroups.py``); a folder
+without the mark (another version's) is never touched.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ import fcntl
 import os
 import shutil
 import tempfile
+from typing import Callable
 
 SCRATCH, MOUNTPOINT = "autograder-sandboxes-", "autograder-root-"
 MARK = ".locked-by-its-zygote"
 
 _held: list[int] = []              # the lock's descriptor, open for the zygote's life
+
+
+def suffix(scratch: str) -> str:
+    """What names a zygote's folders and groups: the end of its scratch folder's name."""
+    return os.path.basename(scratch)[len(SCRATCH):]
 
 
 def make() -> tuple[str, str]:
@@ -46,8 +53,10 @@ def make() -> tuple[str, str]:
         return mountpoint, scratch
 
 
-def sweep() -> None:
-    """Removes the folders of this user's zygotes that died without removing them."""
+def sweep(also: Callable[[str], bool] | None = None) -> None:
+    """Removes the folders of this user's zygotes that died without removing them; ``also``,
+    given such a zygote's suffix, removes what else it left and says whether all of it is
+    gone (if not, the folders stay, and the next sweep tries again)."""
     tmp = tempfile.gettempdir()
     for name in os.listdir(tmp):
         if not name.startswith(SCRATCH):
@@ -63,6 +72,8 @@ def sweep() -> None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:       # its zygote lives
+                continue
+            if also is not None and not also(suffix(scratch)):
                 continue
             shutil.rmtree(scratch, ignore_errors=True)
             try:

@@ -171,10 +171,13 @@ def student_filter() -> tuple[object | None, str]:
         return None, f"no seccomp filter ({why}): every system call is open to the student"
 
 
-def _group(request: JailRequest, notes: list[str]):
+def _group(request: JailRequest, host: Host, notes: list[str]):
     limits = request.limits
-    group, why = cgroups.create(f"{cgroups.PREFIX}{request.uid}", limits.group_memory_mb * 2**20,
-                                limits.processes + 2)
+    if not host.cgroup:
+        group, why = None, host.no_cgroup
+    else:
+        group, why = cgroups.create(host.cgroup, f"sandbox-{request.uid}",
+                                    limits.group_memory_mb * 2**20, limits.processes + 2)
     if group is None:
         notes.append(f"{why}: memory and processes are limited per process only")
     return group
@@ -214,7 +217,7 @@ def enter(request: JailRequest, host: Host, fds: dict, parent: int, built: tuple
                 "run with your files and network; run as root, or pass --unsandboxed to grade "
                 "code you trust (your own)")))
             return
-        group = _group(request, notes) if mode != "none" else None
+        group = _group(request, host, notes) if mode != "none" else None
         if group is not None:
             group.join()                  # C2, C3 and everything they fork are born in it
         if mode == "container":
@@ -298,7 +301,7 @@ def fork_c2(request: JailRequest, host: Host, fds: dict, notes: list[str], own_p
     group = None
     c2 = None
     try:
-        group = _group(request, notes)
+        group = _group(request, host, notes)
         check(_libc.unshare(ctypes.c_int(CLONE_NEWPID)), "unshare")
     except Exception as exc:  # noqa: BLE001 - this sandbox fails, said on its pipe
         _report(fds["ctrl"], protocol.error(exc))

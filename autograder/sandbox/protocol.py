@@ -149,6 +149,8 @@ class Host:
     python_paths: tuple[str, ...]    # folders to bind (outermost only)
     python_order: tuple[str, ...]    # the student's sys.path after its working folder
     hidden: tuple[str, ...]          # folders on those paths holding answers: masked, or checked
+    cgroup: str = ""                 # the zygote's own group, its sandboxes' parent ("": none)
+    no_cgroup: str = ""              # why there is none, for the report's notes
 
     def dumps(self) -> str:
         return json.dumps(asdict(self))
@@ -157,7 +159,8 @@ class Host:
     def loads(cls, data: str) -> "Host":
         raw = json.loads(data)
         return cls(raw["mountpoint"], raw["scratch"], *(tuple(raw[k]) for k in
-                                                         ("python_paths", "python_order", "hidden")))
+                                                         ("python_paths", "python_order", "hidden")),
+                   raw["cgroup"], raw["no_cgroup"])
 
 
 # ---------------------------------------------------------------- the control pipe (jail -> trusted side)

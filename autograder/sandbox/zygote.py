@@ -29,7 +29,7 @@ import traceback
 
 from ..paths import ANSWER_PACKAGES, within
 from ..threads import limit_threads
-from . import folders, probes
+from . import cgroups, folders, probes
 from .builder import Builder
 from .protocol import Host, JailRequest, line, receive
 
@@ -76,11 +76,15 @@ def _bind_set(paths) -> list[str]:
 
 
 def host() -> Host:
-    """This zygote's facts for every jail: where to build, and what of Python to show."""
+    """This zygote's facts for every jail: where to build, what of Python to show, and the
+    cgroup its sandboxes' groups go in (named after its scratch folder, so that a grader that
+    finds the folder abandoned removes the group too)."""
     order, hidden = python_paths()
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
     mountpoint, scratch = folders.make()
-    return Host(mountpoint, scratch, tuple(_bind_set([*prefixes, *order])), tuple(order), tuple(hidden))
+    group, why = cgroups.make_parent(cgroups.PREFIX + folders.suffix(scratch))
+    return Host(mountpoint, scratch, tuple(_bind_set([*prefixes, *order])), tuple(order), tuple(hidden),
+                group, why)
 
 
 def _import() -> None:
@@ -291,10 +295,8 @@ def main(fd: int, warm_up: bool = False) -> None:
     zygote_pid = os.getpid()
     facts = host()
     built = jail.student_filter()
-    folders.sweep()                      # what zygotes killed outright left behind
-    if os.geteuid() == 0:
-        from .cgroups import sweep
-        sweep()
+    folders.sweep(lambda suffix: cgroups.remove_parent(cgroups.PREFIX + suffix))   # what zygotes
+                                         # killed outright left behind, never a living one's
     warming, code = _warm_up() if warm_up else None, 0
     try:
         while True:
@@ -329,6 +331,8 @@ def main(fd: int, warm_up: bool = False) -> None:
         children.kill_students()
         builder.close()                  # the twin waits for its jails to clean up, then goes
         _await_children(CHILDREN_WAIT)
+        if facts.cgroup:
+            cgroups.remove_parent(facts.cgroup)
         os.rmdir(facts.mountpoint)
         shutil.rmtree(facts.scratch, ignore_errors=True)
         sys.stderr.flush()
