@@ -15,7 +15,7 @@ from . import catalog, checks, memo, reference_run
 from .codec import Message, encode
 from .sandbox.client import Replies, Reply, Sandbox, zygote
 from .sandbox.protocol import (CELL_ERROR_CHARS, DEFAULT_BUDGET, DEFAULT_TIMEOUT, Limits,  # noqa: F401
-                                SandboxUnavailable, StudentError, printable, shown)
+                                SandboxFault, SandboxUnavailable, StudentError, printable, shown)
 from .spec import Args, Case, Module
 from .submission import Submission, open_submission
 
@@ -25,10 +25,12 @@ class CaseResult:
     case: Case
     score: float
     output: str                    # empty when passed
+    fault: str | None = None       # why the case could not be graded (the grader's or the
+                                   # machine's doing, never the student's): no score at all
 
     @property
     def passed(self) -> bool:
-        return self.score == self.case.points
+        return self.fault is None and self.score == self.case.points
 
 
 @dataclass
@@ -53,6 +55,24 @@ class Report:
 
     def by_case(self) -> dict[str, float]:
         return {r.case.id: r.score for r in self.results}
+
+    @property
+    def faults(self) -> list[CaseResult]:
+        """The cases that could not be graded: while any is, the submission has no score."""
+        return [r for r in self.results if r.fault is not None]
+
+    @property
+    def graded(self) -> bool:
+        return not self.faults
+
+    @property
+    def why_not_graded(self) -> str:
+        """The first fault and how many cases it left ungraded ("" when graded)."""
+        faults = self.faults
+        if not faults:
+            return ""
+        more = f" ({len(faults)} cases could not be graded)" if len(faults) > 1 else ""
+        return f"{faults[0].case.id}: {faults[0].fault}{more}"
 
 
 def render_call(name: str, args: tuple, kwargs: dict) -> str:
@@ -106,6 +126,11 @@ class Session:
         return later
 
     def close(self) -> None:
+        self.sandbox.close()
+
+    def restart(self) -> None:
+        """The next request goes to a fresh sandbox (a new process, a new uid, a new tmp); what
+        the grader learned of the student's code (broken modules, timeouts) stays."""
         self.sandbox.close()
 
     def _limit(self, timeout: float) -> float:
@@ -327,9 +352,12 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
         result = CaseResult(case, 0, f"called {called}\n{reason}" if called else reason)
     except SandboxUnavailable:
         raise                # nothing can be graded here: the whole run stops, with the reason
-    except Exception:  # noqa: BLE001 - a bug in a grader must not stop the others
+    except SandboxFault as fault:
+        return CaseResult(case, 0, f"not graded: {fault}", fault=str(fault))
+    except Exception as exc:  # noqa: BLE001 - a bug in a grader must not stop the others
         return CaseResult(case, 0, "internal grader error, not your fault; tell your instructor:\n"
-                          + traceback.format_exc(limit=-3))
+                          + traceback.format_exc(limit=-3),
+                          fault=f"internal grader error ({type(exc).__name__}: {str(exc)[:200]})")
     else:
         result = CaseResult(case, case.points, "")
     calls.learn(result)
@@ -364,7 +392,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
     try:
         for case in (c for c in cases if c.id not in hidden):
             announce(case)
-            done[case.id] = run_case(case, visible, seed)
+            done[case.id] = _graded(case, visible, seed, done)
     finally:
         visible.close()
     notes = list(visible.notes)
@@ -374,7 +402,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
         try:
             for case in (c for c in cases if c.id in hidden):
                 announce(case, "hidden cases")
-                done[case.id] = run_case(case, later, seed)
+                done[case.id] = _graded(case, later, seed, done)
         finally:
             later.close()
         if later.notes:                    # what its cells said may carry a hidden instance
@@ -386,6 +414,21 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
     return Report(submission.path, seed, [done[c.id] for c in cases], catalog.load(modules),
                   time.monotonic() - start, mode, notes,
                   bytes(visible.sandbox.output).decode(errors="replace"), hidden)
+
+
+def _graded(case: Case, session: Session, seed: int, done: dict[str, CaseResult]) -> CaseResult:
+    """``run_case``, again in a fresh sandbox when the first try met a fault (the grader's or
+    the machine's: a sandbox that failed, an internal grader error). A fault that persists
+    leaves the case ungraded; once two cases in a row were left so by a failing sandbox, the
+    rest are not tried (the machine cannot make sandboxes now)."""
+    recent = [r for r in done.values()][-2:]
+    if len(recent) == 2 and all(r.fault and r.output.startswith("not graded: ") for r in recent):
+        return CaseResult(case, 0, f"not graded: {recent[-1].fault}", fault=recent[-1].fault)
+    result = run_case(case, session, seed)
+    if result.fault is not None:
+        session.restart()
+        result = run_case(case, session, seed)
+    return result
 
 
 def _announcer(cases: list[Case], progress: Callable[[str], None] | None):
