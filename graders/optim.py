@@ -247,7 +247,7 @@ def _closed_form_case(f, rng, steps):
                             name=f"w_{steps} (the gradient-descent iterate)")
 
 
-@M.case("quadratic_gd_closed_form", "t0", points=1)
+@M.case("quadratic_gd_closed_form", "t0", points=0.5)
 def quadratic_gd_closed_form_t0(f, rng):
     _closed_form_case(f, rng, 0)
 
@@ -260,6 +260,47 @@ def quadratic_gd_closed_form_t1(f, rng):
 @M.case("quadratic_gd_closed_form", "t50", points=1)
 def quadratic_gd_closed_form_t50(f, rng):
     _closed_form_case(f, rng, 50)
+
+
+HADAMARD = np.kron([[1.0, 1.0], [1.0, -1.0]], [[1.0, 1.0], [1.0, -1.0]]) / 2     # orthogonal, exactly
+
+
+def repeated_eigenvalue_instances(rng) -> list:
+    """(H, w0, lr, steps) where H has a repeated eigenvalue, whose eigenvectors are any
+    orthonormal basis of its eigenspace (np.linalg.eig returns a basis that is not orthogonal):
+    d = 4 with an eigenvalue of multiplicity 3, exactly (a signed permutation of a Hadamard
+    matrix, halved, and powers of 2: every product and sum exact), then Q from a QR with the
+    spectra (a, b, b, b, c) and (a, a, a, b, b, b). Few steps: after many, every component
+    has decayed below the tolerance, the wrong ones too."""
+    signs = rng.choice([-1.0, 1.0], 4)[:, None] * np.eye(4)[rng.permutation(4)]
+    Q = signs @ HADAMARD
+    small, big = 2.0 ** rng.integers(-3, 0), 2.0 ** rng.integers(1, 3)
+    exact = ((Q * [small, big, big, big]) @ Q.T, [small, big, big, big])
+    spectra = [exact]
+    for d, pattern in ((5, (0, 1, 1, 1, 2)), (6, (0, 0, 0, 1, 1, 1))):
+        Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+        lam = (10.0 ** rng.uniform(-1, 1, size=3))[list(pattern)]
+        H = (Q * lam) @ Q.T
+        spectra.append(((H + H.T) / 2, lam))
+    return [(H, rng.normal(size=len(lam)), float(rng.uniform(0.1, 0.9) / max(lam)), steps)
+            for (H, lam), steps in zip(spectra, (1, 3, 5))]
+
+
+def _closed_form_with_eig(H, w0, lr, steps):
+    """The closed form with np.linalg.eig's eigenvectors, as if they were orthonormal."""
+    lam, Q = np.linalg.eig(H)
+    return np.real(Q @ ((1 - 2 * lr * lam) ** steps * (Q.T @ w0)))
+
+
+@M.case("quadratic_gd_closed_form", "repeated_eigenvalue", points=0.5)
+def quadratic_gd_closed_form_repeated_eigenvalue(f, rng):
+    instances = repeated_eigenvalue_instances(rng)
+    for (H, w0, lr, steps), got in zip(instances, f.each((H.copy(), w0.copy(), lr, steps)
+                                                         for H, w0, lr, steps in instances)):
+        checks.expect_array(got, ref.quadratic_gd(H, w0, lr, steps), atol=1e-9 * np.linalg.norm(w0),
+                            name=f"w_{steps} (H has a repeated eigenvalue)", mistakes={
+            "np.linalg.eig's eigenvectors are not orthonormal when an eigenvalue repeats, so Q^T is "
+            "not Q^{-1}: use np.linalg.eigh for a symmetric H": _closed_form_with_eig(H, w0, lr, steps)})
 
 
 @M.case("quadratic_gd_max_lr", "random", points=2)
