@@ -26,6 +26,7 @@ functions import torch, and run only where torch is (the zygote's children, test
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import numbers
@@ -108,6 +109,19 @@ def _resolve(name: str):
     return getattr(importlib.import_module(module), attr)
 
 
+@functools.lru_cache(maxsize=None)
+def _function_names() -> dict:
+    """FUNCTIONS by the id of the object each names (fx records the object called)."""
+    return {id(_resolve(name)): name for name in FUNCTIONS}
+
+
+@functools.lru_cache(maxsize=None)
+def _parameters(cls) -> tuple:
+    """The constructor parameters of layer class ``cls`` that say its shape and behaviour."""
+    return tuple(name for name, p in inspect.signature(cls.__init__).parameters.items()
+                 if name not in _SKIPPED and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+
+
 def _attribute(obj, name):
     """``builtins.getattr`` as a rebuilt graph may call it: ATTRIBUTES of a tensor only."""
     import torch
@@ -132,38 +146,44 @@ def _qualified(obj) -> str:
 
 def describe(net) -> dict:
     """``net`` as data (the module docstring's form); Refused says why it cannot be. Traced in
-    both modes: a forward that reads ``self.training`` (``F.dropout(x, p, self.training)``)
-    gives two graphs, and the rebuilt network runs the one of its mode."""
+    both modes where its own code runs in the trace: a forward that reads ``self.training``
+    (``F.dropout(x, p, self.training)``) gives two graphs, and the rebuilt network runs the
+    one of its mode. Where the tracer enters only ``nn.Sequential`` (whose forward reads no
+    mode), one trace serves both."""
     import torch
     if not isinstance(net, torch.nn.Module):
         raise Refused(f"returned {_qualified(type(net))}, not a torch.nn.Module")
+    tracer = torch.fx.Tracer()
+    entered = [m for name, m in net.named_modules() if m is net or not tracer.is_leaf_module(m, name)]
+    modes = (True,) if all(type(m) is torch.nn.Sequential for m in entered) else (True, False)
     traced = {}
     was_training = net.training
     try:
-        for mode in (True, False):
+        for mode in modes:
             net.train(mode)
-            try:
-                traced[mode] = torch.fx.symbolic_trace(net)
+            try:           # the graph alone: a GraphModule's code generation would double the cost
+                traced[mode] = torch.fx.Tracer().trace(net)
             except Exception as exc:  # noqa: BLE001 - the student's forward, traced
                 raise Refused(f"torch.fx cannot trace its forward ({type(exc).__name__}: {_text(exc)}); "
                               "write forward as straight-line tensor code, without if or for on "
                               "tensor values") from None
     finally:
         net.train(was_training)
-    graph, eval_graph = _graph(traced[True]), _graph(traced[False])
-    data = {"graph": graph, "eval_graph": None if eval_graph == graph else eval_graph,
-            "layers": {**_layers(traced[True]), **_layers(traced[False])},
-            "tensors": {**_tensors(traced[True]), **_tensors(traced[False])}}
+    graphs = {mode: _graph(g) for mode, g in traced.items()}
+    layers = {path: spec for g in traced.values() for path, spec in _layers(net, g).items()}
+    eval_graph = graphs.get(False, graphs[True])
+    data = {"graph": graphs[True], "eval_graph": None if eval_graph == graphs[True] else eval_graph,
+            "layers": layers, "tensors": _tensors(net, layers, [n for g in traced.values() for n in g.nodes])}
     if len(data["layers"]) > MAX_LAYERS:
         raise Refused(f"it calls {len(data['layers'])} layers; at most {MAX_LAYERS} cross")
     return data
 
 
-def _graph(gm) -> list:
-    names = {id(_resolve(name)): name for name in FUNCTIONS}
+def _graph(graph) -> list:
+    names = _function_names()
     index: dict = {}
     rows = []
-    for i, node in enumerate(gm.graph.nodes):
+    for i, node in enumerate(graph.nodes):
         index[node] = i
         if node.op == "call_function":
             target = names.get(id(node.target))
@@ -214,14 +234,14 @@ def _argument(value, index: dict, where: str, depth: int = 0):
                   "data (numbers, strings, tuples and slices can)")
 
 
-def _layers(gm) -> dict:
+def _layers(net, graph) -> dict:
     import torch
     allowed = {getattr(torch.nn, name): name for name in LAYERS}
     found = {}
-    for node in gm.graph.nodes:
+    for node in graph.nodes:
         if node.op != "call_module" or node.target in found:
             continue
-        layer = gm.get_submodule(node.target)
+        layer = net.get_submodule(node.target)
         name = allowed.get(type(layer))
         if name is None:
             raise Refused(f"layer {_text(node.target)} is {_qualified(type(layer))}, which the grader cannot "
@@ -234,9 +254,7 @@ def _constructor_arguments(layer, path: str) -> dict:
     """What the layer was built with, read back from the attributes it keeps them in."""
     import torch
     out = {}
-    for name, param in inspect.signature(type(layer).__init__).parameters.items():
-        if name in _SKIPPED or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            continue
+    for name in _parameters(type(layer)):
         value = getattr(layer, name)
         if name == "bias" and (value is None or isinstance(value, torch.Tensor)):
             value = value is not None
@@ -244,16 +262,20 @@ def _constructor_arguments(layer, path: str) -> dict:
     return out
 
 
-def _tensors(gm) -> dict:
-    """The state_dict (parameters, buffers, the constants fx made) as arrays, float32 or int64;
-    its size checked before any is copied."""
+def _tensors(net, layers: dict, nodes) -> dict:
+    """The tensors the graphs use: each layer's state_dict and what get_attr nodes read (a
+    parameter, a buffer, or a constant the tracer set on the network), as arrays, float32 or
+    int64; their size checked before any is copied."""
     import torch
-    state = gm.state_dict()
+    state = {f"{path}.{key}": t for path in layers for key, t in net.get_submodule(path).state_dict().items()}
+    for node in nodes:
+        if node.op == "get_attr":
+            state[str(node.target)] = functools.reduce(getattr, str(node.target).split("."), net)
     for name, tensor in state.items():
         if not isinstance(tensor, torch.Tensor) or tensor.is_complex() or tensor.device.type == "meta":
             raise Refused(f"tensor {_text(name)} cannot cross as data (a real tensor on the CPU can)")
     _check_size(sum(t.numel() * (4 if t.is_floating_point() else 8) for t in state.values()))
-    return {str(name): (t.float() if t.is_floating_point() else t.long()).detach().cpu().contiguous().numpy()
+    return {name: (t.float() if t.is_floating_point() else t.long()).detach().cpu().contiguous().numpy()
             for name, t in state.items()}
 
 
