@@ -16,6 +16,7 @@ import sys
 
 from . import catalog, checks, cli, engine, symbolic
 from .paths import checkout, package_dir
+from .sandbox import network
 from .spec import Case, Module
 from .template import public_declarations
 
@@ -62,6 +63,7 @@ its declaration as the reference writes it and the cases it is graded on, with t
   sizes of 1 included) come from a generator seeded by the grading seed (`--seed`, default {seed})
   and the case's name, so a course can grade on instances students never saw. A *hidden* case
   is graded like the others; Gradescope does not show students its result.
+{networks}
 - **Limits.** Each call of a student function may take {timeout} s (`--timeout`; a case may state
   its own limit), the whole submission {budget} s of calls (`--budget`); a function that timed out
   is not called again.
@@ -71,6 +73,25 @@ its declaration as the reference writes it and the cases it is graded on, with t
 - **Hand-graded questions** are listed under their module and at the end of every report; they
   are not part of the {total} points.
 """
+
+
+def _networks() -> str:
+    """The convention for items that return a ``torch.nn.Module``, from ``sandbox/network.py``'s
+    allow-list and bounds."""
+    def listed(names) -> str:
+        return ", ".join(f"`{part}`" for part in network.listing(names).split("; "))
+    functions = [f for f in network.FUNCTIONS if f != "builtins.getattr"]
+    return f"""\
+- **Networks.** An item that returns a `torch.nn.Module` is sent to the grader as data (its
+  layers, its tensors and its `forward` as traced by `torch.fx.symbolic_trace`) and rebuilt
+  there from these alone; anything else scores 0 on the item's cases, with a message naming it.
+  So `forward` is straight-line tensor code (no `if` or `for` on tensor values; reading
+  `self.training` is fine), made of
+  - layers: {listed("torch.nn." + n for n in network.LAYERS)};
+  - functions: {listed(functions)};
+  - tensor methods: {listed(network.METHODS)}, and `x.shape`, `x.ndim`;
+  - at most {network.MAX_NODES} operations, {network.MAX_LAYERS} layers and \
+{network.MAX_BYTES // 2**20} MB of parameters and buffers (as float32)."""
 
 
 def _number(x: float) -> str:
@@ -142,7 +163,8 @@ def generate(ref: str | None = None) -> str:
         hand_rtol=_number(checks.HAND_RTOL), points=symbolic.N_POINTS, sym_rtol=_number(symbolic.RTOL),
         sym_atol=_number(symbolic.ATOL), always=", ".join(f"`{n}`" for n in symbolic.ALWAYS),
         constants=", ".join(f"`{n}`" for n in symbolic.CONSTANTS), timeout=_number(engine.DEFAULT_TIMEOUT),
-        budget=_number(engine.DEFAULT_BUDGET), seed=cli.parser().get_default("seed"))]
+        budget=_number(engine.DEFAULT_BUDGET), seed=cli.parser().get_default("seed"),
+        networks=_networks())]
     out.append("## Modules\n\n| module | source | items | points |\n|---|---|--:|--:|")
     for m in modules:
         out.append(f"| [{m.name}](#{_anchor(m.name)}) | {m.source} | {len(m.items)} | {_number(m.total)} |")

@@ -14,6 +14,7 @@ import numpy as np
 from . import catalog, checks, memo, reference_run
 from .codec import Message, encode
 from .sandbox.client import Replies, Reply, Sandbox, zygote
+from .sandbox.measuring import Measurer
 from .sandbox.protocol import (CELL_ERROR_CHARS, DEFAULT_BUDGET, DEFAULT_TIMEOUT, Limits,  # noqa: F401
                                 SandboxFault, SandboxUnavailable, StudentError, printable, shown)
 from .spec import Args, Case, Module
@@ -86,6 +87,13 @@ def call_message(module: str, function: str, args: tuple, kwargs: dict, probe: s
                    args=encode(tuple(args)), kwargs=encode(dict(kwargs)))
 
 
+def measure_message(module: str, function: str, name: str, args: tuple, kwargs: dict) -> dict:
+    """What measurement ``name`` of data (a network that ``module.function`` returned) sends to
+    the measuring process, which never runs the student's code."""
+    return Message(op="measure", module=module, function=function, probe=name,
+                   args=encode(tuple(args)), kwargs=encode(dict(kwargs)))
+
+
 def calls_message(module: str, function: str, calls: list[tuple[tuple, dict]]) -> dict:
     """What ``calls`` of the student's ``module.function`` send as one request (``f.each``)."""
     return Message(op="calls", module=module, function=function, probe=None,
@@ -105,6 +113,7 @@ class Session:
         self.budget = budget
         self.sandbox = Sandbox(submission.sandbox_spec(), limits, unsandboxed=unsandboxed,
                                guarded=guarded)
+        self.measurer = Measurer(limits, unsandboxed=unsandboxed, guarded=guarded)
         self.broken_modules: dict[str, str] = {}      # module -> why it cannot be used
         self.timed_out: set[str] = set()               # "module.function"
         self.notes: list[str] = []                     # cell errors and the like, for the report
@@ -127,6 +136,7 @@ class Session:
 
     def close(self) -> None:
         self.sandbox.close()
+        self.measurer.close()
 
     def restart(self) -> None:
         """The next request goes to a fresh sandbox (a new process, a new uid, a new tmp); what
@@ -201,6 +211,8 @@ class Session:
         key = f"{module}.{function}"
         if key in self.timed_out:
             raise StudentError("skipped", f"not run: {function} timed out in an earlier case")
+        if message["op"] == "measure":
+            return self._measure(message, timeout or self.timeout)
         self._ensure_loaded(module)
         timeout = timeout or self.timeout
         if message["op"] == "calls":
@@ -212,6 +224,17 @@ class Session:
             return self._request(message, timeout)
         except StudentError as exc:
             raise self._explained(exc, module, function) from None
+
+    def _measure(self, message: dict, timeout: float) -> Reply:
+        """A measurement's reply, from the measuring process (``sandbox/measuring.py``); its
+        failure is the student's network's (too slow, too big), said so."""
+        try:
+            return self.measurer.reply(message, self._limit(timeout))
+        except StudentError as exc:
+            if exc.kind == "budget":
+                raise
+            exc = self._explained(exc, message["module"], message["function"])
+            raise StudentError(exc.kind, f"measuring the network it returned: {exc.message}") from None
 
     def _explained(self, exc: StudentError, module: str, function: str) -> StudentError:
         """``exc``, a call's failure, in the report's words (a timeout is remembered)."""
@@ -266,6 +289,18 @@ class StudentFunction:
     def probe(self, name: str, *args, **kwargs):
         self._last = (args, kwargs)
         return self.send(call_message(self.module, self.function, args, kwargs, name), self.timeout).value
+
+    def network(self, *args, **kwargs):
+        """What the function returns for these arguments, a ``torch.nn.Module``, as data (the
+        ``network`` probe, ``sandbox/network.py``): the student's answer, to be measured with
+        ``measure``; or ``{"refused": why}`` when it cannot cross as data."""
+        return self.probe("network", *args, **kwargs)
+
+    def measure(self, name: str, *args, **kwargs):
+        """Measurement ``name`` (``autograder/probes/``) on data, such as a ``network``'s, in a
+        process that never ran the student's code: its value, to be judged here. The call
+        shown in feedback stays the student's own."""
+        return self.send(measure_message(self.module, self.function, name, args, kwargs), self.timeout).value
 
     def feedback(self, state: list, steps: list, layout: list, **kwargs):
         """An update rule's trajectory in one round trip (the ``feedback`` probe): step t calls

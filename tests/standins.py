@@ -11,10 +11,8 @@ import importlib
 import inspect
 from typing import Callable
 
-from autograder import catalog, codec, engine
-from autograder.sandbox.client import Replies, Reply
-from autograder.sandbox.probes import PROBES
-from autograder.sandbox.protocol import StudentError
+from autograder import catalog, engine
+from autograder.reference_run import ReferenceCalls
 from autograder.spec import Case
 
 
@@ -24,33 +22,9 @@ def reference_function(item: str) -> Callable:
     return getattr(importlib.import_module(f"reference.{module}"), function)
 
 
-class StandIns:
-    """A Session's ``send`` answered by the reference's functions, those named in ``replaced``
-    (``{"module.function": fn}``) replaced; every probe runs here (torch imported if needed)."""
-
-    def __init__(self, replaced: dict[str, Callable] | None = None):
-        self.replaced = dict(replaced or {})
-
-    def send(self, message: dict, timeout: float | None = None) -> Reply | Replies:
-        item = f"{message['module']}.{message['function']}"
-        fn = self.replaced.get(item) or reference_function(item)
-        plain = codec.plain(message)                       # what the student's process would get
-        if message["op"] == "call":
-            return self._call(fn, message["probe"], plain["args"], plain["kwargs"])
-        return Replies.gather(plain["calls"], lambda args, kwargs: self._call(fn, None, args, kwargs))
-
-    @staticmethod
-    def _call(fn, probe: str | None, args, kwargs) -> Reply:
-        try:
-            value = PROBES[probe](fn, *args, **kwargs) if probe else fn(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - as the student's process would report it
-            raise StudentError("raised", f"{type(exc).__name__}: {exc}") from None
-        return Reply.of(value)
-
-
 def grade_case(case: Case, replaced: dict[str, Callable] | None = None, seed: int = 0) -> engine.CaseResult:
     """``case`` graded on the reference with ``replaced`` functions in place."""
-    return engine.run_case(case, StandIns(replaced), seed)
+    return engine.run_case(case, ReferenceCalls(every_probe=True, replaced=replaced), seed)
 
 
 def case(case_id: str) -> Case:

@@ -13,7 +13,8 @@ import graders.optim
 import reference.dead_units
 import reference.optim
 import reference.tuning
-from tests.standins import StandIns, case, grade_case, item_cases
+from autograder.reference_run import ReferenceCalls
+from tests.standins import case, grade_case, item_cases
 from autograder.engine import StudentFunction
 
 SEEDS = range(5)
@@ -73,7 +74,7 @@ def _tiny_calls(seed):
     def recording(p, conf):
         calls.append((p, conf))
         return reference.tuning.random_search_trials(p, conf)
-    c.check(StudentFunction(StandIns({c.item: recording}).send, c.module, c.function, None), c.rng(seed))
+    c.check(StudentFunction(ReferenceCalls(every_probe=True, replaced={c.item: recording}).send, c.module, c.function, None), c.rng(seed))
     return calls
 
 

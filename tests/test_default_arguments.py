@@ -72,19 +72,9 @@ WRONG_DEFAULTS = {
 }
 EQUIVALENT = {("conv.conv2d", "b"): "a bias of 0 adds the same nothing as None"}   # not wrong after all
 
-# covered by another branch of this round: the lead removes the mark when it merges
-ELSEWHERE = {("regularization.build_dropout_cnn", "p"):
-             "build_dropout_cnn's default p is graded by the dropout branch (issue 26): remove this mark "
-             "when it merges"}
-
-
 def _params():
-    """Every (item, parameter with a default), those of ELSEWHERE expected to fail (strictly:
-    once they pass, the mark must go)."""
-    def marks(item, name):
-        return [pytest.mark.xfail(reason=ELSEWHERE[item, name], strict=True)] if (item, name) in ELSEWHERE else []
-    return [pytest.param(item, name, id=f"{item}.{name}", marks=marks(item, name))
-            for item, names in DEFAULTS.items() for name in names]
+    """Every (item, parameter with a default)."""
+    return [pytest.param(item, name, id=f"{item}.{name}") for item, names in DEFAULTS.items() for name in names]
 
 
 @pytest.fixture(scope="module")
@@ -92,10 +82,9 @@ def left_to_default() -> dict[str, set]:
     """{"module.function": the parameters some call of the cases left to their defaults}."""
     seen = {item: set() for item in DEFAULTS}
     replaced = {item: recorder(reference_function(item), seen[item]) for item in DEFAULTS}
-    elsewhere = {item for item, _ in ELSEWHERE}     # how those cases run is that branch's to say
     for case in catalog.cases():
         result = grade_case(case, replaced)
-        assert result.passed or case.item in elsewhere, f"{case.id} on the recording reference: {result.output}"
+        assert result.passed, f"{case.id} on the recording reference: {result.output}"
     return seen
 
 
