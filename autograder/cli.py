@@ -199,11 +199,14 @@ def _similarity(p: argparse.ArgumentParser, args) -> int:
         p.error("--similarity needs the class's folder and --out DIR (where it was graded)")
     if not os.path.isdir(args.submission):
         p.error(f"{args.submission} is not a folder")
-    listed = write_report(entries(args.submission, args.out), args.out,
-                          tuple(args.modules) if args.modules else None, args.workers)
+    students = entries(args.submission, args.out)
+    listed = write_report(students, args.out, tuple(args.modules) if args.modules else None, args.workers)
     flagged = sum(pair.score >= FLAGGED for pair in listed)
     print(f"wrote similarity.html and similarity.csv to {args.out}: {len(listed)} pairs listed, "
           f"{flagged} worth a look (not part of any score)")
+    if not any(os.path.exists(os.path.join(args.out, s, "results.json")) for s, _ in students):
+        print(f"grade.py: no results.json in {args.out}: the code was compared, not the wrong answers "
+              f"(grade the class there first)", file=sys.stderr)
     return 0
 
 

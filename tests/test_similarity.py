@@ -277,9 +277,21 @@ def test_similarity_on_a_class_already_graded(code_class, tmp_path):
                           "--out", str(tmp_path), "--module", "activations", "--module", "conv",
                           "--module", "jacobians"], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert run.returncode == 0, run.stderr
-    assert "1 pairs listed, 1 worth a look" in run.stdout
+    assert "1 pairs listed, 1 worth a look" in run.stdout and "no results.json" in run.stderr
     with open(tmp_path / "similarity.csv") as f:
         assert [(r["student_a"], r["student_b"]) for r in csv.DictReader(f)] == [("alice", "bob")]
     missing = subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), str(code_class), "--similarity"],
                              capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert missing.returncode == 2 and "--out" in missing.stderr
+
+
+def test_a_huge_function_is_shown_in_part(tmp_path):
+    """Two students share a 3000-line function: the page shows and aligns its first lines only
+    and says how many more there are; its fingerprints stop at MAX_TOKENS."""
+    body = "".join(f"    total = total + np.sum(z ** {i}) * {i}\n" for i in range(3000))
+    text = f"import numpy as np\n\n\ndef relu(z):\n    total = 0.0\n{body}    return total\n"
+    students = [(name, _folder(tmp_path / name, {"activations.py": text})) for name in ("ada", "bo")]
+    listed = sim.write_report(students, str(tmp_path), ("activations",))
+    assert [(p.a, p.b) for p in listed] == [("ada", "bo")]
+    markup = (tmp_path / "similarity.html").read_text()
+    assert "more lines" in markup and len(markup) < 200_000

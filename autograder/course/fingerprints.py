@@ -158,6 +158,7 @@ class _Tokens:
         self.lines: list[int] = []
         self.text: list[str] = []
         self.names: list[str] = []               # the names the functions so far refer to
+        self.heads: dict[int, str] = {}          # the line of each function's def -> its name
 
     def function(self, node: ast.FunctionDef, lines: list[str], own: set[str]) -> None:
         """Appends ``node``: its lines as shown (its docstring left out) and its body's tokens."""
@@ -169,6 +170,7 @@ class _Tokens:
         shown = {}                               # line number in the source -> index in text
         if self.text:
             self.text.append("")
+        self.heads[len(self.text) + node.lineno - start] = node.name
         for number in range(start, (node.end_lineno or start) + 1):
             if doc is not None and doc.lineno < number <= (doc.end_lineno or doc.lineno):
                 continue
@@ -304,6 +306,8 @@ def _unit(item: str, name: str, space: _Namespace, template: "Template", keys: b
         lines = [[] for _ in tokens.text]
         for token, line in zip(tokens.tokens, tokens.lines):
             lines[line].append(token)
+        for line, function in tokens.heads.items():
+            lines[line].insert(0, f"def {function}")
         unit.keys = [" ".join(k) for k in lines]
     return unit
 

@@ -20,6 +20,7 @@ TABLE_ROWS = 300       # pairs in the page's table (similarity.csv lists every o
 FUNCTIONS_SHOWN = 6    # functions shown side by side in one pair
 WRONG_SHOWN = 12       # shared wrong answers listed in one pair
 CHARS = 400            # of a feedback line or a code line shown
+LINES = 300            # of one side of a function shown (and aligned)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; line-height: 1.4; margin: 1.5rem; color: #222; }
@@ -42,12 +43,15 @@ code { font-family: ui-monospace, monospace; font-size: .9em; }
 def _side_by_side(left: Unit, right: Unit, marked: tuple[set[int], set[int]], names: tuple[str, str]) -> str:
     """Two units' lines in two columns, aligned where their normalised lines match."""
     rows = []
-    matcher = difflib.SequenceMatcher(None, left.keys, right.keys, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, left.keys[:LINES], right.keys[:LINES], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         pairs = zip(range(i1, i2), range(j1, j2)) if tag == "equal" else \
             zip_longest(range(i1, i2), range(j1, j2))
         for i, j in pairs:
             rows.append("<tr>" + _cell(left, i, marked[0]) + _cell(right, j, marked[1]) + "</tr>")
+    cut = [f"and {len(u.text) - LINES} more lines" if len(u.text) > LINES else "" for u in (left, right)]
+    if any(cut):
+        rows.append(f'<tr><td></td><td>{cut[0]}</td><td></td><td>{cut[1]}</td></tr>')
     head = f"<tr><th></th><th>{escape(names[0])}</th><th></th><th>{escape(names[1])}</th></tr>"
     return f'<table class="side">{head}{"".join(rows)}</table>'
 
