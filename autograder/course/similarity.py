@@ -50,9 +50,10 @@ POOL_FROM = 48        # students from which the submissions are read by a pool o
 
 
 def common_limit(students: int) -> int:
-    """Students beyond which a fingerprint or a wrong answer is the class's, not a pair's:
-    a quarter of the class, at least 3 and at most 10 (MOSS's default)."""
-    return max(3, min(10, students // 4))
+    """Students beyond which a fingerprint or a wrong answer is the class's, not a pair's: a
+    quarter of the class, at least 5 (fewer tell an idiom from a ring of copies) and at most
+    10 (MOSS's default)."""
+    return max(5, min(10, students // 4))
 
 
 @dataclass
