@@ -150,7 +150,8 @@ def main() -> int:
         for workers, (whole, read, read_cpu, pairing, written, pairs, listed, size) in best.items():
             who = "one process" if workers == 1 else f"a pool of {len(os.sched_getaffinity(0))}"
             print(f"{who}: {whole:.2f} s in all: reading {read:.2f} s "
-                  f"({1000 * read / len(students):.1f} ms a student; CPU {1000 * read_cpu / len(students):.1f} ms), "
+                  f"({1000 * read / len(students):.1f} ms a student; "
+                  f"CPU {1000 * read_cpu / len(students):.1f} ms), "
                   f"pairing {pairing:.2f} s ({pairs} pairs with something in common, "
                   f"{listed} listed), csv and page {written:.2f} s ({size >> 10} KB)")
     return 0

@@ -18,7 +18,6 @@ from nbformat import v4
 from autograder.batch import Options, entries, grade_class
 from autograder.course import similarity as sim
 from autograder.course.fingerprints import template_of, units
-from autograder.course.similarity_html import page
 from autograder.engine import _answer
 from autograder.sandbox.protocol import StudentError
 from tests.helpers import ROOT, SUBMISSIONS, markers, reference_source
@@ -81,9 +80,10 @@ def code_class(tmp_path_factory):
     shutil.copytree(os.path.join(SUBMISSIONS, "ok_conv_jacobians_loops"), folder / "dave")
     template = {f"{m}.py": open(os.path.join(ROOT, "student_template", f"{m}.py")).read() for m in CODE}
     _folder(folder / "erin", template)
-    frank = template["activations.py"].replace("def softmax(z):", "def softmax(z):\n    shifted = z - np.max(z, axis=-1, keepdims="
-                          "True)\n    p = np.exp(shifted)\n    total = np.sum(p, axis=-1, keepdims=True)\n"
-                          "    return p / total\n\n\ndef _unused(z):", 1)
+    frank = template["activations.py"].replace(
+        "def softmax(z):", "def softmax(z):\n    shifted = z - np.max(z, axis=-1, keepdims=True)\n"
+        "    p = np.exp(shifted)\n    total = np.sum(p, axis=-1, keepdims=True)\n"
+        "    return p / total\n\n\ndef _unused(z):", 1)
     _folder(folder / "frank", {**template, "activations.py": frank})
     return folder
 
@@ -119,7 +119,8 @@ def test_the_readers_agree(code_class, tmp_path):
     one = units(os.path.join(_folder(tmp_path, {"one.py": text}), "one.py"), functions, template)
     cut = text.index("def softmax(")
     beside = _folder(tmp_path / "nb", {"activations.py": text})
-    _notebook(tmp_path / "nb" / "homework.ipynb", [text[:cut], text[cut:].replace("def sigmoid_grad_expr", "def _x")])
+    _notebook(tmp_path / "nb" / "homework.ipynb",
+              [text[:cut], text[cut:].replace("def sigmoid_grad_expr", "def _x")])
     cells = units(beside, functions, template)
     assert set(folder) == {f"activations.{f}" for f in functions["activations"]}
     for found in (one, cells):
@@ -152,7 +153,8 @@ def test_the_templates_own_code_is_left_out(tmp_path):
 def test_code_the_whole_class_shares_counts_for_no_pair(tmp_path):
     """Six students write softmax the idiomatic way (more than common_limit), each with a
     function of their own: the idiom pairs no one."""
-    idiom = "def softmax(z):\n    e = np.exp(z - z.max(axis=-1, keepdims=True))\n    return e / e.sum(axis=-1, keepdims=True)\n"
+    idiom = ("def softmax(z):\n    e = np.exp(z - z.max(axis=-1, keepdims=True))\n"
+             "    return e / e.sum(axis=-1, keepdims=True)\n")
     own = ["return np.maximum(z, 0.0)", "return z * (z > 0)", "return np.where(z > 0, z, 0.0)",
            "return np.clip(z, 0, None)", "out = z.copy()\n    out[out < 0] = 0\n    return out",
            "return (np.abs(z) + z) / 2"]
@@ -196,8 +198,8 @@ def test_wrong_answers_weighed_by_how_many_gave_them(tmp_path):
 
 
 def test_the_same_exception_is_the_same_answer_wherever_it_is_raised():
-    moved = [StudentError("raised", f"ValueError: shapes (3,) and (4,) not aligned (optim.py, line {n}, in adam_step)")
-             for n in (12, 80)]
+    moved = [StudentError("raised", f"ValueError: shapes (3,) and (4,) not aligned (optim.py, line {n}, "
+                                    "in adam_step)") for n in (12, 80)]
     assert _answer(moved[0]) == _answer(moved[1]) != _answer(StudentError("raised", "ValueError: other"))
     assert _answer(StudentError("timeout", "timed out")) is None
     assert _answer(StudentError("not_implemented", "not implemented")) is None
@@ -257,10 +259,10 @@ def test_the_page_is_self_contained_and_escaped(code_class, tmp_path):
 def test_the_page_in_a_real_browser(code_class, tmp_path):
     out = tmp_path / "out"
     sim.write_report(entries(str(code_class), str(out)), str(out), CODE)
-    page_ = _Page(_browser_dom(out / "similarity.html", tmp_path))
-    shown = "".join(page_.text)
+    page = _Page(_browser_dom(out / "similarity.html", tmp_path))
+    shown = "".join(page.text)
     assert "alice" in shown and "bob" in shown and "Not part of any score." in shown
-    assert not [(t, a) for t, a in page_.tags if {"src", "href"} & set(a) or t in ("link", "script")]
+    assert not [(t, a) for t, a in page.tags if {"src", "href"} & set(a) or t in ("link", "script")]
 
 
 def test_the_corpus_is_read_and_never_run(tmp_path):

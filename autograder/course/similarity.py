@@ -170,7 +170,8 @@ def _code_pairs(klass: Class, read: list, pairs: dict) -> None:
     whole = np.add.reduceat(shared, first) / (_both(size, i[first], j[first]) + PRIOR)
     ranked = np.lexsort((fn, -shared, pair))                     # most shared first in each pair
     top = ranked[(np.arange(len(ranked)) - first[which[ranked]]) < TOP_FUNCTIONS]
-    best = np.bincount(which[top], shared[top], len(first)) / (np.bincount(which[top], can[top], len(first)) + PRIOR)
+    best = np.bincount(which[top], shared[top], len(first)) / \
+        (np.bincount(which[top], can[top], len(first)) + PRIOR)
     code = np.maximum(whole, best).tolist()
     shares = defaultdict(list)
     for x, item, count, most in zip(which.tolist(), fn.tolist(), shared.tolist(), can.tolist()):

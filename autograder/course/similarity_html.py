@@ -24,7 +24,8 @@ LINES = 300            # of one side of a function shown (and aligned)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; line-height: 1.4; margin: 1.5rem; color: #222; }
-h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; } h3 { font-size: 1.05rem; margin: 1.6rem 0 .3rem; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+h3 { font-size: 1.05rem; margin: 1.6rem 0 .3rem; }
 h4 { font-size: .95rem; margin: 1rem 0 .2rem; font-weight: 600; }
 .note { background: #fff8e1; border-left: 4px solid #e0a800; padding: .5rem .8rem; max-width: 60rem; }
 table { border-collapse: collapse; } td, th { padding: .15rem .5rem; vertical-align: top; text-align: left; }
