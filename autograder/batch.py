@@ -164,8 +164,9 @@ class Progress:
 
 
 def grade_class(folder: str, out: str, options: Options = Options(), workers: int | None = None,
-                progress: bool = True) -> list[dict]:
-    """Grades every student not graded yet, then writes the gradebook and the summary."""
+                progress: bool = True, similarity: bool = False) -> list[dict]:
+    """Grades every student not graded yet, then writes the gradebook and the summary (and,
+    with ``similarity``, ``autograder.course.similarity``'s report)."""
     todo, rows = [], []
     students = entries(folder, out)
     for student, path in students:
@@ -193,6 +194,9 @@ def grade_class(folder: str, out: str, options: Options = Options(), workers: in
     rows.sort(key=lambda r: r["student"])
     write_gradebook(rows, out, options.modules)
     write_summary(rows, out)
+    if similarity:
+        from .course.similarity import write_report
+        write_report(students, out, options.modules)
     return rows
 
 

@@ -2,7 +2,8 @@
 
     python grade.py SUBMISSION [--json PATH [--format prairielearn]] [--seed N] [--timeout S]
                     [--hide LABEL] [-k EXPR] [--failed] [-v]
-    python grade.py SUBMISSIONS_DIR --batch --out DIR
+    python grade.py SUBMISSIONS_DIR --batch --out DIR [--similarity]
+    python grade.py SUBMISSIONS_DIR --similarity --out DIR       # a class graded into DIR already
     python grade.py --gradescope-bundle autograder.zip
     python grade.py --prairielearn-bundle DIR
 
@@ -87,6 +88,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", action="store_true", help="grade every entry of SUBMISSION as one student")
     p.add_argument("--out", metavar="DIR", help="with --batch: where the reports and gradebook go")
     p.add_argument("--workers", type=int, help="with --batch: worker processes (default: one per core, and one more)")
+    p.add_argument("--similarity", action="store_true",
+                   help="with --batch, or on a class already graded into --out: compare the students' code "
+                        "and wrong answers (OUT/similarity.html and .csv; never part of a score)")
     p.add_argument("--gradescope-bundle", metavar="ZIP", help="write Gradescope's autograder zip and stop")
     p.add_argument("--prairielearn-bundle", metavar="DIR",
                    help="write PrairieLearn's grading image and question files into DIR and stop")
@@ -107,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.modules or ()) - set(catalog.available())
     if unknown:
         p.error(f"unknown module(s) {sorted(unknown)}; known: {', '.join(catalog.available())}")
+    if args.similarity and not args.batch:
+        return _similarity(p, args)
     if args.submission and not (args.gradescope_bundle or args.prairielearn_bundle):
         zygote(warm_up=args.batch)      # first: its imports of numpy, sympy and torch overlap ours
     from . import engine, report
@@ -183,6 +189,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if result.graded else NOT_GRADED
 
 
+def _similarity(p: argparse.ArgumentParser, args) -> int:
+    """``--similarity`` without ``--batch``: the report of a class already graded into
+    ``--out`` (the wrong answers of its results.json, the code of the class's folder); nothing
+    is graded, no sandbox is started."""
+    from .batch import entries
+    from .course.similarity import FLAGGED, write_report
+    if not args.out or not args.submission:
+        p.error("--similarity needs the class's folder and --out DIR (where it was graded)")
+    if not os.path.isdir(args.submission):
+        p.error(f"{args.submission} is not a folder")
+    students = entries(args.submission, args.out)
+    listed = write_report(students, args.out, tuple(args.modules) if args.modules else None, args.workers)
+    flagged = sum(pair.score >= FLAGGED for pair in listed)
+    print(f"wrote similarity.html and similarity.csv to {args.out}: {len(listed)} pairs listed, "
+          f"{flagged} worth a look (not part of any score)")
+    if not any(os.path.exists(os.path.join(args.out, s, "results.json")) for s, _ in students):
+        print(f"grade.py: no results.json in {args.out}: the code was compared, not the wrong answers "
+              f"(grade the class there first)", file=sys.stderr)
+    return 0
+
+
 def _grading_failed(destination, why: str, form: str) -> None:
     """The platform's "grading failed, try again", never a score: for Gradescope no
     results.json at all (it then shows that the autograder failed, with no score), for
@@ -202,9 +229,11 @@ def _batch(p: argparse.ArgumentParser, args, modules) -> int:
         p.error(f"{args.submission} is not a folder")
     options = Options(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
                       hidden=tuple(args.hide), unsandboxed=args.unsandboxed, guarded=tuple(args.guard))
-    rows = grade_class(args.submission, args.out, options, workers=args.workers)
+    rows = grade_class(args.submission, args.out, options, workers=args.workers, similarity=args.similarity)
     print(open(os.path.join(args.out, "summary.txt")).read(), end="")
     print(f"wrote {len(rows)} reports, gradebook.csv and the summary to {args.out}")
+    if args.similarity:
+        print(f"wrote similarity.html and similarity.csv to {args.out} (not part of any score)")
     missing = [r["student"] for r in rows if r["total"] is None]
     if missing:
         print(f"grade.py: {len(missing)} student(s) not graded (a fault of the grader or the machine): "

@@ -4,6 +4,7 @@ functions called in the sandbox. Whatever the student's code does, every case ge
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from . import catalog, checks, memo, reference_run
-from .codec import Message, encode
+from .codec import Message, digest, encode
 from .sandbox.client import Replies, Reply, Sandbox, zygote
 from .sandbox.measuring import Measurer
 from .sandbox.protocol import (CELL_ERROR_CHARS, DEFAULT_BUDGET, DEFAULT_TIMEOUT, Limits,  # noqa: F401
@@ -28,6 +29,9 @@ class CaseResult:
     output: str                    # empty when passed
     fault: str | None = None       # why the case could not be graded (the grader's or the
                                    # machine's doing, never the student's): no score at all
+    replies: str | None = None     # of a case that lost points: a digest of what the student's
+                                   # code answered (equal digests, equal answers), or None when a
+                                   # call got no answer of its own (autograder.course.similarity)
 
     @property
     def passed(self) -> bool:
@@ -344,6 +348,8 @@ class CaseCalls:
         self.received: list = []            # (message, Reply or exception) not yet handed out
         self.path: list = []                # (message, timeout, reply digest)
         self.clean = True                   # every call so far returned a value
+        self.answers: list = []             # what each call handed out answered (``_answer``)
+        self.errors: list = []              # the exceptions among them
 
     def known(self) -> memo.Verdict | None:
         verdict, self.received = memo.known(self.case, self.seed, self.session.send)
@@ -359,6 +365,9 @@ class CaseCalls:
                 outcome = self.session.send(message, timeout)
             except Exception as exc:  # noqa: BLE001 - raised below, where the case made the call
                 outcome = exc
+        self.answers.append(_answer(outcome))
+        self.errors += [outcome] if isinstance(outcome, Exception) else \
+            [outcome.error] if isinstance(outcome, Replies) and outcome.error else []
         if isinstance(outcome, Exception):
             self.clean = False
             raise outcome
@@ -371,6 +380,31 @@ class CaseCalls:
         if self.clean:
             memo.learn(self.case, self.seed, self.path, memo.Verdict(result.score, result.output))
 
+    def replies(self, error: Exception | None = None) -> str | None:
+        """A digest of every answer of the student's code in this case: the replies handed out
+        (a known verdict's among them), and ``error`` when the case ended on the exception a
+        call's value raised; None where one had no answer of the student's own."""
+        answers = self.answers + [_answer(outcome) for _, outcome in self.received]
+        if error is not None and not any(error is e for e in self.errors):
+            answers.append(_answer(error))      # raised after its reply came (a bundle, a trajectory)
+        return None if not answers or None in answers else digest(b"".join(answers)).hex()
+
+
+_PLACE = re.compile(r" \([^()\n]*, line \d+(, in [^()\n]*)?\)$")
+
+
+def _answer(outcome) -> bytes | None:
+    """A digest of what the student's code answered to one request: its reply (every reply of
+    a bundle, and the exception of the call that raised), or the exception it raised, its place
+    in the file aside (a copy moved around raises it on another line). None for what is not an
+    answer of its own: a timeout, a crash, a stub, a missing function."""
+    if isinstance(outcome, StudentError):
+        return digest(_PLACE.sub("", outcome.message).encode()) if outcome.kind == "raised" else None
+    if isinstance(outcome, Replies):
+        parts = [r.key for r in outcome.items] + ([_answer(outcome.error)] if outcome.error else [])
+        return None if None in parts else digest(b"".join(parts))
+    return getattr(outcome, "key", None)
+
 
 def run_case(case: Case, session: Session, seed: int) -> CaseResult:
     """Runs one case; its output is "called f(args)" (when a call was made) and the reason."""
@@ -379,12 +413,14 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
     try:
         verdict = calls.known()
         if verdict is not None:
-            return CaseResult(case, verdict.score, verdict.output)
+            return CaseResult(case, verdict.score, verdict.output,
+                              replies=calls.replies() if verdict.score < case.points else None)
         case.check(f, case.rng(seed))
     except (StudentError, checks.Mismatch) as exc:
         reason = exc.message if isinstance(exc, StudentError) else str(exc)
         called = f.last_call if not isinstance(exc, StudentError) or exc.shows_call else None
-        result = CaseResult(case, 0, f"called {called}\n{reason}" if called else reason)
+        result = CaseResult(case, 0, f"called {called}\n{reason}" if called else reason,
+                            replies=calls.replies(exc if isinstance(exc, StudentError) else None))
     except SandboxUnavailable:
         raise                # nothing can be graded here: the whole run stops, with the reason
     except SandboxFault as fault:

@@ -128,7 +128,8 @@ def to_gradescope(report: Report) -> dict:
             "status": "passed" if r.passed else "failed",   # Gradescope knows only these two
             "output": r.output or "passed",
             "visibility": "hidden" if c.id in report.hidden else "visible",
-            "extra_data": {"item": c.item, "case": c.label},
+            "extra_data": {"item": c.item, "case": c.label,
+                           **({"replies": r.replies} if r.replies else {})},   # course.similarity's
         })
     return {"score": report.score, "max_score": report.max_score,
             "execution_time": round(report.seconds, 3), "output": "\n".join(summary_lines(report)),
