@@ -1,0 +1,101 @@
+"""A whole run: mutants generated, graded as a class, and every survivor checked against the
+reference on the inputs its items' cases send and beyond (``record``, ``perturb``,
+``differential``), then judged against the reviewed list.
+
+A survivor is one of:
+- a **blind spot**: an input separates it from the reference (it is shown, with the case whose
+  input it is: the case that should have caught it);
+- **not separated**: no input found; an equivalent mutant, or a blind spot the inputs missed,
+  for a person to judge;
+- **reviewed**: on the reviewed list, with its reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .. import catalog
+from . import grading, survivors
+from .differential import Separation
+from .generate import Mutant, mutants, sample
+from .grading import Graded
+
+
+@dataclass
+class Verdict:
+    mutant: Mutant
+    graded: Graded
+    separation: Separation | None = None
+    reason: str | None = None              # the reviewed list's, when the mutant is on it
+
+    @property
+    def status(self) -> str:
+        """"caught", "not graded", "reviewed", "blind spot" or "not separated"."""
+        if not self.graded.graded:
+            return "not graded"
+        if self.graded.caught:
+            return "caught"
+        if self.reason is not None:
+            return "reviewed"
+        return "blind spot" if self.separation else "not separated"
+
+
+@dataclass
+class Run:
+    seed: int
+    generated: int                         # mutants of the modules asked for, before sampling
+    verdicts: list[Verdict]
+    seconds: float
+    reviewed: dict[str, str] = field(default_factory=dict)
+    full: bool = True                      # every mutant of every module (no --module, no --sample)
+
+    def of(self, status: str) -> list[Verdict]:
+        return [v for v in self.verdicts if v.status == status]
+
+    @property
+    def failures(self) -> list[Verdict]:
+        """Survivors outside the reviewed list, and mutants that got no grade."""
+        return [v for v in self.verdicts if v.status in ("blind spot", "not separated", "not graded")]
+
+    @property
+    def stale(self) -> list[str]:
+        """Reviewed keys that no survivor of a full run matched (caught now, or gone)."""
+        if not self.full:
+            return []
+        used = {v.mutant.key for v in self.of("reviewed")}
+        return sorted(k for k in self.reviewed if k not in used)
+
+
+def run(modules: tuple[str, ...] | None = None, *, seed: int = 0, size: int | None = None,
+        timeout: float = 5.0, workers: int | None = None, reviewed: dict[str, str] | None = None,
+        keep: str | None = None, say: Callable[[str], None] = lambda text: None,
+        progress: Callable[[str], None] = lambda text: None) -> Run:
+    """Generates, grades and checks the mutants of ``modules`` (all when None); ``size``: a
+    sample of that many, drawn with ``seed``; ``keep``: a folder for the mutants and their
+    reports (a temporary one, removed, otherwise); ``say`` is told each phase, ``progress``
+    each survivor checked."""
+    start = time.monotonic()
+    names = modules or tuple(catalog.available())
+    found = [m for name in names for m in mutants(name)]
+    chosen = sample(found, size, seed)
+    root = keep or tempfile.mkdtemp(prefix="autograder-mutants-")
+    reviewed = reviewed or {}
+    try:
+        say(f"grading {len(chosen)} mutants of {len(names)} module(s)")
+        graded = grading.grade(root, chosen, seed, timeout, workers)
+        alive = [m for m in chosen if graded[m.name].graded and not graded[m.name].caught]
+        todo = [m for m in alive if m.key not in reviewed]
+        say(f"graded in {time.monotonic() - start:.0f} s; checking {len(todo)} survivors "
+            f"({len(alive) - len(todo)} more are on the reviewed list)")
+        separations = survivors.check(root, todo, seed, timeout, workers, progress)
+        verdicts = [Verdict(m, graded[m.name], separations.get(m.name), reviewed.get(m.key))
+                    for m in chosen]
+    finally:
+        if keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+    return Run(seed, len(found), verdicts, time.monotonic() - start, reviewed,
+               full=modules is None and size is None)
