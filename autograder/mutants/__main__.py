@@ -1,7 +1,8 @@
 """``python -m autograder.mutants [--module NAME] [--seed N] [--sample N]``: how strong the
 graders are. Prints the report (``report.to_text``); exit status 0 when every survivor is on
-the reviewed list, 1 when one is not (a blind spot, or a survivor no input separated), 2 for
-bad arguments or a machine where no sandbox can be made."""
+the reviewed list and no grader failed, 1 otherwise (a blind spot, a survivor no input
+separated, an internal grader error), 2 for bad arguments or a machine where no sandbox can
+be made."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ import numpy as np
 import sympy
 
 from .. import checks
-from ..codec import SympyText
-from ..engine import call_message, calls_message
+from ..codec import Message, SympyText, encode
+from ..engine import calls_message
 from ..sandbox.protocol import StudentError
 from ..symbolic import expect_equivalent
 from ..symbolic.allowed import FUNCTIONS
@@ -57,23 +57,28 @@ def _outcome(reply) -> Outcome:
         return Outcome(error=exc.message)
 
 
+def _plain_call(call: Call) -> bool:
+    return call.op == "call" and call.probe is None
+
+
 def replay(send: Callable, module: str, calls: list[Call]) -> list[Outcome]:
-    """Each of ``calls`` made through ``send`` (a Session's): the calls of one function without
-    a probe go ``BATCH`` to a request, and a failed call's successors are sent again."""
+    """Each of ``calls`` made through ``send`` (a Session's): the plain calls of one function go
+    ``BATCH`` to a request, and a failed call's successors are sent again."""
     out: list[Outcome] = []
     i = 0
     while i < len(calls):
         first = calls[i]
-        if first.probe is not None:
+        if not _plain_call(first):          # through a probe, or another kind of request
+            message = Message(op=first.op, module=module, function=first.function, probe=first.probe,
+                              args=encode(tuple(first.args)), kwargs=encode(dict(first.kwargs)))
             try:
-                out.append(_outcome(send(call_message(module, first.function, first.args, first.kwargs,
-                                                      first.probe))))
+                out.append(_outcome(send(message)))
             except StudentError as exc:
                 out.append(Outcome(error=exc.message))
             i += 1
             continue
         j = i + 1
-        while j < len(calls) and j - i < BATCH and calls[j].probe is None and calls[j].function == first.function:
+        while j < len(calls) and j - i < BATCH and _plain_call(calls[j]) and calls[j].function == first.function:
             j += 1
         try:
             replies = send(calls_message(module, first.function, [(c.args, c.kwargs) for c in calls[i:j]]))

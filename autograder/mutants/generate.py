@@ -15,7 +15,6 @@ import ast
 import copy
 import hashlib
 import os
-import random
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -162,8 +161,11 @@ def _compiles(text: str) -> bool:
 
 
 def sample(found: list[Mutant], size: int | None, seed: int) -> list[Mutant]:
-    """``size`` of ``found`` drawn with ``seed`` (all when ``size`` is None), in their order."""
+    """``size`` of ``found`` (all when None), in their order: those whose keys, hashed with
+    ``seed``, come first. A mutant's place in the draw depends on its own key only, so edits to
+    other functions change a sample by the mutants they add or remove, not all of it."""
     if size is None or size >= len(found):
         return list(found)
-    chosen = set(random.Random(seed).sample(range(len(found)), size))
-    return [m for i, m in enumerate(found) if i in chosen]
+    rank = sorted(found, key=lambda m: hashlib.sha1(f"{seed}\n{m.key}".encode()).digest())
+    chosen = {id(m) for m in rank[:size]}
+    return [m for m in found if id(m) in chosen]

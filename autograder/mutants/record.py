@@ -24,8 +24,9 @@ from ..spec import Case
 @dataclass(frozen=True, eq=False)
 class Call:
     """One call of a student's function as a case sends it: positional ``args`` and ``kwargs``
-    as the student's process receives them; ``probe``: run through that probe; ``case`` and
-    ``seed``: who sent it; ``how``: how it was changed from what was sent ("" if not at all)."""
+    as the student's process receives them; ``probe``: run through that probe; ``op``: the
+    request's kind (a "call", or another a Session sends the same way); ``case`` and ``seed``:
+    who sent it; ``how``: how it was changed from what was sent ("" if not at all)."""
 
     case: str
     seed: int
@@ -34,6 +35,7 @@ class Call:
     args: tuple
     kwargs: dict
     how: str = ""
+    op: str = "call"
 
     def changed(self, how: str, args: tuple, kwargs: dict) -> "Call":
         return replace(self, how=how, args=tuple(args), kwargs=dict(kwargs))
@@ -60,7 +62,7 @@ class Recorder:
                            for args, kwargs in plain["calls"]]
         else:
             self.calls.append(Call(self.case, self.seed, message["function"], message["probe"],
-                                   tuple(plain["args"]), plain["kwargs"]))
+                                   tuple(plain["args"]), plain["kwargs"], op=message["op"]))
         try:
             return self.reference.send(message)
         except NotHere:

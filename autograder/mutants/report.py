@@ -95,8 +95,9 @@ def to_text(run: Run, reviewed_path: str) -> str:
     if run.stale:
         lines += ["", f"Reviewed entries no survivor matched (caught now, or the code changed): "
                       f"remove them from {reviewed_path}:"] + [f"  {k}" for k in run.stale]
-    lines += ["", "OK: every survivor is on the reviewed list." if not run.failures else
-              f"FAILED: {len(run.failures)} mutant(s) survive outside the reviewed list."]
+    lines += ["", "OK: every survivor is on the reviewed list, and no grader failed." if not run.failures
+              else f"FAILED: {len(run.failures)} mutant(s) survive outside the reviewed list or made a "
+                   f"grader fail."]
     return "\n".join(lines)
 
 

@@ -58,8 +58,10 @@ class Run:
 
     @property
     def failures(self) -> list[Verdict]:
-        """Survivors outside the reviewed list, and mutants that got no grade."""
-        return [v for v in self.verdicts if v.status in ("blind spot", "not separated", "not graded")]
+        """Survivors outside the reviewed list, mutants that got no grade, and mutants on which
+        a grader failed (its bug: it must judge any answer)."""
+        return [v for v in self.verdicts
+                if v.status in ("blind spot", "not separated", "not graded") or v.graded.faults]
 
     @property
     def stale(self) -> list[str]:
@@ -71,17 +73,18 @@ class Run:
 
 
 def run(modules: tuple[str, ...] | None = None, *, seed: int = 0, size: int | None = None,
-        timeout: float = 5.0, workers: int | None = None, reviewed: dict[str, str] | None = None,
-        keep: str | None = None, say: Callable[[str], None] = lambda text: None,
+        sample_seed: int | None = None, timeout: float = 5.0, workers: int | None = None,
+        reviewed: dict[str, str] | None = None, keep: str | None = None,
+        say: Callable[[str], None] = lambda text: None,
         progress: Callable[[str], None] = lambda text: None) -> Run:
-    """Generates, grades and checks the mutants of ``modules`` (all when None); ``size``: a
-    sample of that many, drawn with ``seed``; ``keep``: a folder for the mutants and their
-    reports (a temporary one, removed, otherwise); ``say`` is told each phase, ``progress``
-    each survivor checked."""
+    """Generates, grades (with ``seed``) and checks the mutants of ``modules`` (all when None);
+    ``size``: a sample of that many, drawn with ``sample_seed`` (``seed`` when None); ``keep``:
+    a folder for the mutants and their reports (a temporary one, removed, otherwise); ``say``
+    is told each phase, ``progress`` each survivor checked."""
     start = time.monotonic()
     names = modules or tuple(catalog.available())
     found = [m for name in names for m in mutants(name)]
-    chosen = sample(found, size, seed)
+    chosen = sample(found, size, seed if sample_seed is None else sample_seed)
     root = keep or tempfile.mkdtemp(prefix="autograder-mutants-")
     reviewed = reviewed or {}
     try:
