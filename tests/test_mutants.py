@@ -14,7 +14,7 @@ from autograder.mutants.generate import Mutant, mutants
 from autograder.mutants.grading import Graded
 from autograder.mutants.record import Call
 from autograder.mutants.report import to_text
-from autograder.mutants.run import Run, Verdict, run
+from autograder.mutants.run import Run, Verdict, _elsewhere, run
 from autograder.mutants.survivors import callers, check
 
 TOY = '''import numpy as np
@@ -108,6 +108,15 @@ def test_callers_follow_helpers_to_the_items():
     src = "def _h(x):\n    return x\n\ndef a(x):\n    return _h(x)\n\ndef b(x):\n    return a(x)\n\ndef c(x):\n    return x\n"
     reach = callers(src)
     assert reach["_h"] == {"a", "b"} and reach["a"] == {"a", "b"} and reach["c"] == {"c"}
+
+
+def test_a_catch_outside_the_change_s_reach_is_flagged():
+    relu = _mutant("activations", "activations.relu | constant | return np.maximum(np.asarray(z, "
+                   "dtype=np.float64), 0.0) -> return np.maximum(np.asarray(z, dtype=np.float64), 1.0)")
+    assert not _elsewhere(relu, Graded(lost=["activations.relu[random]", "activations.sigmoid[random]"]))
+    assert _elsewhere(relu, Graded(lost=["activations.sigmoid_grad_expr[equivalence]"]))
+    act = _mutant("backprop", "backprop._act | swap_operands | return np.maximum(a, 0.0) -> return np.maximum(0.0, a)")
+    assert not _elsewhere(act, Graded(lost=["backprop.mlp_backward[random]"]))     # through mlp_forward
 
 
 def test_perturbations_stay_in_the_domains_the_cases_show():

@@ -21,12 +21,14 @@ GRADER_FAULT = "internal grader error"
 
 @dataclass
 class Graded:
-    """What grading did to one mutant: ``lost`` the ids of the cases that lost points,
-    ``faults`` those whose feedback is a grader's fault (never the mutant's), ``graded``
-    False when it got no report at all (with ``why``)."""
+    """What grading did to one mutant: ``lost`` the ids of the cases that lost points, and
+    ``feedback`` the first line of each one's reason; ``faults`` those whose feedback is a
+    grader's fault (never the mutant's); ``graded`` False when it got no report at all (with
+    ``why``)."""
 
     lost: list[str] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
+    feedback: dict[str, str] = field(default_factory=dict)
     graded: bool = True
     why: str = ""
 
@@ -60,8 +62,17 @@ def _read(path: str, module: str) -> Graded:
              if t["extra_data"]["item"].startswith(f"{module}.")]
     if not cases:
         return Graded(graded=False, why=str(data.get("output", "not graded"))[:200])
-    return Graded(lost=[c for c, t in cases if t["score"] < t["max_score"]],
-                  faults=[c for c, t in cases if GRADER_FAULT in str(t.get("output", ""))])
+    lost = [(c, str(t.get("output", ""))) for c, t in cases if t["score"] < t["max_score"]]
+    return Graded(lost=[c for c, _ in lost], faults=[c for c, text in lost if GRADER_FAULT in text],
+                  feedback={c: _reason(text) for c, text in lost})
+
+
+def _reason(output: str) -> str:
+    """A failed case's reason, its first line (the output starts with the call, if any)."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    if lines and lines[0].startswith("called ") and len(lines) > 1:
+        lines = lines[1:]
+    return lines[0][:200] if lines else ""
 
 
 def grade(root: str, mutants: list[Mutant], seed: int, timeout: float,

@@ -88,6 +88,12 @@ def to_text(run: Run, reviewed_path: str) -> str:
     for status, what in (("not graded", "got no grade (the batch could not grade it)"),):
         if run.of(status):
             lines += ["", f"Mutants that {what}:"] + [f"  {v.mutant.key}: {v.graded.why}" for v in run.of(status)]
+    elsewhere = [v for v in run.verdicts if v.elsewhere]
+    if elsewhere:
+        lines += ["", "Caught only by cases its change cannot reach (a loss the machine caused, such as a "
+                      "timeout under load, is a grader's fault too):"]
+        for v in elsewhere:
+            lines += [f"  {v.mutant.key}"] + [f"      {c}: {v.graded.feedback.get(c, '')}" for c in v.graded.lost]
     faults = [v for v in run.verdicts if v.graded.faults]
     if faults:
         lines += ["", "Grader faults (internal grader error on a mutant: the grader's bug, not a catch):"]
@@ -106,7 +112,7 @@ def to_json(run: Run) -> dict:
     def one(v: Verdict) -> dict:
         out = {"key": v.mutant.key, "module": v.mutant.module, "function": v.mutant.function,
                "operator": v.mutant.operator, "line": v.mutant.line, "status": v.status,
-               "lost": v.graded.lost, "faults": v.graded.faults}
+               "lost": v.graded.feedback, "faults": v.graded.faults, "elsewhere": v.elsewhere}
         if v.reason:
             out["reason"] = v.reason
         if v.separation:

@@ -21,7 +21,7 @@ from typing import Callable
 from .. import catalog
 from . import grading, survivors
 from .differential import Separation
-from .generate import Mutant, mutants, sample
+from .generate import Mutant, mutants, reference_source, sample
 from .grading import Graded
 
 
@@ -31,6 +31,7 @@ class Verdict:
     graded: Graded
     separation: Separation | None = None
     reason: str | None = None              # the reviewed list's, when the mutant is on it
+    elsewhere: bool = False                # caught, but only by cases its change cannot reach
 
     @property
     def status(self) -> str:
@@ -72,6 +73,13 @@ class Run:
         return sorted(k for k in self.reviewed if k not in used)
 
 
+def _elsewhere(mutant: Mutant, graded: Graded) -> bool:
+    """Whether every case ``mutant`` lost is of an item its change cannot reach: a loss that
+    came from elsewhere (the machine, a timeout under load), not from the mutant."""
+    reach = survivors.callers(reference_source(mutant.module)).get(mutant.item, {mutant.item})
+    return graded.caught and not any(c.split("[")[0].split(".", 1)[1] in reach for c in graded.lost)
+
+
 def run(modules: tuple[str, ...] | None = None, *, seed: int = 0, size: int | None = None,
         sample_seed: int | None = None, timeout: float = 5.0, workers: int | None = None,
         reviewed: dict[str, str] | None = None, keep: str | None = None,
@@ -95,8 +103,8 @@ def run(modules: tuple[str, ...] | None = None, *, seed: int = 0, size: int | No
         say(f"graded in {time.monotonic() - start:.0f} s; checking {len(todo)} survivors "
             f"({len(alive) - len(todo)} more are on the reviewed list)")
         separations = survivors.check(root, todo, seed, timeout, workers, progress)
-        verdicts = [Verdict(m, graded[m.name], separations.get(m.name), reviewed.get(m.key))
-                    for m in chosen]
+        verdicts = [Verdict(m, graded[m.name], separations.get(m.name), reviewed.get(m.key),
+                            _elsewhere(m, graded[m.name])) for m in chosen]
     finally:
         if keep is None:
             shutil.rmtree(root, ignore_errors=True)
