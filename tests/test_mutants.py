@@ -202,6 +202,10 @@ def test_an_equivalent_mutant_is_not_separated(tmp_path):
     listed = Verdict(m, Graded(), reason="np.maximum is symmetric")
     assert unlisted.status == "not separated" and listed.status == "reviewed"
     assert Run(0, 1, [listed], 1.0).failures == [] and Run(0, 1, [unlisted], 1.0).failures == [unlisted]
+    gone = "dead_units.relu_net_grads | binary | a = W1 @ x + b1 -> a = W1 @ x - b1"     # caught now
+    entries = {m.key: "np.maximum is symmetric", gone: "a wrong reason"}
+    assert Run(0, 1, [listed], 1.0, entries, whole=("dead_units",)).stale == [gone]
+    assert Run(0, 1, [listed], 1.0, entries, whole=()).stale == []          # a sample says nothing
 
 
 def test_the_reviewed_list_matches_todays_mutants():

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from .. import catalog
@@ -52,7 +53,7 @@ class Run:
     verdicts: list[Verdict]
     seconds: float
     reviewed: dict[str, str] = field(default_factory=dict)
-    full: bool = True                      # every mutant of every module (no --module, no --sample)
+    whole: tuple[str, ...] = ()            # the modules all of whose mutants were graded (no --sample)
 
     def of(self, status: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.status == status]
@@ -66,17 +67,20 @@ class Run:
 
     @property
     def stale(self) -> list[str]:
-        """Reviewed keys that no survivor of a full run matched (caught now, or gone)."""
-        if not self.full:
-            return []
+        """Reviewed keys of the modules run whole that no survivor matched (caught now, or gone)."""
         used = {v.mutant.key for v in self.of("reviewed")}
-        return sorted(k for k in self.reviewed if k not in used)
+        return sorted(k for k in self.reviewed if k.split(".")[0] in self.whole and k not in used)
+
+
+@lru_cache(maxsize=None)
+def _reach(module: str) -> dict[str, set[str]]:
+    return survivors.callers(reference_source(module))
 
 
 def _elsewhere(mutant: Mutant, graded: Graded) -> bool:
     """Whether every case ``mutant`` lost is of an item its change cannot reach: a loss that
     came from elsewhere (the machine, a timeout under load), not from the mutant."""
-    reach = survivors.callers(reference_source(mutant.module)).get(mutant.item, {mutant.item})
+    reach = _reach(mutant.module).get(mutant.item, {mutant.item})
     return graded.caught and not any(c.split("[")[0].split(".", 1)[1] in reach for c in graded.lost)
 
 
@@ -109,4 +113,4 @@ def run(modules: tuple[str, ...] | None = None, *, seed: int = 0, size: int | No
         if keep is None:
             shutil.rmtree(root, ignore_errors=True)
     return Run(seed, len(found), verdicts, time.monotonic() - start, reviewed,
-               full=modules is None and size is None)
+               whole=names if size is None else ())
