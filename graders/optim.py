@@ -241,7 +241,9 @@ def _instances(rng) -> list:
 
 @M.case("quadratic_gd", "random", points=3)
 def quadratic_gd_random(f, rng):
-    instances = [(H, w0, lr, steps) for (H, w0, lr), steps in zip(_instances(rng), (7, 0, 30))]
+    # odd step counts on d = 1 and d = 5: seven steps on d = 1 can shrink w below the tolerance,
+    # and an update whose sign slips (2 lr H w - w) is right after an even number of steps
+    instances = [(H, w0, lr, steps) for (H, w0, lr), steps in zip(_instances(rng), (7, 0, 31))]
     for (H, w0, lr, steps), got in zip(instances, f.each((H.copy(), w0.copy(), lr, steps)
                                                          for H, w0, lr, steps in instances)):
         checks.expect_shape(got, w0.shape)
