@@ -129,7 +129,8 @@ class Session:
                 if self.progress:
                     self.progress(f"running {cell['label']} ({i + 1} of {len(self.submission.cells)} code cells)")
                 try:
-                    error = self._request({"op": "cell", "index": i, "code": cell["code"]}, self.timeout).value
+                    error = self._request({"op": "cell", "code": cell["code"], "label": cell["label"]},
+                                          self.timeout).value
                 except StudentError as exc:
                     if exc.kind == "budget":
                         raise

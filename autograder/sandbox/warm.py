@@ -12,6 +12,7 @@ from several processes need no lock.
 from __future__ import annotations
 
 import atexit
+import errno
 import os
 import socket
 import subprocess
@@ -20,7 +21,7 @@ import threading
 
 from ..paths import PACKAGES_HOME
 from ..threads import SINGLE_THREAD
-from .protocol import JailRequest
+from .protocol import MAX_REQUEST_BYTES, JailRequest
 
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from autograder.sandbox.zygote import main; main(int(sys.argv[2]), sys.argv[3] == 'warm')")
@@ -62,11 +63,19 @@ class Zygote:
 
     def spawn(self, request: JailRequest, fds: list[int]) -> None:
         """Asks for a jail; it answers on the control pipe among ``fds`` once it serves (the
-        zygote may still be importing: the request waits in the socket until it is ready)."""
+        zygote may still be importing: the request waits in the socket until it is ready).
+        RuntimeError saying why when the request cannot be sent."""
+        data = request.dumps()
+        if len(data) > MAX_REQUEST_BYTES:
+            raise RuntimeError(f"the sandbox request is {len(data):,} bytes, over its {MAX_REQUEST_BYTES:,}-byte "
+                               "limit (the submission's path, or the guarded folders, are that long)")
         try:
-            socket.send_fds(self.sock, [request.dumps()], fds)
-        except OSError:
-            raise RuntimeError("the sandbox zygote stopped") from None
+            socket.send_fds(self.sock, [data], fds)
+        except OSError as exc:
+            if exc.errno == errno.EMSGSIZE:
+                raise RuntimeError(f"the sandbox request ({len(data):,} bytes) is larger than the zygote's "
+                                   "socket takes in one packet (EMSGSIZE)") from None
+            raise RuntimeError(f"the sandbox zygote stopped ({os.strerror(exc.errno or 0)})") from None
 
     def close(self) -> None:
         if os.getpid() != self.owner:
