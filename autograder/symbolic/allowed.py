@@ -55,9 +55,10 @@ _NODES = {
 }
 
 
-def check_counts(tree: ast.AST) -> None:
+def check_counts(tree: ast.AST, sets: bool) -> None:
     """Rejects, before anything is built, a call of more than MAX_ARGUMENTS arguments and an
-    answer with more set parts or Max/Min arguments than allowed, saying how many it holds."""
+    answer with more set parts (where it is a set) or Max/Min arguments than allowed, saying
+    how many it holds."""
     parts = minmax = 0
     for node in ast.walk(tree):
         if isinstance(node, ast.Set):
@@ -77,7 +78,7 @@ def check_counts(tree: ast.AST) -> None:
             parts += len(node.args)
         elif name in ("Max", "Min"):
             minmax += len(node.args)
-    if parts > MAX_SET_PARTS:
+    if sets and parts > MAX_SET_PARTS:
         raise Reject(f"the answer holds {parts} intervals and set elements; at most {MAX_SET_PARTS} "
                      "are read (write the set with as few intervals as it takes, as in Interval.open(0, oo))")
     if minmax > MAX_MINMAX_ARGS:

@@ -51,7 +51,7 @@ def parse(text: str, symbols: Mapping[str, sympy.Symbol], functions: Iterable[st
         raise Mismatch(f"cannot read {show(text, 80)}: too deeply nested") from None
     builder = Builder(symbols, functions, matrices, sets)
     try:
-        check_counts(tree)
+        check_counts(tree, sets)
         value = builder.build(tree.body)
         if isinstance(value, list):
             value = matrix_from_nested(value)
