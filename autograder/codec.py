@@ -31,14 +31,23 @@ from functools import cached_property
 import numpy as np
 
 MAX_DEPTH = 64
-MAX_MESSAGE = 16 * 2**20           # bytes in one framed message (replies are KBs; JSON of 16 MB
-                                   # costs the grader ~1 s and ~300 MB to decode)
+MAX_MESSAGE = 16 * 2**20           # bytes in one framed message (the reference's replies are 25 KB
+                                   # at most); the replies to one request hold this many in all
+# What the grader decodes of a reply, bounded before decoding: 4 million one-element lists
+# (16 MB of JSON) cost it 830 MB and 5 s; a value costs ~100 bytes, so at this many ~50 MB.
+MAX_VALUES = 250_000               # JSON values in the replies to one request (the reference's: 1,400)
+MAX_TEXT = 2**20                   # characters of one string in a reply
+MAX_ARRAY_ITEMS = 2**22            # entries of one array in a reply (32 MB as float64)
 _NUMERIC_KINDS = "biufc"
 _HEADER = struct.Struct(">Q")
 
 
 class CodecError(ValueError):
     """A value cannot be sent, or a message is malformed."""
+
+
+class TooLarge(CodecError):
+    """A reply larger than the grader reads; the message says how large, in a student's terms."""
 
 
 class SympyText(str):
@@ -219,6 +228,8 @@ def _decode_array(spec) -> np.ndarray:
         raise CodecError("malformed array data") from None
     if len(raw) != math.prod(shape) * dtype.itemsize:
         raise CodecError("array data does not match its shape")
+    if math.prod(shape) > MAX_ARRAY_ITEMS:
+        raise TooLarge(f"an array of {math.prod(shape):,} entries; at most {MAX_ARRAY_ITEMS:,} are read")
     return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
 
 
@@ -226,6 +237,8 @@ def decode(obj, depth: int = 0):
     """Plain data from a JSON-decoded message."""
     if depth > MAX_DEPTH:
         raise CodecError("value nested too deeply")
+    if type(obj) is str and len(obj) > MAX_TEXT:
+        raise TooLarge(f"a string of {len(obj):,} characters; at most {MAX_TEXT:,} are read")
     if obj is None or type(obj) in (bool, int, float, str):
         return obj
     if type(obj) is list:
@@ -242,7 +255,7 @@ def decode(obj, depth: int = 0):
     if tag == "__sympy__":
         if type(body) is not str:
             raise CodecError("malformed sympy text")
-        return SympyText(body)
+        return SympyText(decode(body, depth + 1))
     if type(body) is not list:
         raise CodecError("malformed value")
     if tag == "__tuple__":
@@ -266,8 +279,24 @@ def decode(obj, depth: int = 0):
     raise CodecError(f"unknown tag {tag!r}")
 
 
-def loads(body: bytes):
-    """The JSON of one message body (without its header); raises CodecError if malformed."""
+def count_values(body: bytes) -> int:
+    """At least the number of values (and dict keys) in the JSON ``body``, counted over its
+    bytes without parsing it: each one but the first follows a ``,``, ``[``, ``{`` or ``:``
+    (those inside strings count too; base64 holds none)."""
+    return body.count(b",") + body.count(b"[") + body.count(b"{") + body.count(b":") + 1
+
+
+def too_many_values(count: int, limit: int = MAX_VALUES) -> TooLarge:
+    return TooLarge(f"it holds {count:,} list entries, numbers and strings, and at most {limit:,} "
+                    "are read (a numpy array counts as one)")
+
+
+def loads(body: bytes, max_values: int = MAX_VALUES):
+    """The JSON of one message body (without its header); raises TooLarge if it holds more than
+    ``max_values`` values (checked before parsing), CodecError if it is malformed."""
+    count = count_values(body)
+    if count > max_values:
+        raise too_many_values(count, max_values)
     try:
         return json.loads(body.decode("utf-8"))
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
@@ -295,10 +324,10 @@ def recv_exact(sock, n: int, deadline: float | None = None) -> bytes:
 
 
 def recv_frame(sock, limit: int = MAX_MESSAGE, deadline: float | None = None) -> bytes:
-    """One framed body; raises EOFError on a closed peer, CodecError if it is over ``limit``,
+    """One framed body; raises EOFError on a closed peer, TooLarge if it is over ``limit`` bytes,
     TimeoutError when the whole of it has not arrived by ``deadline``."""
     (size,) = _HEADER.unpack(recv_exact(sock, _HEADER.size, deadline))
     if size > limit:
-        raise CodecError(f"reply of {size} bytes is over the {limit}-byte limit")
+        raise TooLarge(f"a reply of {size:,} bytes, over the {limit:,} bytes that are read")
     return recv_exact(sock, size, deadline)
 

@@ -107,13 +107,39 @@ class Reply:
         if self.text is not None:
             try:
                 self.raw = codec.loads(self.text)
+            except codec.TooLarge as exc:
+                raise too_large(exc) from None
             except codec.CodecError as exc:
                 raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
             self.text = None
         try:
             return codec.decode(self.raw)
+        except codec.TooLarge as exc:
+            raise too_large(exc) from None
         except codec.CodecError as exc:
             raise StudentError("unencodable", f"returned a value that cannot be graded: {exc}") from None
+
+
+def too_large(exc: codec.TooLarge) -> StudentError:
+    """The failure of a call whose reply the grader does not read, in the student's terms."""
+    return StudentError("unencodable", f"returned a value too large to grade: {exc}")
+
+
+@dataclass
+class Room:
+    """What the replies to one request may still hold, counted before any is decoded: bytes,
+    and values (``codec.count_values``); a bundle of calls shares one, as one reply would."""
+
+    bytes: int = codec.MAX_MESSAGE
+    values: int = codec.MAX_VALUES
+
+    def take(self, body: bytes) -> None:
+        """Counts ``body`` against what is left; raises TooLarge if it does not fit."""
+        count = codec.count_values(body)
+        if count > self.values:
+            raise codec.too_many_values(count, self.values)
+        self.bytes -= len(body)
+        self.values -= count
 
 
 class Replies:
@@ -238,7 +264,7 @@ class Sandbox:
         """Sends ``message``; returns the reply (its value decoded when asked for), or raises
         StudentError."""
         proc = self._post(message, timeout)
-        return self._receive(proc, timeout)
+        return self._receive(proc, timeout, Room())
 
     def replies(self, message: dict, count: int, limit) -> Replies:
         """Sends a "calls" ``message`` of ``count`` calls and reads a reply per call as each
@@ -247,9 +273,10 @@ class Sandbox:
         StudentError only when the message could not be sent."""
         proc = self._post(message, limit())
         items: list[Reply] = []
+        room = Room()
         try:
             while len(items) < count:
-                items.append(self._receive(proc, limit()))
+                items.append(self._receive(proc, limit(), room))
         except StudentError as exc:
             if self.proc is proc and exc.kind == "budget":
                 self.close()               # its reply would answer the next request
@@ -270,14 +297,19 @@ class Sandbox:
             raise
         return proc
 
-    def _receive(self, proc: _Process, timeout: float) -> Reply:
-        """The next reply to the latest request, within ``timeout``, or StudentError."""
+    def _receive(self, proc: _Process, timeout: float, room: Room) -> Reply:
+        """The next reply to the latest request, within ``timeout`` and ``room`` (refused unread
+        past it, the process then ended), or StudentError."""
         try:
-            body = self._await(proc, timeout)
+            body = self._await(proc, timeout, room.bytes)
+            room.take(body)
             value = codec.returned(body, self.next_id)
             if value is not None:           # the runner's form of a returned value: parsed if read
                 return Reply(None, codec.digest(codec.without_id(body, self.next_id)), value)
             reply = codec.loads(body)
+        except codec.TooLarge as exc:
+            self.close()
+            raise too_large(exc) from None
         except codec.CodecError as exc:
             self.close()
             raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
@@ -310,13 +342,12 @@ class Sandbox:
             raise StudentError("crash", proc.death(2.0)) from None
 
     @staticmethod
-    def _await(proc: _Process, timeout: float) -> bytes:
-        """The reply's body, whole, within ``timeout`` (a trickled reply times out too)."""
+    def _await(proc: _Process, timeout: float, limit: int) -> bytes:
+        """The reply's body, whole, within ``timeout`` (a trickled reply times out too); TooLarge
+        over ``limit`` bytes, before they are read."""
         try:
-            return codec.recv_frame(proc.sock, deadline=time.monotonic() + timeout)
+            return codec.recv_frame(proc.sock, limit, deadline=time.monotonic() + timeout)
         except (EOFError, ConnectionError):
             raise StudentError("crash", proc.death(2.0)) from None
         except TimeoutError:
             raise StudentError("timeout", f"timed out after {timeout:g} s") from None
-        except codec.CodecError as exc:
-            raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
