@@ -106,6 +106,15 @@ def _serve(sock: socket.socket) -> int:
 _helper: _Helper | None = None
 
 
+def close() -> None:
+    """Ends this process's helper, if it has one; the next ``run`` forks a fresh one (which
+    inherits this process as it is then)."""
+    global _helper
+    if _helper is not None and _helper.owner == os.getpid():
+        _helper.close()
+    _helper = None
+
+
 def run(fn, *args, budget: float):
     """``fn(*args)`` in the helper within ``budget`` seconds; TimeoutError past it (the helper is
     then killed, and the next call forks a fresh one). In a helper, never past the deadline of

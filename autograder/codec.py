@@ -287,6 +287,7 @@ def count_values(body: bytes) -> int:
 
 
 def too_many_values(count: int, limit: int = MAX_VALUES) -> TooLarge:
+    """The refusal of a body that holds ``count`` values, over ``limit``."""
     return TooLarge(f"it holds {count:,} list entries, numbers and strings, and at most {limit:,} "
                     "are read (a numpy array counts as one)")
 

@@ -136,8 +136,12 @@ class Room:
     def take(self, body: bytes) -> None:
         """Counts ``body`` against what is left; raises TooLarge if it does not fit."""
         count = codec.count_values(body)
+        if count > self.values == codec.MAX_VALUES:
+            raise codec.too_many_values(count)
         if count > self.values:
-            raise codec.too_many_values(count, self.values)
+            raise codec.TooLarge(f"it holds {count:,} list entries, numbers and strings, which with the "
+                                 f"{codec.MAX_VALUES - self.values:,} the calls before it returned are over "
+                                 f"the {codec.MAX_VALUES:,} that are read (a numpy array counts as one)")
         self.bytes -= len(body)
         self.values -= count
 
