@@ -20,6 +20,7 @@ pickled once, and equal replies have equal bytes after their id (``without_id``)
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import math
@@ -47,7 +48,12 @@ class CodecError(ValueError):
 
 
 class TooLarge(CodecError):
-    """A reply larger than the grader reads; the message says how large, in a student's terms."""
+    """A reply larger than the grader reads; the message says how large, in a student's terms
+    (``size``: a framed body's bytes, when that is what was too large)."""
+
+    def __init__(self, message: str, size: int | None = None):
+        super().__init__(message)
+        self.size = size
 
 
 class SympyText(str):
@@ -185,20 +191,17 @@ def dumps(obj, id_: int | None = None) -> bytes:
     return frame(body(obj, id_))
 
 
-def without_id(body: bytes, id_: int) -> bytes | None:
+def without_id(body: bytes, id_: int) -> memoryview | None:
     """A message body's bytes after its first member ``"id": id_`` (None if it does not start
-    so): two bodies with equal rests are the same message but for the id."""
+    so), not copied: two bodies with equal rests are the same message but for the id."""
     prefix = b'{"id":%d,' % id_
-    return body[len(prefix):] if body.startswith(prefix) else None
+    return memoryview(body)[len(prefix):] if body.startswith(prefix) else None
 
 
-def returned(body: bytes, id_: int) -> bytes | None:
-    """The JSON of the value in a reply body of the runner's form for a returned value,
-    ``{"id":<id_>,"ok":true,"value":<JSON>}`` (unchecked: ``loads`` it to use it), else None."""
-    prefix = b'{"id":%d,"ok":true,"value":' % id_
-    if body.startswith(prefix) and body.endswith(b"}"):
-        return body[len(prefix):-1]
-    return None
+def returns_value(body: bytes, id_: int) -> bool:
+    """Whether a reply body has the runner's form for a returned value,
+    ``{"id":<id_>,"ok":true,"value":<JSON>}`` (its JSON unchecked: ``loads`` it to use it)."""
+    return body.startswith(b'{"id":%d,"ok":true,"value":' % id_) and body.endswith(b"}")
 
 
 def digest(data: bytes) -> bytes:
@@ -212,7 +215,7 @@ def _decode_array(spec) -> np.ndarray:
     if not (isinstance(spec, list) and len(spec) == 3):
         raise CodecError("malformed array")
     dtype_str, shape, data = spec
-    if not isinstance(dtype_str, str) or not isinstance(data, str) or not isinstance(shape, list):
+    if not isinstance(dtype_str, str) or type(data) is not str or not isinstance(shape, list):
         raise CodecError("malformed array")
     try:
         dtype = np.dtype(dtype_str)
@@ -222,8 +225,8 @@ def _decode_array(spec) -> np.ndarray:
         raise CodecError(f"refused dtype {dtype_str!r}")
     if not all(type(n) is int and 0 <= n < 2**40 for n in shape) or len(shape) > 32:
         raise CodecError("malformed array shape")
-    try:
-        raw = base64.b64decode(data.encode("ascii"), validate=True)
+    try:                                 # from the text itself, not a copy of it as bytes
+        raw = binascii.a2b_base64(data, strict_mode=True)
     except ValueError:                   # not ASCII, or not base64 (binascii.Error)
         raise CodecError("malformed array data") from None
     if len(raw) != math.prod(shape) * dtype.itemsize:
@@ -306,29 +309,30 @@ def loads(body: bytes, max_values: int = MAX_VALUES):
 
 # ---------------------------------------------------------------- framing over a socket
 
-def recv_exact(sock, n: int, deadline: float | None = None) -> bytes:
-    """``n`` bytes; with a ``deadline`` (``time.monotonic()``), raises TimeoutError once it has
-    passed, however slowly the peer trickles its bytes."""
-    chunks, got = [], 0
+def recv_exact(sock, n: int, deadline: float | None = None) -> bytearray:
+    """``n`` bytes, read into one buffer; with a ``deadline`` (``time.monotonic()``), raises
+    TimeoutError once it has passed, however slowly the peer trickles its bytes."""
+    buf, got = bytearray(n), 0
+    view = memoryview(buf)
     while got < n:
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError("deadline passed")
             sock.settimeout(left)
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
+        count = sock.recv_into(view[got:], min(n - got, 1 << 20))
+        if not count:
             raise EOFError("connection closed")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        got += count
+    view.release()
+    return buf
 
 
-def recv_frame(sock, limit: int = MAX_MESSAGE, deadline: float | None = None) -> bytes:
+def recv_frame(sock, limit: int = MAX_MESSAGE, deadline: float | None = None) -> bytearray:
     """One framed body; raises EOFError on a closed peer, TooLarge if it is over ``limit`` bytes,
     TimeoutError when the whole of it has not arrived by ``deadline``."""
     (size,) = _HEADER.unpack(recv_exact(sock, _HEADER.size, deadline))
     if size > limit:
-        raise TooLarge(f"a reply of {size:,} bytes, over the {limit:,} bytes that are read")
+        raise TooLarge(f"a reply of {size:,} bytes, over the {limit:,} bytes that are read", size)
     return recv_exact(sock, size, deadline)
 

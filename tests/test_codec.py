@@ -81,8 +81,8 @@ def test_a_reply_carries_its_id_first_and_is_the_same_bytes_whatever_the_id():
     assert codec.loads(one) == {"id": 1, **reply} and codec.loads(two)["id"] == 22
     assert codec.without_id(one, 1) == codec.without_id(two, 22) is not None
     assert codec.without_id(one, 2) is None and codec.without_id(b'{"ok":true,"id":1}', 1) is None
-    assert codec.returned(one, 1) == b'{"__tuple__":' + one.split(b'{"__tuple__":', 1)[1][:-1]
-    assert codec.returned(one, 2) is None and codec.returned(b'{"id":1,"value":2,"ok":true}', 1) is None
+    assert codec.returns_value(one, 1) and not codec.returns_value(one, 2)
+    assert not codec.returns_value(b'{"id":1,"value":2,"ok":true}', 1)
 
 
 def test_a_request_reaches_the_student_as_plain_data_and_is_pickled_once():
@@ -103,13 +103,12 @@ def test_a_returned_value_is_parsed_only_when_read_and_refused_then_if_malformed
     from autograder.sandbox.client import Reply
     from autograder.sandbox.protocol import StudentError
     good = codec.dumps({"ok": True, "value": codec.encode((np.arange(2.0), 1))}, 7)[8:]
-    text = codec.returned(good, 7)
-    reply = Reply(None, codec.digest(codec.without_id(good, 7)), text)
+    reply = Reply(None, codec.digest(codec.without_id(good, 7)), good)
     assert reply.key == Reply.of((np.arange(2.0), 1)).key          # the memo's key, unparsed
     value = reply.value
     assert value[0].tolist() == [0.0, 1.0] and value[1] == 1
     with pytest.raises(StudentError) as bad:
-        Reply(None, b"k", codec.returned(b'{"id":3,"ok":true,"value":[1,}', 3)).value
+        Reply(None, b"k", b'{"id":3,"ok":true,"value":[1,}').value
     assert bad.value.kind == "crash" and "malformed reply" in bad.value.message
 
 
@@ -225,3 +224,39 @@ def test_the_replies_to_one_request_share_one_room():
     peer = _Peer()
     peer.send(reply)
     assert len(peer.receive().value) == 100_000           # one such reply alone is read
+
+
+def test_a_refused_bundle_is_freed_at_once_not_at_the_next_full_collection():
+    """The error a bundle keeps for the case carries no frames: those frames' callers hold the
+    bundle, a cycle that kept its replies (16 MB each) until the collector's next full pass."""
+    import gc
+    import tracemalloc
+    peer = _Peer()
+    accepted = codec.body({"ok": True, "value": codec.encode(np.zeros(400_000))}, 2)       # 4 MB
+    refused = codec.body({"ok": True, "value": codec.encode([0] * 300_000)}, 2)
+    gc.disable()
+    tracemalloc.start()
+    try:
+        peer.send(accepted, refused)
+        replies = peer.box.replies({"op": "calls", "calls": []}, 2, lambda: 60)
+        assert replies.error.kind == "unencodable" and replies.error.__traceback__ is None
+        assert replies.items[0].value.shape == (400_000,)
+        del replies
+        assert tracemalloc.get_traced_memory()[0] < 2**20
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+
+
+def test_a_bundles_replies_share_their_bytes_too():
+    from autograder.sandbox.client import Room
+    from autograder.sandbox.protocol import StudentError
+    peer = _Peer()
+    reply = codec.body({"ok": True, "value": codec.encode(np.zeros(1_000_000))}, 1)     # 10.7 MB
+    peer.send(reply, reply)
+    room = Room()
+    assert peer.receive(room).value.shape == (1_000_000,)
+    with pytest.raises(StudentError) as info:
+        peer.receive(room)
+    assert info.value.message == (f"returned a value too large to grade: a reply of {len(reply):,} bytes, which with "
+                                  f"the {len(reply):,} the calls before it returned is over the 16,777,216 that are read")

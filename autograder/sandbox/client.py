@@ -91,10 +91,12 @@ class Reply:
     """A value the student's process sent back: ``key``, a digest of the reply's bytes after its
     id (equal keys, equal replies), or None; ``value``, the data it decodes to, its JSON parsed
     only when a case reads it (a reply the memo knows, ``autograder.memo``, never is):
-    StudentError "crash" if that JSON is malformed, "unencodable" if it is no data."""
+    StudentError "crash" if that JSON is malformed, "unencodable" if it is no data or too
+    large. ``body``: the whole reply, unparsed, of the runner's form for a returned value
+    (``codec.returns_value``), whose "value" that is."""
 
-    def __init__(self, raw, key: bytes | None, text: bytes | None = None):
-        self.raw, self.key, self.text = raw, key, text       # text: the value's JSON, unparsed
+    def __init__(self, raw, key: bytes | None, body: bytes | None = None):
+        self.raw, self.key, self.text = raw, key, body
 
     @classmethod
     def of(cls, value) -> "Reply":
@@ -106,7 +108,7 @@ class Reply:
     def value(self):
         if self.text is not None:
             try:
-                self.raw = codec.loads(self.text)
+                self.raw = codec.loads(self.text)["value"]
             except codec.TooLarge as exc:
                 raise too_large(exc) from None
             except codec.CodecError as exc:
@@ -118,6 +120,14 @@ class Reply:
             raise too_large(exc) from None
         except codec.CodecError as exc:
             raise StudentError("unencodable", f"returned a value that cannot be graded: {exc}") from None
+
+
+def bare(exc: StudentError) -> StudentError:
+    """``exc`` without the frames it was raised through, to be kept and raised again later: a
+    frame that holds (by its callers) what holds the error is a cycle that keeps what the
+    frames hold (a refused reply, 16 MB) until the garbage collector's next full pass."""
+    exc.__traceback__ = exc.__context__ = exc.__cause__ = None
+    return exc
 
 
 def too_large(exc: codec.TooLarge) -> StudentError:
@@ -284,7 +294,7 @@ class Sandbox:
         except StudentError as exc:
             if self.proc is proc and exc.kind == "budget":
                 self.close()               # its reply would answer the next request
-            return Replies(items, exc)
+            return Replies(items, bare(exc))
         return Replies(items)
 
     def _post(self, message: dict, timeout: float) -> _Process:
@@ -307,12 +317,14 @@ class Sandbox:
         try:
             body = self._await(proc, timeout, room.bytes)
             room.take(body)
-            value = codec.returned(body, self.next_id)
-            if value is not None:           # the runner's form of a returned value: parsed if read
-                return Reply(None, codec.digest(codec.without_id(body, self.next_id)), value)
+            if codec.returns_value(body, self.next_id):     # the runner's form: parsed if read
+                return Reply(None, codec.digest(codec.without_id(body, self.next_id)), body)
             reply = codec.loads(body)
         except codec.TooLarge as exc:
             self.close()
+            if exc.size is not None and room.bytes < codec.MAX_MESSAGE:     # a bundle's later reply
+                exc = codec.TooLarge(f"a reply of {exc.size:,} bytes, which with the {codec.MAX_MESSAGE - room.bytes:,} "
+                                     f"the calls before it returned is over the {codec.MAX_MESSAGE:,} that are read")
             raise too_large(exc) from None
         except codec.CodecError as exc:
             self.close()
