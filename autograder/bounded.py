@@ -73,10 +73,15 @@ def _forget_inherited() -> None:
 
 
 def _limit_memory(extra: int) -> None:
-    """Address space: what the helper maps now plus ``extra`` bytes."""
+    """Address space: what the helper maps now plus ``extra`` bytes, and never more than the
+    process that forked it may have (a nested helper shares its helper's ceiling; only root
+    could raise it)."""
     with open("/proc/self/statm") as f:
-        mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    resource.setrlimit(resource.RLIMIT_AS, (mapped + extra, mapped + extra))
+        limit = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") + extra
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 _outer_deadline: float | None = None        # in a helper: the deadline of the call it serves

@@ -408,7 +408,18 @@ def test_a_nested_helper_ends_before_its_outer_deadline_and_with_it(tmp_path):
     assert _gone(inner)
 
 
+def _address_space_limit() -> int:
+    import resource
+    return resource.getrlimit(resource.RLIMIT_AS)[1]
+
+
+def _nested_limits() -> tuple[int, int]:
+    return _address_space_limit(), bounded.run(_address_space_limit, budget=30)
+
+
 def test_a_helper_has_a_memory_limit():
     with pytest.raises(MemoryError):
         bounded.run(bytearray, 2 * bounded.MEMORY, budget=60)
     assert bounded.run(sum, [1, 2], budget=60) == 3
+    outer, nested = bounded.run(_nested_limits, budget=60)       # as no one but root could raise it
+    assert 0 < nested <= outer
