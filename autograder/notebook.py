@@ -28,7 +28,7 @@ MAX_CELLS = 2000                   # code cells run
 
 
 @dataclass
-class Room:
+class Allowance:
     """What is left of a submission's allowance for notebooks (the limits above)."""
 
     bytes: int = MAX_NOTEBOOK_BYTES
@@ -61,26 +61,26 @@ class UnreadableNotebook(Exception):
     """The file is not a notebook that can be read (too big, or not notebook JSON)."""
 
 
-def read_cells(path: str, room: Room | None = None) -> tuple[list[dict], list[str]]:
-    """The code cells of one notebook as ``{"label", "code"}`` (as many as ``room`` has left,
+def read_cells(path: str, left: Allowance | None = None) -> tuple[list[dict], list[str]]:
+    """The code cells of one notebook as ``{"label", "code"}`` (as many as ``left`` allows,
     which they and the file's bytes and values are taken from), and notes for the report;
-    raises UnreadableNotebook with the reason (over what ``room`` has left, or not a notebook)."""
+    raises UnreadableNotebook with the reason (over what ``left`` allows, or not a notebook)."""
     import nbformat                      # only when a notebook is graded: it is slow to import
-    room = room or Room()
+    left = left or Allowance()
     name = printable(os.path.basename(path)[:100])     # the student's: shown, never obeyed
-    others = "" if room == Room() else " with the notebooks before it"
+    others = "" if left == Allowance() else " with the notebooks before it"
     data = None
-    if os.path.getsize(path) <= room.bytes:
+    if os.path.getsize(path) <= left.bytes:
         with open(path, "rb") as f:
-            data = f.read(room.bytes + 1)
-    if data is None or len(data) > room.bytes:
+            data = f.read(left.bytes + 1)
+    if data is None or len(data) > left.bytes:
         raise UnreadableNotebook(f"{name} is over {MAX_NOTEBOOK_BYTES >> 20} MB{others} and was not read "
                                  "(clear its outputs before handing it in)")
     values = count_values(data)
-    if values > room.values:
+    if values > left.values:
         raise UnreadableNotebook(f"{name} holds over {MAX_NOTEBOOK_VALUES:,} JSON values (cells, lines, "
                                  f"outputs){others} and was not read (clear its outputs before handing it in)")
-    room.bytes, room.values = room.bytes - len(data), room.values - values
+    left.bytes, left.values = left.bytes - len(data), left.values - values
     try:
         nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the student's
@@ -96,11 +96,11 @@ def read_cells(path: str, room: Room | None = None) -> tuple[list[dict], list[st
             notes.append(f"{label}: skipped IPython-only {'lines' if len(skipped) > 1 else 'line'} "
                          + "; ".join(s[:60] for s in skipped[:3]))
         if code.strip():
-            if not room.cells:
+            if not left.cells:
                 notes.append(f"{name}: only its first {len(cells)} code cells were run (at most "
                              f"{MAX_CELLS} in all)")
                 break
-            room.cells -= 1
+            left.cells -= 1
             cells.append({"label": label, "code": code})
     return cells, notes
 
@@ -108,10 +108,10 @@ def read_cells(path: str, room: Room | None = None) -> tuple[list[dict], list[st
 def notebook_submission(folder: str, notebooks: list[str], py_files: list[str]) -> Submission:
     """One namespace from every notebook's cells (in file-name order); module files beside
     them are copied in too and serve the functions the notebooks do not define."""
-    cells, notes, unreadable, room = [], [], [], Room()
+    cells, notes, unreadable, left = [], [], [], Allowance()
     for path in notebooks:
         try:
-            c, n = read_cells(path, room)
+            c, n = read_cells(path, left)
         except UnreadableNotebook as why:
             unreadable.append(str(why))
             continue
