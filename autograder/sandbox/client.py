@@ -96,7 +96,7 @@ class Reply:
     (``codec.returns_value``), whose "value" that is."""
 
     def __init__(self, raw, key: bytes | None, body: bytes | None = None):
-        self.raw, self.key, self.text = raw, key, body
+        self.raw, self.key, self.body = raw, key, body
 
     @classmethod
     def of(cls, value) -> "Reply":
@@ -106,14 +106,14 @@ class Reply:
 
     @property
     def value(self):
-        if self.text is not None:
+        if self.body is not None:
             try:
-                self.raw = codec.loads(self.text)["value"]
+                self.raw = codec.loads(self.body)["value"]
             except codec.TooLarge as exc:
                 raise too_large(exc) from None
             except codec.CodecError as exc:
                 raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
-            self.text = None
+            self.body = None
         try:
             return codec.decode(self.raw)
         except codec.TooLarge as exc:
@@ -323,8 +323,9 @@ class Sandbox:
         except codec.TooLarge as exc:
             self.close()
             if exc.size is not None and room.bytes < codec.MAX_MESSAGE:     # a bundle's later reply
-                exc = codec.TooLarge(f"a reply of {exc.size:,} bytes, which with the {codec.MAX_MESSAGE - room.bytes:,} "
-                                     f"the calls before it returned is over the {codec.MAX_MESSAGE:,} that are read")
+                exc = codec.TooLarge(f"a reply of {exc.size:,} bytes, which with the "
+                                     f"{codec.MAX_MESSAGE - room.bytes:,} the calls before it returned is "
+                                     f"over the {codec.MAX_MESSAGE:,} that are read")
             raise too_large(exc) from None
         except codec.CodecError as exc:
             self.close()
