@@ -111,6 +111,11 @@ def _serve(sock: socket.socket) -> int:
 _helper: _Helper | None = None
 
 
+class HelperDied(RuntimeError):
+    """The helper ended before it answered, within its time (killed from outside, or a crash):
+    a fault of the grader's, not a verdict on what it was given."""
+
+
 def close() -> None:
     """Ends this process's helper, if it has one; the next ``run`` forks a fresh one (which
     inherits this process as it is then)."""
@@ -122,8 +127,9 @@ def close() -> None:
 
 def run(fn, *args, budget: float):
     """``fn(*args)`` in the helper within ``budget`` seconds; TimeoutError past it (the helper is
-    then killed, and the next call forks a fresh one). In a helper, never past the deadline of
-    the call it serves (less ``RESERVE``): TimeoutError at once when no time is left."""
+    then killed, and the next call forks a fresh one), HelperDied if it ended before. In a
+    helper, never past the deadline of the call it serves (less ``RESERVE``): TimeoutError at
+    once when no time is left."""
     global _helper
     deadline = time.monotonic() + budget
     if _outer_deadline is not None:
@@ -134,7 +140,9 @@ def run(fn, *args, budget: float):
         _helper = _Helper()
     try:
         return _helper.call(fn, args, deadline)
-    except (TimeoutError, EOFError, OSError, pickle.PickleError):
-        _helper.close()
-        _helper = None
+    except TimeoutError:
+        close()
         raise TimeoutError(f"no answer within {budget:g} s") from None
+    except (EOFError, OSError, pickle.PickleError) as exc:
+        close()
+        raise HelperDied(f"the bounded helper ended without an answer ({type(exc).__name__})") from None

@@ -408,6 +408,18 @@ def test_a_nested_helper_ends_before_its_outer_deadline_and_with_it(tmp_path):
     assert _gone(inner)
 
 
+def _die():
+    os.kill(os.getpid(), 9)
+
+
+def test_a_helper_that_dies_is_the_graders_fault_not_a_timeout():
+    """A judgement cut short by the machine (the helper killed) is no verdict on the answer:
+    it surfaces as the grader's error, never as "took more than 10 s"."""
+    with pytest.raises(bounded.HelperDied):
+        bounded.run(_die, budget=60)
+    assert bounded.run(sum, [1, 2], budget=60) == 3
+
+
 def _address_space_limit() -> int:
     import resource
     return resource.getrlimit(resource.RLIMIT_AS)[1]
