@@ -20,6 +20,7 @@ pickled once, and equal replies have equal bytes after their id (``without_id``)
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import math
@@ -31,14 +32,28 @@ from functools import cached_property
 import numpy as np
 
 MAX_DEPTH = 64
-MAX_MESSAGE = 16 * 2**20           # bytes in one framed message (replies are KBs; JSON of 16 MB
-                                   # costs the grader ~1 s and ~300 MB to decode)
+MAX_MESSAGE = 16 * 2**20           # bytes in one framed message (the reference's replies are 25 KB
+                                   # at most); the replies to one request hold this many in all
+# What the grader decodes of a reply, bounded before decoding: 4 million one-element lists
+# (16 MB of JSON) cost it 830 MB and 5 s; a value costs ~100 bytes, so at this many ~50 MB.
+MAX_VALUES = 250_000               # JSON values in the replies to one request (the reference's: 1,400)
+MAX_TEXT = 2**20                   # characters of one string in a reply
+MAX_ARRAY_ITEMS = 2**22            # entries of one array in a reply (32 MB as float64)
 _NUMERIC_KINDS = "biufc"
 _HEADER = struct.Struct(">Q")
 
 
 class CodecError(ValueError):
     """A value cannot be sent, or a message is malformed."""
+
+
+class TooLarge(CodecError):
+    """A reply larger than the grader reads; the message says how large, in a student's terms
+    (``size``: a framed body's bytes, when that is what was too large)."""
+
+    def __init__(self, message: str, size: int | None = None):
+        super().__init__(message)
+        self.size = size
 
 
 class SympyText(str):
@@ -176,20 +191,17 @@ def dumps(obj, id_: int | None = None) -> bytes:
     return frame(body(obj, id_))
 
 
-def without_id(body: bytes, id_: int) -> bytes | None:
+def without_id(body: bytes, id_: int) -> memoryview | None:
     """A message body's bytes after its first member ``"id": id_`` (None if it does not start
-    so): two bodies with equal rests are the same message but for the id."""
+    so), not copied: two bodies with equal rests are the same message but for the id."""
     prefix = b'{"id":%d,' % id_
-    return body[len(prefix):] if body.startswith(prefix) else None
+    return memoryview(body)[len(prefix):] if body.startswith(prefix) else None
 
 
-def returned(body: bytes, id_: int) -> bytes | None:
-    """The JSON of the value in a reply body of the runner's form for a returned value,
-    ``{"id":<id_>,"ok":true,"value":<JSON>}`` (unchecked: ``loads`` it to use it), else None."""
-    prefix = b'{"id":%d,"ok":true,"value":' % id_
-    if body.startswith(prefix) and body.endswith(b"}"):
-        return body[len(prefix):-1]
-    return None
+def returns_value(body: bytes, id_: int) -> bool:
+    """Whether a reply body has the runner's form for a returned value,
+    ``{"id":<id_>,"ok":true,"value":<JSON>}`` (its JSON unchecked: ``loads`` it to use it)."""
+    return body.startswith(b'{"id":%d,"ok":true,"value":' % id_) and body.endswith(b"}")
 
 
 def digest(data: bytes) -> bytes:
@@ -203,7 +215,7 @@ def _decode_array(spec) -> np.ndarray:
     if not (isinstance(spec, list) and len(spec) == 3):
         raise CodecError("malformed array")
     dtype_str, shape, data = spec
-    if not isinstance(dtype_str, str) or not isinstance(data, str) or not isinstance(shape, list):
+    if not isinstance(dtype_str, str) or type(data) is not str or not isinstance(shape, list):
         raise CodecError("malformed array")
     try:
         dtype = np.dtype(dtype_str)
@@ -213,12 +225,14 @@ def _decode_array(spec) -> np.ndarray:
         raise CodecError(f"refused dtype {dtype_str!r}")
     if not all(type(n) is int and 0 <= n < 2**40 for n in shape) or len(shape) > 32:
         raise CodecError("malformed array shape")
-    try:
-        raw = base64.b64decode(data.encode("ascii"), validate=True)
+    try:                                 # from the text itself, not a copy of it as bytes
+        raw = binascii.a2b_base64(data, strict_mode=True)
     except ValueError:                   # not ASCII, or not base64 (binascii.Error)
         raise CodecError("malformed array data") from None
     if len(raw) != math.prod(shape) * dtype.itemsize:
         raise CodecError("array data does not match its shape")
+    if math.prod(shape) > MAX_ARRAY_ITEMS:
+        raise TooLarge(f"an array of {math.prod(shape):,} entries; at most {MAX_ARRAY_ITEMS:,} are read")
     return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
 
 
@@ -226,6 +240,8 @@ def decode(obj, depth: int = 0):
     """Plain data from a JSON-decoded message."""
     if depth > MAX_DEPTH:
         raise CodecError("value nested too deeply")
+    if type(obj) is str and len(obj) > MAX_TEXT:
+        raise TooLarge(f"a string of {len(obj):,} characters; at most {MAX_TEXT:,} are read")
     if obj is None or type(obj) in (bool, int, float, str):
         return obj
     if type(obj) is list:
@@ -242,7 +258,7 @@ def decode(obj, depth: int = 0):
     if tag == "__sympy__":
         if type(body) is not str:
             raise CodecError("malformed sympy text")
-        return SympyText(body)
+        return SympyText(decode(body, depth + 1))
     if type(body) is not list:
         raise CodecError("malformed value")
     if tag == "__tuple__":
@@ -266,8 +282,25 @@ def decode(obj, depth: int = 0):
     raise CodecError(f"unknown tag {tag!r}")
 
 
-def loads(body: bytes):
-    """The JSON of one message body (without its header); raises CodecError if malformed."""
+def count_values(body: bytes) -> int:
+    """At least the number of values (and dict keys) in the JSON ``body``, counted over its
+    bytes without parsing it: each one but the first follows a ``,``, ``[``, ``{`` or ``:``
+    (those inside strings count too; base64 holds none)."""
+    return body.count(b",") + body.count(b"[") + body.count(b"{") + body.count(b":") + 1
+
+
+def too_many_values(count: int, limit: int = MAX_VALUES) -> TooLarge:
+    """The refusal of a body that holds ``count`` values, over ``limit``."""
+    return TooLarge(f"it holds {count:,} list entries, numbers and strings, and at most {limit:,} "
+                    "are read (a numpy array counts as one)")
+
+
+def loads(body: bytes, max_values: int = MAX_VALUES):
+    """The JSON of one message body (without its header); raises TooLarge if it holds more than
+    ``max_values`` values (checked before parsing), CodecError if it is malformed."""
+    count = count_values(body)
+    if count > max_values:
+        raise too_many_values(count, max_values)
     try:
         return json.loads(body.decode("utf-8"))
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
@@ -276,29 +309,30 @@ def loads(body: bytes):
 
 # ---------------------------------------------------------------- framing over a socket
 
-def recv_exact(sock, n: int, deadline: float | None = None) -> bytes:
-    """``n`` bytes; with a ``deadline`` (``time.monotonic()``), raises TimeoutError once it has
-    passed, however slowly the peer trickles its bytes."""
-    chunks, got = [], 0
+def recv_exact(sock, n: int, deadline: float | None = None) -> bytearray:
+    """``n`` bytes, read into one buffer; with a ``deadline`` (``time.monotonic()``), raises
+    TimeoutError once it has passed, however slowly the peer trickles its bytes."""
+    buf, got = bytearray(n), 0
+    view = memoryview(buf)
     while got < n:
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError("deadline passed")
             sock.settimeout(left)
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
+        count = sock.recv_into(view[got:], min(n - got, 1 << 20))
+        if not count:
             raise EOFError("connection closed")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        got += count
+    view.release()
+    return buf
 
 
-def recv_frame(sock, limit: int = MAX_MESSAGE, deadline: float | None = None) -> bytes:
-    """One framed body; raises EOFError on a closed peer, CodecError if it is over ``limit``,
+def recv_frame(sock, limit: int = MAX_MESSAGE, deadline: float | None = None) -> bytearray:
+    """One framed body; raises EOFError on a closed peer, TooLarge if it is over ``limit`` bytes,
     TimeoutError when the whole of it has not arrived by ``deadline``."""
     (size,) = _HEADER.unpack(recv_exact(sock, _HEADER.size, deadline))
     if size > limit:
-        raise CodecError(f"reply of {size} bytes is over the {limit}-byte limit")
+        raise TooLarge(f"a reply of {size:,} bytes, over the {limit:,} bytes that are read", size)
     return recv_exact(sock, size, deadline)
 

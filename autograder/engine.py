@@ -22,16 +22,34 @@ from .spec import Args, Case, Module
 from .submission import Submission, open_submission
 
 
+# The size of a report, bounded here once for every rendering of it (results.json, feedback
+# files, the terminal, the notebook check): a case's feedback, and the notes (cell errors,
+# skipped lines, ...) of which a notebook of thousands of failing cells makes thousands.
+OUTPUT_CHARS = 2500        # characters of one case's feedback (an exception's 2,000 and the call)
+MAX_NOTES = 40             # notes kept; the rest are counted in one more ("and 7,980 more notes")
+NOTE_CHARS = 500           # characters of one note
+
+
+def cut(text: str, limit: int) -> str:
+    """``text``, or its first characters and how many more there were, in ``limit`` or a few more."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"... ({len(text) - limit:,} more characters)"
+
+
 @dataclass
 class CaseResult:
     case: Case
     score: float
-    output: str                    # empty when passed
+    output: str                    # empty when passed; at most OUTPUT_CHARS (and a count)
     fault: str | None = None       # why the case could not be graded (the grader's or the
                                    # machine's doing, never the student's): no score at all
     replies: str | None = None     # of a case that lost points: a digest of what the student's
                                    # code answered (equal digests, equal answers), or None when a
                                    # call got no answer of its own (autograder.course.similarity)
+
+    def __post_init__(self):
+        self.output = cut(self.output, OUTPUT_CHARS)
 
     @property
     def passed(self) -> bool:
@@ -46,9 +64,15 @@ class Report:
     modules: tuple[Module, ...]
     seconds: float
     sandbox_mode: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)      # at most MAX_NOTES (and a count)
     printed: str = ""
     hidden: frozenset[str] = frozenset()    # ids of the cases whose feedback students must not see
+
+    def __post_init__(self):
+        more = len(self.notes) - MAX_NOTES
+        self.notes = [cut(n, NOTE_CHARS) for n in self.notes[:MAX_NOTES]]
+        if more > 0:
+            self.notes.append(f"and {more:,} more note{'s' if more > 1 else ''}")
 
     @property
     def score(self) -> float:
@@ -168,7 +192,8 @@ class Session:
                 if self.progress:
                     self.progress(f"running {cell['label']} ({i + 1} of {len(self.submission.cells)} code cells)")
                 try:
-                    error = self._request({"op": "cell", "index": i, "code": cell["code"]}, self.timeout).value
+                    error = self._request({"op": "cell", "code": cell["code"], "label": cell["label"]},
+                                          self.timeout).value
                 except StudentError as exc:
                     if exc.kind == "budget":
                         raise

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .sandbox.protocol import StudentError
 from .spec import Case
 
 MAX_NODES = 50_000           # a bound on what one grading process remembers (~50 MB)
@@ -59,6 +60,8 @@ def known(case: Case, seed: int, send) -> tuple[Verdict | None, list]:
         try:
             reply = send(node.message, node.timeout)
         except Exception as exc:  # noqa: BLE001 - the case gets it where it makes this call
+            if isinstance(exc, StudentError):      # kept without its frames (client.bare)
+                exc.__traceback__ = exc.__context__ = None
             exchanged.append((node.message, exc))
             return None, exchanged
         exchanged.append((node.message, reply))

@@ -13,12 +13,28 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 
+from .codec import count_values
 from .sandbox.protocol import printable
 from .submission import Submission, SubmissionError
 
-MAX_NOTEBOOK_BYTES = 16 * 2**20           # larger files are not read (outputs and images included)
-MAX_CELLS = 2000                           # code cells run at most (their labels go to the jail)
+# What the trusted process reads of a submission's notebooks, in all: parsing (nbformat, with
+# its validation) costs ~15 us and ~300 bytes a JSON value (a 15 MB notebook of 140,000 tiny
+# cells took 12 s and 240 MB); the first notebooks in name order that fit are read.
+MAX_NOTEBOOK_BYTES = 16 * 2**20    # bytes (outputs and images included)
+MAX_NOTEBOOK_VALUES = 200_000      # JSON values (cells, lines of source and of outputs, ...)
+MAX_CELLS = 2000                   # code cells run
+
+
+@dataclass
+class Allowance:
+    """What is left of a submission's allowance for notebooks (the limits above)."""
+
+    bytes: int = MAX_NOTEBOOK_BYTES
+    values: int = MAX_NOTEBOOK_VALUES
+    cells: int = MAX_CELLS
+
 
 _IPYTHON_LINE = re.compile(r"^\s*([%!]|[\w.]+\s*=\s*[%!])|get_ipython\(\)")
 _CHECK_LINE = re.compile(r"^\s*(import\s+autograder\s*(#.*)?|(\w+\s*=\s*)?autograder\.check\(.*)$")
@@ -45,16 +61,28 @@ class UnreadableNotebook(Exception):
     """The file is not a notebook that can be read (too big, or not notebook JSON)."""
 
 
-def read_cells(path: str) -> tuple[list[dict], list[str]]:
-    """The code cells of one notebook as ``{"label", "code"}``, and notes for the report;
-    raises UnreadableNotebook with the reason."""
+def read_cells(path: str, left: Allowance | None = None) -> tuple[list[dict], list[str]]:
+    """The code cells of one notebook as ``{"label", "code"}`` (as many as ``left`` allows,
+    which they and the file's bytes and values are taken from), and notes for the report;
+    raises UnreadableNotebook with the reason (over what ``left`` allows, or not a notebook)."""
     import nbformat                      # only when a notebook is graded: it is slow to import
+    left = left or Allowance()
     name = printable(os.path.basename(path)[:100])     # the student's: shown, never obeyed
-    if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
-        raise UnreadableNotebook(f"{name} is over {MAX_NOTEBOOK_BYTES >> 20} MB and was not read "
+    others = "" if left == Allowance() else " with the notebooks before it"
+    data = None
+    if os.path.getsize(path) <= left.bytes:
+        with open(path, "rb") as f:
+            data = f.read(left.bytes + 1)
+    if data is None or len(data) > left.bytes:
+        raise UnreadableNotebook(f"{name} is over {MAX_NOTEBOOK_BYTES >> 20} MB{others} and was not read "
                                  "(clear its outputs before handing it in)")
+    values = count_values(data)
+    if values > left.values:
+        raise UnreadableNotebook(f"{name} holds over {MAX_NOTEBOOK_VALUES:,} JSON values (cells, lines, "
+                                 f"outputs){others} and was not read (clear its outputs before handing it in)")
+    left.bytes, left.values = left.bytes - len(data), left.values - values
     try:
-        nb = nbformat.read(path, as_version=4)
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the student's
         raise UnreadableNotebook(f"{name} could not be read as a notebook: {type(exc).__name__}: "
                                  f"{str(exc)[:200]}") from None
@@ -68,9 +96,11 @@ def read_cells(path: str) -> tuple[list[dict], list[str]]:
             notes.append(f"{label}: skipped IPython-only {'lines' if len(skipped) > 1 else 'line'} "
                          + "; ".join(s[:60] for s in skipped[:3]))
         if code.strip():
-            if len(cells) == MAX_CELLS:
-                notes.append(f"{name}: only its first {MAX_CELLS} code cells were run")
+            if not left.cells:
+                notes.append(f"{name}: only its first {len(cells)} code cells were run (at most "
+                             f"{MAX_CELLS} in all)")
                 break
+            left.cells -= 1
             cells.append({"label": label, "code": code})
     return cells, notes
 
@@ -78,10 +108,10 @@ def read_cells(path: str) -> tuple[list[dict], list[str]]:
 def notebook_submission(folder: str, notebooks: list[str], py_files: list[str]) -> Submission:
     """One namespace from every notebook's cells (in file-name order); module files beside
     them are copied in too and serve the functions the notebooks do not define."""
-    cells, notes, unreadable = [], [], []
+    cells, notes, unreadable, left = [], [], [], Allowance()
     for path in notebooks:
         try:
-            c, n = read_cells(path)
+            c, n = read_cells(path, left)
         except UnreadableNotebook as why:
             unreadable.append(str(why))
             continue

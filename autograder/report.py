@@ -11,7 +11,7 @@ import os
 import tempfile
 from dataclasses import dataclass, replace
 
-from .engine import CaseResult, Report
+from .engine import CaseResult, Report, cut
 from .spec import Module
 
 
@@ -131,14 +131,30 @@ def to_gradescope(report: Report) -> dict:
             "extra_data": {"item": c.item, "case": c.label,
                            **({"replies": r.replies} if r.replies else {})},   # course.similarity's
         })
-    return {"score": report.score, "max_score": report.max_score,
-            "execution_time": round(report.seconds, 3), "output": "\n".join(summary_lines(report)),
-            "tests": tests, "extra_data": {"seed": report.seed, "sandbox": report.sandbox_mode,
-                                           "status": "graded" if report.graded else "not graded"}}
+    return _fit({"score": report.score, "max_score": report.max_score,
+                 "execution_time": round(report.seconds, 3), "output": "\n".join(summary_lines(report)),
+                 "tests": tests, "extra_data": {"seed": report.seed, "sandbox": report.sandbox_mode,
+                                                "status": "graded" if report.graded else "not graded"}})
 
 
-PRAIRIELEARN_BYTES = 1_000_000     # PrairieLearn's limit on results.json
+RESULTS_BYTES = 1_000_000          # results.json, either format (PrairieLearn's limit), at most
 OUTPUT_CHARS = 4000                # a case's output in PrairieLearn's report, at most
+
+
+def _fit(data: dict) -> dict:
+    """``data`` (a results.json) with its tests' outputs (and PrairieLearn's messages) cut
+    shorter and shorter, each saying how much it lost, until it is under RESULTS_BYTES as
+    written (indented, non-ASCII escaped). The engine's caps (``engine.OUTPUT_CHARS``,
+    ``MAX_NOTES``) keep a report far below that but when its feedback is mostly non-ASCII."""
+    if len(json.dumps(data)) <= RESULTS_BYTES // 2:      # compact, in C: indenting is in Python
+        return data                                     # and never doubles a report's size
+    full = [{k: t[k] for k in ("output", "message") if k in t} for t in data["tests"]]
+    limit = OUTPUT_CHARS
+    while len(json.dumps(data, indent=1).encode()) > RESULTS_BYTES and limit > 50:
+        limit //= 2
+        for test, texts in zip(data["tests"], full):
+            test.update({k: cut(text, limit) for k, text in texts.items()})
+    return data
 
 
 def to_prairielearn(report: Report) -> dict:
@@ -154,7 +170,7 @@ def to_prairielearn(report: Report) -> dict:
         tests.append({"name": f"{r.case.item} [{r.case.label}]", "description": _description(r.case),
                       "points": r.score, "max_points": r.case.points,
                       "message": reason[0] if reason else "passed",
-                      "output": r.output[:OUTPUT_CHARS]})
+                      "output": cut(r.output, OUTPUT_CHARS)})
     if hidden:
         tests.append({"name": f"hidden cases ({len(hidden)})", "description": "graded on instances you do not see",
                       "points": sum(r.score for r in hidden), "max_points": sum(r.case.points for r in hidden),
@@ -166,12 +182,7 @@ def to_prairielearn(report: Report) -> dict:
     data = {"gradable": True, "score": report.score / report.max_score if report.max_score else 0.0,
             "message": f"{fmt_points(report.score)} / {fmt_points(report.max_score)} points",
             "output": "\n".join(summary_lines(report)), "tests": tests}
-    limit = OUTPUT_CHARS
-    while len(json.dumps(data).encode()) > PRAIRIELEARN_BYTES and limit > 100:
-        limit //= 2
-        for test in tests:
-            test["output"] = test["output"][:limit]
-    return data
+    return _fit(data)
 
 
 def _description(case) -> str:

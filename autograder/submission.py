@@ -5,6 +5,7 @@ runs; the sandbox gets the list of files to copy in, or the notebook's code cell
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from .sandbox.protocol import SubmissionFiles
 
 MAX_FILES = 200
 MAX_BYTES = 8 * 2**20
-MAX_NAME_BYTES = 64 * 2**10     # of all the files' relative paths: the jail's request stays small
+MAX_NAME_BYTES = 32 * 2**10     # of all the files' relative paths as the jail's request carries them
+                                # (JSON: up to 6 bytes a byte of a name), so that it stays small
 
 
 class SubmissionError(Exception):
@@ -40,11 +42,12 @@ class Submission:
     def sandbox_spec(self) -> SubmissionFiles:
         """What the jail needs: where to copy from, what, and how to load it."""
         root = self.path if os.path.isdir(self.path) else os.path.dirname(self.path)
-        # of a notebook, the cells' labels only: their code goes with each request, never
-        # through the zygote (whose freed memory every later sandbox inherits)
+        # of a notebook, the number of cells only: each cell's code and label go with its own
+        # request, never through the zygote (whose freed memory every later sandbox inherits;
+        # and a packet's size is bounded: protocol.MAX_REQUEST_BYTES)
         return SubmissionFiles(root, tuple(self.files), MAX_BYTES,
                                os.path.basename(self.path) if self.kind == "file" else None,
-                               None if self.cells is None else tuple(c["label"] for c in self.cells))
+                               None if self.cells is None else len(self.cells))
 
 
 def _python_files(folder: str) -> list[str]:
@@ -61,7 +64,7 @@ def _python_files(folder: str) -> list[str]:
                 continue
             total += st.st_size
             rel = os.path.relpath(full, folder)
-            names += len(os.fsencode(rel)) + 1
+            names += len(json.dumps(rel)) + 2
             if len(found) >= MAX_FILES or total > MAX_BYTES or names > MAX_NAME_BYTES:
                 return found
             found.append(rel)

@@ -2,6 +2,7 @@
 the rest run, the reference as a notebook earning full marks, the template notebook in step with
 the template modules."""
 
+import json
 import os
 
 import nbformat
@@ -103,6 +104,35 @@ def test_oversized_notebook_is_not_read(tmp_path):
     with pytest.raises(UnreadableNotebook) as why:
         read_cells(path)
     assert str(why.value) == "huge.ipynb is over 16 MB and was not read (clear its outputs before handing it in)"
+
+
+def _raw_notebook(path, sources: list[str]) -> str:
+    """A notebook of code cells written as JSON at once (nbformat validates as it writes: slow
+    for thousands of cells)."""
+    cells = [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": s} for i, s in enumerate(sources)]
+    with open(path, "w") as f:
+        json.dump({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}, f, indent=1)
+    return str(path)
+
+
+def test_notebooks_are_read_within_their_allowance_in_all(tmp_path):
+    """The trusted process parses notebooks (a 15 MB one of 140,000 tiny cells once cost it 12 s
+    and 240 MB): 200,000 JSON values and 16 MB in all, counted before parsing."""
+    from autograder.notebook import MAX_NOTEBOOK_VALUES, notebook_submission
+    tiny = _raw_notebook(tmp_path / "a tiny.ipynb", [reference_source("tuning")] + ["%%bash"] * 14_000)
+    with pytest.raises(UnreadableNotebook) as why:
+        read_cells(tiny)
+    assert str(why.value) == (f"a tiny.ipynb holds over {MAX_NOTEBOOK_VALUES:,} JSON values (cells, lines, "
+                              "outputs) and was not read (clear its outputs before handing it in)")
+    os.unlink(tiny)
+    first = _raw_notebook(tmp_path / "a.ipynb", [reference_source("tuning")] + ["x = 1"] * 7_000)
+    second = _raw_notebook(tmp_path / "b.ipynb", ["y = 2"] * 7_000)
+    sub = notebook_submission(str(tmp_path), [first, second], [])
+    assert len(sub.cells) == 2_000 and sub.notes == [
+        "b.ipynb holds over 200,000 JSON values (cells, lines, outputs) with the notebooks before it "
+        "and was not read (clear its outputs before handing it in)",
+        "a.ipynb: only its first 2000 code cells were run (at most 2000 in all)"]
 
 
 def test_a_notebooks_name_cannot_redraw_the_report(tmp_path):

@@ -13,6 +13,7 @@ import sys
 import termios
 
 import pytest
+from html import escape
 
 from autograder import catalog, engine, report
 from autograder.cli import StatusLine
@@ -197,3 +198,40 @@ def test_progress_only_on_a_terminal():
         line.clear()
     assert piped.getvalue() == ""
     assert tty.getvalue() == "\rgrading conv (4 of 12 modules)\x1b[K\r\x1b[K"
+
+
+def _flooded(text: str) -> engine.Report:
+    """Every case of the assignment failed with ``text`` as its feedback, and 8,000 notes."""
+    results = [engine.CaseResult(c, 0, "called f(1)\n" + text) for c in catalog.cases()]
+    notes = [f"homework.ipynb cell {i}: ValueError: {text}" for i in range(8000)]
+    return engine.Report("sub", 0, results, catalog.load(), 1.0, "root", notes)
+
+
+def test_a_report_keeps_its_first_notes_and_counts_the_rest():
+    flooded = _flooded("x" * 10_000)
+    assert len(flooded.notes) == engine.MAX_NOTES + 1 and flooded.notes[-1] == "and 7,960 more notes"
+    assert flooded.notes[0] == "homework.ipynb cell 0: ValueError: " + "x" * 465 + "... (9,535 more characters)"
+    assert {r.output for r in flooded.results} == {"called f(1)\n" + "x" * 2488 + "... (7,512 more characters)"}
+    assert engine.Report("s", 0, [], (), 0, "root", ["a", "b"]).notes == ["a", "b"]
+    text = to_text(flooded, width=100)
+    assert "  - and 7,960 more notes" in text and "cell 40:" not in text and "cell 39:" in text
+
+
+@pytest.mark.parametrize("char", ["x", "\U0001F600", "&"])
+def test_every_report_has_its_stated_size(char):
+    """README's sizes (Decisions): results.json in either format under 1 MB whatever the feedback
+    (outputs cut further when it is mostly non-ASCII, JSON's \\u escapes), feedback files and the
+    notebook check's reply as large as the caps of every case's feedback and the notes allow."""
+    from autograder.report_html import to_html
+    flooded = _flooded(char * 10_000)
+    for form in ("gradescope", "prairielearn"):
+        data = report.FORMATS[form](flooded)
+        assert len(json.dumps(data, indent=1).encode()) <= report.RESULTS_BYTES
+        assert "and 7,960 more notes" in data["output"]
+    text, html = to_text(flooded, width=100, verbose=True), to_html(flooded, title="feedback")
+    assert "and 7,960 more notes" in text and "and 7,960 more notes" in html
+    for page, size in ((text, len(char.encode())), (html, len(escape(char).encode()))):
+        # every case's feedback at its cap, ~20% for wrapping and markup, and the notes'
+        bound = len(catalog.cases()) * (engine.OUTPUT_CHARS * size * 1.2 + 300) + \
+            engine.MAX_NOTES * (engine.NOTE_CHARS * size * 1.2 + 100)
+        assert len(page.encode()) <= bound

@@ -1,15 +1,19 @@
 """autograder/symbolic/: equivalence by meaning, per-entry matrices, sets, named mistakes,
 test points that follow the grading seed, and an allow-list parser that refuses code."""
 
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
 import pytest
 import sympy
 
-from autograder import symbolic
+from autograder import bounded, symbolic
 from autograder.checks import Mismatch
 from autograder.codec import SympyText
+from tests.helpers import ROOT
 
 
 def expect_equivalent(got, expected, symbols, seed=0, **kw):
@@ -224,7 +228,16 @@ def test_parse_builds_objects_without_eval():
         symbolic.parse("Matrix([x, 1])", {"x": x})          # matrices not allowed for a scalar
 
 
-def test_student_text_never_reaches_eval_exec_or_sympify(monkeypatch):
+@pytest.fixture
+def fresh_helper():
+    """The judgement runs in a helper forked from this process: a fresh one inherits what the
+    test patches here."""
+    bounded.close()
+    yield
+    bounded.close()
+
+
+def test_student_text_never_reaches_eval_exec_or_sympify(monkeypatch, fresh_helper):
     """ast.parse compiles to an AST only; nothing the student wrote is ever run or sympified."""
     import ast
     import builtins
@@ -277,3 +290,148 @@ def test_a_declared_mistake_is_named_after_the_difference():
     assert "0 is in your set but not in the expected one: 0 is a boundary, not a member; got " in _fails(
         "Interval(0, oo)", OPEN, {}, mistakes=closed)
     assert "boundary" not in _fails("Interval(1, oo)", OPEN, {}, mistakes=closed)
+
+
+def _intervals(n: int, offset: int) -> str:
+    return ", ".join(f"Interval({2 * i + offset}/3, {2 * i + offset + 1}/3)" for i in range(n))
+
+
+STALLS = "Complement(Union(" + _intervals(89, 0) + "), Union(" + _intervals(89, 1) + "))"
+
+
+@pytest.mark.parametrize("got, said", [
+    (STALLS, "Union(...) has 89 arguments; at most 32 are read"),
+    ("Union(" + ", ".join(f"Union({_intervals(8, 3 * k)})" for k in range(3)) + ")",
+     "the answer holds 24 intervals and set elements; at most 16 are read"),
+    ("Union(" + ", ".join("{" + ", ".join(map(str, range(6 * k, 6 * k + 6))) + "}" for k in range(3)) + ")",
+     "the answer holds 18 intervals and set elements"),
+    (frozenset(range(10_000)), "a set of 10000 elements; at most 16 are read"),
+])
+def test_set_answers_that_would_stall_sympy_are_refused_before_they_are_built(got, said):
+    """sympy merges unions and complements while it builds them (two Unions of 89 intervals:
+    minutes): the text is refused from its syntax tree, saying what and how many."""
+    assert said in _fails(got, OPEN, {})
+
+
+def test_max_and_list_answers_are_counted_before_they_are_built():
+    many = "Max(" + ", ".join(f"x/{i + 2}" for i in range(259)) + ")"
+    assert "Max(...) has 259 arguments; at most 32 are read" in _fails(many, x, {"x": x}, functions=("Max",))
+    nested = "Max(" + ", ".join("Min(" + ", ".join(f"x/{i + 2}" for i in range(12)) + ")" for _ in range(3)) + ")"
+    assert "Max and Min hold 39 arguments in all; at most 32 are read" in \
+        _fails(nested, x, {"x": x}, functions=("Max", "Min"))
+    assert "a list of 100000 entries; at most 100 are read" in _fails(["w1*w2**2"] * 100_000, GRAD, W, shape="vector")
+    assert "an array of 10000 entries" in _fails(np.zeros(10_000), GRAD, W, shape="vector")
+
+
+def test_reasonable_answers_pass_the_counts():
+    expect_equivalent("Union(" + _intervals(8, 0) + ")",
+                      sympy.Union(*[sympy.Interval(sympy.Rational(2 * i, 3), sympy.Rational(2 * i + 1, 3))
+                                    for i in range(8)]), {})
+    expect_equivalent("Max(x, 0) - Min(x, 0)", sympy.Abs(x), {"x": x}, functions=("Max", "Min"))
+    expect_equivalent(frozenset(range(16)), sympy.FiniteSet(*range(16)), {})
+
+
+# 60 square roots of 60-digit numbers: under every cap, and sympy combines and factors them
+# while it builds the product, for minutes
+RADICALS = "*".join(f"sqrt({10**59 + 7 * i})" for i in range(60))
+
+
+def test_an_answer_past_the_judgement_budget_is_refused_saying_so(monkeypatch):
+    """Whatever sympy does while it builds and compares an answer stays in the helper: past
+    the budget the helper is killed and the answer refused; the next judgement gets a new one."""
+    from autograder.symbolic import equivalence
+    monkeypatch.setattr(equivalence, "JUDGE_BUDGET", 1.0)
+    msg = _fails(RADICALS, x, {"x": x})
+    assert msg.startswith("result: reading and comparing your answer (4,019 characters: 'sqrt(1")
+    assert "took more than 1 s, so it was not accepted; give it in a simpler form" in msg
+    expect_equivalent("x*(1-x)", x - x**2, {"x": x})
+
+
+def test_nothing_built_from_an_answer_exists_in_the_grading_process(monkeypatch, tmp_path, fresh_helper):
+    """Only the verdict comes back from the helper: a sympy object built from the student's text
+    would be built again, unbounded, if it were unpickled here."""
+    from autograder.symbolic import equivalence
+    where = tmp_path / "built_in"
+    real = equivalence.to_sympy
+
+    def recording(*args, **kwargs):
+        with open(where, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(equivalence, "to_sympy", recording)
+    expect_equivalent("Union(Interval.open(0, 1), Interval(1, oo))", OPEN, {})
+    assert "in your set" in _fails("Interval(0, oo)", OPEN, {})
+    built_in = set(where.read_text().split())
+    assert built_in and str(os.getpid()) not in built_in
+
+
+def _spin_forever(record: str = ""):
+    if record:
+        with open(record, "w") as f:
+            f.write(str(os.getpid()))
+    while True:
+        pass
+
+
+def _inner_helper(record: str):
+    """In a helper: a nested helper that spins, after writing its pid to ``record``; what its
+    end says."""
+    try:
+        return bounded.run(_spin_forever, record, budget=600)
+    except TimeoutError:
+        return "the nested helper gave up before the outer deadline"
+
+
+def _gone(pid: int) -> bool:
+    deadline = time.monotonic() + 30            # a safety net, not a measurement
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not os.path.exists(f"/proc/{pid}")
+
+
+def test_a_nested_helper_ends_before_its_outer_deadline_and_with_it(tmp_path):
+    record = str(tmp_path / "inner")
+    assert bounded.run(_inner_helper, record, budget=2) == "the nested helper gave up before the outer deadline"
+    assert _gone(int(open(record).read()))
+    os.unlink(record)
+    # the grading process killed outright while the nested helper works: both helpers die too
+    grader = subprocess.Popen([sys.executable, "-c", f"import sys; sys.path.insert(0, {ROOT!r}); "
+                               "from autograder import bounded; from tests.test_symbolic import _inner_helper; "
+                               f"bounded.run(_inner_helper, {record!r}, budget=600)"])
+    deadline = time.monotonic() + 120
+    while not os.path.exists(record) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.1)
+    inner = int(open(record).read())
+    grader.kill()
+    grader.wait()
+    assert _gone(inner)
+
+
+def _die():
+    os.kill(os.getpid(), 9)
+
+
+def test_a_helper_that_dies_is_the_graders_fault_not_a_timeout():
+    """A judgement cut short by the machine (the helper killed) is no verdict on the answer:
+    it surfaces as the grader's error, never as "took more than 10 s"."""
+    with pytest.raises(bounded.HelperDied):
+        bounded.run(_die, budget=60)
+    assert bounded.run(sum, [1, 2], budget=60) == 3
+
+
+def _address_space_limit() -> int:
+    import resource
+    return resource.getrlimit(resource.RLIMIT_AS)[1]
+
+
+def _nested_limits() -> tuple[int, int]:
+    return _address_space_limit(), bounded.run(_address_space_limit, budget=30)
+
+
+def test_a_helper_has_a_memory_limit():
+    with pytest.raises(MemoryError):
+        bounded.run(bytearray, 2 * bounded.MEMORY, budget=60)
+    assert bounded.run(sum, [1, 2], budget=60) == 3
+    outer, nested = bounded.run(_nested_limits, budget=60)       # as no one but root could raise it
+    assert 0 < nested <= outer

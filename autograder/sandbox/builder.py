@@ -17,6 +17,7 @@ their own memory.
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import os
 import select
@@ -76,15 +77,19 @@ class Builder:
         os.close(self.pidfd)
         self.pidfd, self._asked, self._mode = None, True, None
 
-    def build(self, request: bytes, host: Host, notes: list[str], ctrl: int, channel: int) -> bool:
-        """Asks for the cgroup and C2 of ``request``; C2 answers on ``channel``. False if the twin
-        is gone."""
-        data = json.dumps({"request": request.decode(), "host": host.dumps(), "notes": notes}).encode()
+    def build(self, request: bytes, host: Host, notes: list[str], ctrl: int, channel: int) -> str | None:
+        """Asks for the cgroup and C2 of ``request`` (a JailRequest's JSON, carried as a value,
+        not escaped again into a string); C2 answers on ``channel``. Why it could not be asked
+        (the twin is gone), or None."""
+        data = b'{"request":%s,"host":%s,"notes":%s}' % (request, json.dumps(host.dumps()).encode(),
+                                                       json.dumps(notes).encode())
         try:
             socket.send_fds(self.sock, [data], [ctrl, channel])
-            return True
-        except OSError:
-            return False
+            return None
+        except OSError as exc:
+            if exc.errno == errno.EMSGSIZE:
+                return f"the sandbox request ({len(data):,} bytes) is larger than the twin's socket takes"
+            return "the zygote's twin, which makes the namespaces, is gone"
 
     def close(self) -> None:
         self.sock.close()
@@ -135,7 +140,7 @@ def _serve(sock: socket.socket, zygote_pid: int) -> None:
                 break
             msg, names = got
             raw = json.loads(msg)
-            pidfd, group = jail.fork_c2(JailRequest.loads(raw["request"].encode()), Host.loads(raw["host"]),
+            pidfd, group = jail.fork_c2(JailRequest.loads(json.dumps(raw["request"])), Host.loads(raw["host"]),
                                         names, raw["notes"], own_pids)
             if pidfd is None:
                 _clean(group)

@@ -91,10 +91,12 @@ class Reply:
     """A value the student's process sent back: ``key``, a digest of the reply's bytes after its
     id (equal keys, equal replies), or None; ``value``, the data it decodes to, its JSON parsed
     only when a case reads it (a reply the memo knows, ``autograder.memo``, never is):
-    StudentError "crash" if that JSON is malformed, "unencodable" if it is no data."""
+    StudentError "crash" if that JSON is malformed, "unencodable" if it is no data or too
+    large. ``body``: the whole reply, unparsed, of the runner's form for a returned value
+    (``codec.returns_value``), whose "value" that is."""
 
-    def __init__(self, raw, key: bytes | None, text: bytes | None = None):
-        self.raw, self.key, self.text = raw, key, text       # text: the value's JSON, unparsed
+    def __init__(self, raw, key: bytes | None, body: bytes | None = None):
+        self.raw, self.key, self.body = raw, key, body
 
     @classmethod
     def of(cls, value) -> "Reply":
@@ -104,16 +106,54 @@ class Reply:
 
     @property
     def value(self):
-        if self.text is not None:
+        if self.body is not None:
             try:
-                self.raw = codec.loads(self.text)
+                self.raw = codec.loads(self.body)["value"]
+            except codec.TooLarge as exc:
+                raise too_large(exc) from None
             except codec.CodecError as exc:
                 raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
-            self.text = None
+            self.body = None
         try:
             return codec.decode(self.raw)
+        except codec.TooLarge as exc:
+            raise too_large(exc) from None
         except codec.CodecError as exc:
             raise StudentError("unencodable", f"returned a value that cannot be graded: {exc}") from None
+
+
+def bare(exc: StudentError) -> StudentError:
+    """``exc`` without the frames it was raised through, to be kept and raised again later: a
+    frame that holds (by its callers) what holds the error is a cycle that keeps what the
+    frames hold (a refused reply, 16 MB) until the garbage collector's next full pass."""
+    exc.__traceback__ = exc.__context__ = exc.__cause__ = None
+    return exc
+
+
+def too_large(exc: codec.TooLarge) -> StudentError:
+    """The failure of a call whose reply the grader does not read, in the student's terms."""
+    return StudentError("unencodable", f"returned a value too large to grade: {exc}")
+
+
+@dataclass
+class Room:
+    """What the replies to one request may still hold, counted before any is decoded: bytes,
+    and values (``codec.count_values``); a bundle of calls shares one, as one reply would."""
+
+    bytes: int = codec.MAX_MESSAGE
+    values: int = codec.MAX_VALUES
+
+    def take(self, body: bytes) -> None:
+        """Counts ``body`` against what is left; raises TooLarge if it does not fit."""
+        count = codec.count_values(body)
+        if count > self.values == codec.MAX_VALUES:
+            raise codec.too_many_values(count)
+        if count > self.values:
+            raise codec.TooLarge(f"it holds {count:,} list entries, numbers and strings, which with the "
+                                 f"{codec.MAX_VALUES - self.values:,} the calls before it returned are over "
+                                 f"the {codec.MAX_VALUES:,} that are read (a numpy array counts as one)")
+        self.bytes -= len(body)
+        self.values -= count
 
 
 class Replies:
@@ -238,7 +278,7 @@ class Sandbox:
         """Sends ``message``; returns the reply (its value decoded when asked for), or raises
         StudentError."""
         proc = self._post(message, timeout)
-        return self._receive(proc, timeout)
+        return self._receive(proc, timeout, Room())
 
     def replies(self, message: dict, count: int, limit) -> Replies:
         """Sends a "calls" ``message`` of ``count`` calls and reads a reply per call as each
@@ -247,13 +287,14 @@ class Sandbox:
         StudentError only when the message could not be sent."""
         proc = self._post(message, limit())
         items: list[Reply] = []
+        room = Room()
         try:
             while len(items) < count:
-                items.append(self._receive(proc, limit()))
+                items.append(self._receive(proc, limit(), room))
         except StudentError as exc:
             if self.proc is proc and exc.kind == "budget":
                 self.close()               # its reply would answer the next request
-            return Replies(items, exc)
+            return Replies(items, bare(exc))
         return Replies(items)
 
     def _post(self, message: dict, timeout: float) -> _Process:
@@ -270,14 +311,22 @@ class Sandbox:
             raise
         return proc
 
-    def _receive(self, proc: _Process, timeout: float) -> Reply:
-        """The next reply to the latest request, within ``timeout``, or StudentError."""
+    def _receive(self, proc: _Process, timeout: float, room: Room) -> Reply:
+        """The next reply to the latest request, within ``timeout`` and ``room`` (refused unread
+        past it, the process then ended), or StudentError."""
         try:
-            body = self._await(proc, timeout)
-            value = codec.returned(body, self.next_id)
-            if value is not None:           # the runner's form of a returned value: parsed if read
-                return Reply(None, codec.digest(codec.without_id(body, self.next_id)), value)
+            body = self._await(proc, timeout, room.bytes)
+            room.take(body)
+            if codec.returns_value(body, self.next_id):     # the runner's form: parsed if read
+                return Reply(None, codec.digest(codec.without_id(body, self.next_id)), body)
             reply = codec.loads(body)
+        except codec.TooLarge as exc:
+            self.close()
+            if exc.size is not None and room.bytes < codec.MAX_MESSAGE:     # a bundle's later reply
+                exc = codec.TooLarge(f"a reply of {exc.size:,} bytes, which with the "
+                                     f"{codec.MAX_MESSAGE - room.bytes:,} the calls before it returned is "
+                                     f"over the {codec.MAX_MESSAGE:,} that are read")
+            raise too_large(exc) from None
         except codec.CodecError as exc:
             self.close()
             raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
@@ -310,13 +359,12 @@ class Sandbox:
             raise StudentError("crash", proc.death(2.0)) from None
 
     @staticmethod
-    def _await(proc: _Process, timeout: float) -> bytes:
-        """The reply's body, whole, within ``timeout`` (a trickled reply times out too)."""
+    def _await(proc: _Process, timeout: float, limit: int) -> bytes:
+        """The reply's body, whole, within ``timeout`` (a trickled reply times out too); TooLarge
+        over ``limit`` bytes, before they are read."""
         try:
-            return codec.recv_frame(proc.sock, deadline=time.monotonic() + timeout)
+            return codec.recv_frame(proc.sock, limit, deadline=time.monotonic() + timeout)
         except (EOFError, ConnectionError):
             raise StudentError("crash", proc.death(2.0)) from None
         except TimeoutError:
             raise StudentError("timeout", f"timed out after {timeout:g} s") from None
-        except codec.CodecError as exc:
-            raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None

@@ -118,7 +118,14 @@ class SubmissionFiles:
     files: tuple[str, ...]                 # relative paths of regular files, never through a link
     max_bytes: int                         # bytes read of each file at most
     single: str | None = None              # one .py file serving every module
-    cells: tuple[str, ...] | None = None   # notebook cell labels (their code goes with each request)
+    cells: int | None = None               # a notebook's number of code cells (each cell's code and
+                                           # label go with its own request, never in this one)
+
+
+MAX_REQUEST_BYTES = 128 * 2**10  # a JailRequest's JSON, sent as one SOCK_SEQPACKET packet (at most
+                                 # ~208 KB with Linux's default buffer): of what a submission decides
+                                 # it holds its folder's path (4 KB, 24 KB as JSON at worst) and its
+                                 # files' names (submission.MAX_NAME_BYTES), nothing per notebook cell
 
 
 @dataclass(frozen=True)
@@ -140,8 +147,7 @@ class JailRequest:
     def loads(cls, data: bytes) -> "JailRequest":
         raw = json.loads(data)
         sub = raw["submission"]
-        files = SubmissionFiles(sub["root"], tuple(sub["files"]), sub["max_bytes"], sub["single"],
-                                None if sub["cells"] is None else tuple(sub["cells"]))
+        files = SubmissionFiles(sub["root"], tuple(sub["files"]), sub["max_bytes"], sub["single"], sub["cells"])
         return cls(files, raw["uid"], Limits(**raw["limits"]), raw["unsandboxed"], tuple(raw["guarded"]))
 
 

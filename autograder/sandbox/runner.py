@@ -3,7 +3,7 @@ back plain data. Runs in the student's process, so nothing here is trusted by th
 grader validates every reply.
 
 Requests (the grader's, pickled: ``autograder.codec.request``): ``{"id", "op": "load",
-"module"}``, ``{"id", "op": "cell", "index", "code"}`` (run one notebook cell),
+"module"}``, ``{"id", "op": "cell", "code", "label"}`` (run one notebook cell),
 ``{"id", "op": "call", "module", "function", "args", "kwargs", "probe"}`` and
 ``{"id", "op": "calls", "module", "function", "calls": [[args, kwargs], ...]}`` (the function
 called on each in turn, a reply sent as each returns, none after the first that fails) and
@@ -38,7 +38,7 @@ class _Loader:
 
     def __init__(self, request: JailRequest):
         self.single = request.submission.single     # file name, or None
-        self.cells = request.submission.cells       # notebook cell labels, or None
+        self.cells = request.submission.cells       # the number of notebook cells, or None
         self.modules: dict[str, types.ModuleType] = {}
 
     def load(self, name: str) -> types.ModuleType:
@@ -70,10 +70,9 @@ class _Loader:
         spec.loader.exec_module(module)
         return module
 
-    def run_cell(self, index: int, code: str) -> str | None:
-        """Runs ``code``, notebook cell ``index``, in the shared namespace; its error as text, or
-        None."""
-        label = self.cells[index]
+    def run_cell(self, code: str, label: str) -> str | None:
+        """Runs ``code``, the notebook cell named ``label``, in the shared namespace; its error as
+        text, or None."""
         namespace = self.load(SOURCE_MODULE).__dict__
         try:
             exec(compile(code, f"<{label}>", "exec"), namespace)
@@ -141,7 +140,7 @@ def _invoke(fn, probe: str | None, args, kwargs) -> dict:
 def _replies(loader: _Loader, req: dict):
     """The replies to ``req``, in order: one, or for "calls" one a call up to the first failed."""
     if req["op"] == "cell":
-        yield {"ok": True, "value": loader.run_cell(req["index"], req["code"])}
+        yield {"ok": True, "value": loader.run_cell(req["code"], req["label"])}
         return
     if req["op"] == "measure":
         measure = MEASURES.get(req["probe"])

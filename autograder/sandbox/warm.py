@@ -21,7 +21,7 @@ import threading
 
 from ..paths import PACKAGES_HOME
 from ..threads import SINGLE_THREAD
-from .protocol import JailRequest, SandboxFault
+from .protocol import MAX_REQUEST_BYTES, JailRequest, SandboxFault
 
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from autograder.sandbox.zygote import main; main(int(sys.argv[2]), sys.argv[3] == 'warm')")
@@ -63,14 +63,20 @@ class Zygote:
 
     def spawn(self, request: JailRequest, fds: list[int]) -> None:
         """Asks for a jail; it answers on the control pipe among ``fds`` once it serves (the
-        zygote may still be importing: the request waits in the socket until it is ready)."""
+        zygote may still be importing: the request waits in the socket until it is ready).
+        SandboxFault saying why when the request cannot be sent (a fault of the grader's, never
+        the student's: no field of the request grows with a submission past its bound)."""
         data = request.dumps()
+        if len(data) > MAX_REQUEST_BYTES:
+            raise SandboxFault(f"the sandbox request is {len(data):,} bytes, over its {MAX_REQUEST_BYTES:,}-byte "
+                               "limit (the submission's path, or the guarded folders, are that long)")
         try:
             socket.send_fds(self.sock, [data], fds)
         except OSError as exc:
-            why = "it has stopped" if exc.errno in (errno.EPIPE, errno.ECONNRESET) else \
-                f"{exc.strerror or exc} (a request of {len(data)} bytes)"
-            raise SandboxFault(f"the sandbox zygote could not take the request: {why}") from None
+            if exc.errno == errno.EMSGSIZE:
+                raise SandboxFault(f"the sandbox request ({len(data):,} bytes) is larger than the zygote's "
+                                   "socket takes in one packet (EMSGSIZE)") from None
+            raise SandboxFault(f"the sandbox zygote stopped ({os.strerror(exc.errno or 0)})") from None
 
     def close(self) -> None:
         if os.getpid() != self.owner:

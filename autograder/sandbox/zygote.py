@@ -216,14 +216,14 @@ def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: 
     (``jail.join``)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        sent = builder.build(request.dumps(), facts, [built[1]] if built[1] else [], fds["ctrl"],
-                             theirs.fileno())
+        unsent = builder.build(request.dumps(), facts, [built[1]] if built[1] else [], fds["ctrl"],
+                               theirs.fileno())
     finally:
         theirs.close()
     door = None
     try:
-        if not sent:
-            _say(fds["ctrl"], line(error="the zygote's twin, which makes the namespaces, is gone"))
+        if unsent:
+            _say(fds["ctrl"], line(error=unsent))
             return
         ours.settimeout(START_WAIT)
         try:

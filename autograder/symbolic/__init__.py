@@ -45,7 +45,8 @@ the answer itself. Returns None when the answer is equivalent.
 
 One module per job:
 
-- ``allowed``: what an answer may contain (names, functions, size limits).
+- ``allowed``: what an answer may contain (names, functions, size limits, and the counts of
+  arguments and set parts checked on the syntax tree before anything is built).
 - ``parser`` (with ``construct``): ``ast.parse`` then an allow-list walk that builds the sympy
   object itself; nothing the student wrote reaches ``eval``, ``exec`` or ``sympify``.
 - ``convert``: what came back from the sandbox (text, numbers, lists, sets) as sympy.
@@ -55,7 +56,9 @@ One module per job:
 - ``simplify``: ``expand``, ``cancel`` and ``simplify`` of the difference in a helper process
   with a time budget: an exact nonzero constant rejects the answer; 0, or no verdict in time,
   lets the numbers stand.
-- ``equivalence`` and ``sets``: the checks.
+- ``equivalence`` and ``sets``: the checks; ``expect_equivalent`` runs the whole judgement in
+  the bounded helper (``autograder.bounded``, 10 s), so nothing sympy builds from a student's
+  text exists in the grading process, and an answer that makes sympy work longer is refused.
 """
 
 from .allowed import ALWAYS, CONSTANTS, FUNCTIONS

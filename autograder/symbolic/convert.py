@@ -11,7 +11,7 @@ import numpy as np
 import sympy
 
 from ..checks import Mismatch, show
-from .allowed import MAX_INT_DIGITS, Reject
+from .allowed import MAX_ENTRIES, MAX_INT_DIGITS, MAX_SET_PARTS, Reject
 from .construct import matrix_from_nested
 from .parser import parse
 
@@ -40,8 +40,14 @@ def to_sympy(got, symbols, functions, *, matrices: bool, sets: bool, name: str):
             raise Mismatch(f"{name}: expected a finite value, got {show(got)}")
         return sympy.Float(float(got))
     if isinstance(got, np.ndarray) and got.dtype.kind in "iuf":
+        if got.size > MAX_ENTRIES:
+            raise Mismatch(f"{name}: an array of {got.size} entries; at most {MAX_ENTRIES} are read")
         got = got.tolist()
     if isinstance(got, (list, tuple)) and matrices:
+        count = sum(len(v) if isinstance(v, (list, tuple)) else 1 for v in got)
+        if count > MAX_ENTRIES:
+            raise Mismatch(f"{name}: a list of {count} entries; at most {MAX_ENTRIES} are read")
+
         def conv(v, depth=0):
             if isinstance(v, (list, tuple)):
                 if depth > 1:
@@ -56,6 +62,9 @@ def to_sympy(got, symbols, functions, *, matrices: bool, sets: bool, name: str):
         except Reject as exc:
             raise Mismatch(f"{name}: {exc}") from None
     if isinstance(got, (set, frozenset)) and sets:
+        if len(got) > MAX_SET_PARTS:
+            raise Mismatch(f"{name}: a set of {len(got)} elements; at most {MAX_SET_PARTS} are read "
+                           "(write an interval as Interval(a, b))")
         return sympy.FiniteSet(*[to_sympy(v, symbols, functions, matrices=False, sets=False,
                                            name=name) for v in got])
     what = "a matrix (Matrix or list)" if matrices else "a set" if sets else "an expression"
@@ -65,3 +74,14 @@ def to_sympy(got, symbols, functions, *, matrices: bool, sets: bool, name: str):
 def answer_text(value) -> str:
     """The answer as read, shortened for feedback."""
     return show(str(value), 120)
+
+
+def described(got) -> str:
+    """What the student returned, in a few words, for a refusal: "4,612 characters: 'Co...'"."""
+    if isinstance(got, str):
+        return f"{len(got):,} characters: {show(str.__str__(got), 60)}"
+    if isinstance(got, (list, tuple)):
+        return f"a list of {len(got):,} entries"
+    if isinstance(got, (set, frozenset)):
+        return f"a set of {len(got):,} elements"
+    return f"{type(got).__name__} {show(got, 60)}"

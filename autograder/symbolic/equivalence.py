@@ -5,6 +5,11 @@ the difference (``simplify``): an exact nonzero constant rejects the answer; 0, 
 in time, lets the numbers stand. Matrices: entry by entry. Sets: ``sets``. The feedback names
 a point where the answer and the expected value differ and shows the answer as read, never the
 expected expression.
+
+The whole judgement (parsing, building, comparing) runs in the bounded helper
+(``autograder.bounded``), within ``JUDGE_BUDGET`` seconds: sympy evaluates unions, complements
+and Max while it builds them, and nothing of what it builds from a student's text ever exists
+in the grading process, which gets back only the verdict.
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ from typing import Any, Iterable
 import numpy as np
 import sympy
 
+from .. import bounded
 from ..checks import Mismatch, Mistakes, fail
 from .allowed import kind
-from .convert import answer_text, symbol_map, to_sympy
+from .convert import answer_text, described, symbol_map, to_sympy
 from .points import agree, difference
 from .sets import expect_set
 from .simplify import verdict
+
+JUDGE_BUDGET = 10.0        # seconds to read, build and compare one answer, simplification included
 
 
 def expect_equivalent(got: Any, expected: Any, symbols, functions: Iterable[str] = (),
@@ -32,9 +40,22 @@ def expect_equivalent(got: Any, expected: Any, symbols, functions: Iterable[str]
     matrix or set}``, named as ``autograder.checks`` says. The package docstring has the rest.
     """
     seed = int(rng.integers(2**63))          # one draw, whatever the answer
+    try:
+        bounded.run(_judge, got, expected, symbols, tuple(functions), shape, name, seed, mistakes,
+                    budget=JUDGE_BUDGET)
+    except TimeoutError:
+        raise Mismatch(f"{name}: reading and comparing your answer ({described(got)}) took more than "
+                       f"{JUDGE_BUDGET:g} s, so it was not accepted; give it in a simpler form") from None
+    except MemoryError:
+        raise Mismatch(f"{name}: reading and comparing your answer ({described(got)}) needed more "
+                       f"than the {bounded.MEMORY >> 20} MB of memory the grader gives it, so it was "
+                       "not accepted; give it in a simpler form") from None
+
+
+def _judge(got, expected, symbols, functions: tuple, shape, name: str, seed: int, mistakes) -> None:
+    """``expect_equivalent``'s verdict, in the helper: None, or Mismatch raised."""
     syms = symbol_map(symbols)
     ordered = [syms[k] for k in sorted(syms)]
-    functions = tuple(functions)
     if isinstance(expected, sympy.Set):
         value = to_sympy(got, syms, functions, matrices=False, sets=True, name=name)
         expect_set(value, expected, name, mistakes)

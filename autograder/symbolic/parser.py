@@ -10,8 +10,10 @@ with positional arguments. ``Matrix([...])`` and list literals when the answer i
 Interval's openness flags) when it is a set. Everything else (attributes, subscripts, lambdas,
 comprehensions, keywords, comparisons, strings, dunder or other unknown names) is rejected
 with a message saying what is not allowed. Answers over 5000 characters, nesting deeper than
-100, integer literals over 60 digits and constant exponents over 256 in magnitude
-(``9**9**9``) are refused (``allowed`` holds the limits).
+100, integer literals over 60 digits, constant exponents over 256 in magnitude (``9**9**9``),
+calls of more than 32 arguments, more than 16 intervals and set elements, and more than 32
+arguments of Max and Min are refused (``allowed`` holds the limits). Parsing happens in the
+bounded helper (``equivalence``), so whatever sympy does while building stays within its budget.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sympy
 
 from ..checks import Mismatch, show
 from .allowed import (ALWAYS, CODE_CALLS, CONSTANTS, FUNCTIONS, MATRIX_CALLS, MAX_CHARS, MAX_DEPTH,
-                      MAX_INT_DIGITS, OPERATORS, SET_CALLS, SET_NAMES, Reject, describe)
+                      MAX_INT_DIGITS, OPERATORS, SET_CALLS, SET_NAMES, Reject, check_counts, describe)
 from .construct import apply, check_exponents, expression, matrix_from_nested, safe_pow, set_from_call
 
 _ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
@@ -49,6 +51,7 @@ def parse(text: str, symbols: Mapping[str, sympy.Symbol], functions: Iterable[st
         raise Mismatch(f"cannot read {show(text, 80)}: too deeply nested") from None
     builder = Builder(symbols, functions, matrices, sets)
     try:
+        check_counts(tree, sets)
         value = builder.build(tree.body)
         if isinstance(value, list):
             value = matrix_from_nested(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sympy
 
+from .. import bounded
 from ..checks import Mismatch, Mistakes, fail
 from .allowed import kind
 from .convert import answer_text
@@ -20,6 +21,8 @@ def expect_set(value, expected: sympy.Set, name: str, mistakes: Mistakes | None 
         return
     try:
         only_got, only_expected = set_differences(value, expected)
+    except bounded.HelperDied:
+        raise                            # the grader's fault, not the answer's
     except Exception:  # noqa: BLE001 - undecided in time, or sympy could not
         raise Mismatch(f"{name}: could not decide whether {answer_text(value)} equals the expected "
                        f"set; give it with numeric endpoints, as in Interval.open(0, oo)") from None
