@@ -11,9 +11,9 @@ import struct
 import subprocess
 import sys
 import termios
+from html import escape
 
 import pytest
-from html import escape
 
 from autograder import catalog, engine, report
 from autograder.cli import StatusLine
