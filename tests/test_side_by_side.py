@@ -109,3 +109,22 @@ def test_graders_side_by_side_give_the_scores_of_each_alone(graders, tmp_path):
         assert got == _want(WRONG, got)
         assert check["ok"], check
         assert check["result"]["score"] == check["result"]["max_score"] > 0
+
+
+def test_a_parent_group_removed_from_one_hierarchy_is_made_again():
+    """An older grader's sweep may remove a zygote's group from one hierarchy (v1 has two) while
+    it is empty there: the next sandbox's group is still made, in both."""
+    from autograder.sandbox import cgroups
+    name = f"{cgroups.PREFIX}test-{os.getpid()}"
+    parent, why = cgroups.make_parent(name)
+    if not parent:
+        pytest.skip(why)
+    try:
+        hierarchies = cgroups._hierarchies()
+        os.rmdir(os.path.join(hierarchies[-1][1], name))           # gone from the last one only
+        group, why = cgroups.create(name, "sandbox-1", 2**30, 64)
+        assert group is not None, why
+        assert len(group.folders) == len(hierarchies) and all(os.path.isdir(f) for f in group.folders)
+        group.remove()
+    finally:
+        assert cgroups.remove_parent(name)
