@@ -61,6 +61,6 @@ One module per job:
 from .allowed import ALWAYS, CONSTANTS, FUNCTIONS
 from .equivalence import expect_equivalent
 from .parser import parse
-from .points import ATOL, N_POINTS, RTOL
+from .points import ATOL, N_POINTS, RTOL, SYMBOLIC
 
-__all__ = ["expect_equivalent", "parse", "ALWAYS", "CONSTANTS", "FUNCTIONS", "N_POINTS", "RTOL", "ATOL"]
+__all__ = ["expect_equivalent", "parse", "ALWAYS", "CONSTANTS", "FUNCTIONS", "N_POINTS", "RTOL", "ATOL", "SYMBOLIC"]
