@@ -48,6 +48,8 @@ One module per job:
 - ``allowed``: what an answer may contain (names, functions, size limits).
 - ``parser`` (with ``construct``): ``ast.parse`` then an allow-list walk that builds the sympy
   object itself; nothing the student wrote reaches ``eval``, ``exec`` or ``sympify``.
+- ``forms``: ``Piecewise`` and ``Sum``, as sympy gives them back unsimplified (a geometric
+  series' closed form beside its β = 1 case), read and evaluated by value.
 - ``convert``: what came back from the sandbox (text, numbers, lists, sets) as sympy.
 - ``evaluate``: mpmath evaluation (30 digits) that refuses overflowing ``exp`` and powers.
 - ``points``: test points (8, redrawn where the expected value is undefined) and numeric
