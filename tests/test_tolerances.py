@@ -3,6 +3,7 @@ reference's own functions, compares numbers only at the tolerances the contract 
 (its declaration, else its label's default; symbolic answers at the symbolic checker's), and a
 declared tolerance is one the case really uses."""
 
+import numpy as np
 import pytest
 
 from autograder import catalog, checks, contract
@@ -37,12 +38,13 @@ def test_the_contract_shows_every_declared_tolerance_and_the_defaults():
     for case in CASES:
         for tolerance in case.tolerance:
             assert str(tolerance) in text, f"{case.id}: {tolerance} is not in docs/ASSIGNMENT.md"
-    assert str(HAND.rtol).replace("0.001", "1e-3") in text and DEFAULT in case.tolerances or True
+    assert f"`rtol={HAND.rtol:.0e}`".replace("e-03", "e-3") in text
 
 
 def test_a_case_comparing_at_an_undeclared_tolerance_is_caught():
-    """What the test above would see of relu[zeros] as it was (atol=0 where the contract says
-    1e-9)."""
-    with checks.noting_tolerances() as used:
+    """What the test above saw of relu[zeros] as it was: atol=0 where the contract says 1e-9
+    (a float32 relu, whose relu(1e-300) is 0, lost its points)."""
+    with checks.noting_tolerances() as used, pytest.raises(checks.Mismatch):
         checks.expect_array([0.0], [1e-300], atol=0.0)
     assert used == {Tolerance(checks.RTOL, 0.0)} and not used <= {DEFAULT, SYMBOLIC}
+    checks.expect_array(np.float32([1e-300]), [1e-300])
