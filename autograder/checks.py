@@ -272,7 +272,9 @@ def _value_hint(arr: np.ndarray, exp: np.ndarray, rtol: float, atol: float) -> s
     for factor, hint in ((-1.0, "the sign is flipped"),
                          (2.0, "twice the expected value (a factor 2 too many?)"),
                          (0.5, "half the expected value (a factor 2 missing?)")):
-        if all_close(arr, factor * exp, rtol=rtol, atol=atol):
+        with np.errstate(all="ignore"):
+            scaled = factor * exp
+        if all_close(arr, scaled, rtol=rtol, atol=atol):
             return hint
     if arr.ndim == 2 and arr.shape[0] == arr.shape[1] > 1 and all_close(arr, exp.T, rtol=rtol, atol=atol):
         return "it equals the transpose of the expected matrix"
