@@ -116,6 +116,8 @@ def encode(obj, depth: int = 0):
             return int(obj)
         if obj.dtype.kind == "f":
             return encode(float(obj))
+        if obj.dtype.kind in "UO":          # numpy's str, an object scalar: its value
+            return encode(obj.item(), depth + 1)
         return _encode_array(np.asarray(obj))
     if t.__module__.startswith("torch") and hasattr(obj, "detach"):
         return _encode_array(_tensor_numpy(obj))
