@@ -10,13 +10,17 @@ in the student's process (``runner.serve`` installs it before any student code r
   matplotlib import what they need. A policy, not a wall: the jail is the wall.
 - A stand-in for ``IPython.display`` (``display``, ``HTML``, ``Markdown``, ``clear_output``,
   ...) that runs nothing of IPython's: ``display(x)`` prints ``repr(x)``, as a kernel shows a
-  value as text, and the rest do nothing. A notebook's namespace gets ``display`` as every
-  Jupyter kernel gives it.
+  value as text, and the rest do nothing. It is made only when something imports IPython
+  (``import IPython`` finds an IPython without a shell: ``get_ipython()`` is None), so
+  libraries that look for IPython in ``sys.modules`` (matplotlib) see plain Python until then.
+  A notebook's namespace gets ``display`` as every Jupyter kernel gives it (``runner``).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
 import os
 import sys
 import types
@@ -45,12 +49,15 @@ def _students(frame, student_module: str) -> bool:
 
 class ImportPolicy:
     """A ``sys.meta_path`` finder that refuses the student's imports of packages outside
-    :data:`ALLOWED` (and of its own files nothing)."""
+    :data:`ALLOWED` (its own files are its own), and finds IPython's display as the stand-in."""
 
     def __init__(self, student_module: str):
         self.student_module = student_module
 
     def find_spec(self, fullname, path=None, target=None):
+        if fullname in STAND_INS:
+            return importlib.util.spec_from_loader(fullname, _StandIn(),
+                                                   is_package=fullname in ("IPython", "IPython.core"))
         top = fullname.partition(".")[0]
         if top in ALLOWED or top in sys.stdlib_module_names:
             return None
@@ -104,22 +111,31 @@ def _display_attribute(name: str):
     return display if name.startswith("display") else _nothing
 
 
-def install_ipython_display() -> None:
-    """``IPython``, ``IPython.display`` and ``IPython.core.display`` as the stand-in."""
-    shown = types.ModuleType("IPython.display", "A stand-in for IPython.display (the grader's).")
-    shown.display, shown.DisplayHandle = display, _DisplayHandle
-    shown.DisplayObject = _DisplayObject
-    shown.__getattr__ = _display_attribute
-    ipython = types.ModuleType("IPython", "A stand-in: only IPython.display is provided.")
-    ipython.display, ipython.get_ipython = shown, _nothing
-    core = types.ModuleType("IPython.core")
-    core.display = core.display_functions = shown
-    ipython.core = core
-    sys.modules.update({"IPython": ipython, "IPython.display": shown, "IPython.core": core,
-                        "IPython.core.display": shown, "IPython.core.display_functions": shown})
+class _StandIn(importlib.abc.Loader):
+    """Builds ``IPython`` (no shell running: ``get_ipython()`` is None) and its display modules
+    when something imports them, never the real package: a library that looks for IPython
+    in ``sys.modules`` (matplotlib does) finds nothing until the student's code imports it."""
+
+    def create_module(self, spec):
+        module = types.ModuleType(spec.name, "A stand-in of the grader's for IPython: display only.")
+        if spec.name in ("IPython", "IPython.core"):
+            module.__path__ = []
+        if spec.name == "IPython":
+            module.get_ipython, module.version_info, module.__version__ = _nothing, (9, 0, 0, ""), "9.0.0"
+        else:
+            module.display, module.DisplayHandle, module.DisplayObject = display, _DisplayHandle, _DisplayObject
+            module.__getattr__ = _display_attribute
+        return module
+
+    def exec_module(self, module):
+        if module.__name__ == "IPython":
+            module.display = importlib.import_module("IPython.display")
+
+
+STAND_INS = ("IPython", "IPython.display", "IPython.core", "IPython.core.display",
+             "IPython.core.display_functions")
 
 
 def install(student_module: str) -> None:
-    """The policy and the stand-in, in this (the student's) process."""
-    install_ipython_display()
+    """The policy (with the IPython stand-in) in this, the student's, process."""
     sys.meta_path.insert(0, ImportPolicy(student_module))
