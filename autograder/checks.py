@@ -186,6 +186,10 @@ def as_array(got: Any, name: str = "result") -> np.ndarray:
         return np.asarray(number, dtype=np.float64)
     if isinstance(got, (str, bytes, dict)) or got is None:
         raise Mismatch(f"{name}: expected numbers, got {type(got).__name__} {show(got)}")
+    if isinstance(got, (complex, np.complexfloating, np.ndarray)) and np.iscomplexobj(got):
+        if np.any(np.imag(got) != 0):
+            raise Mismatch(f"{name}: expected real numbers, got complex values {show(got)}")
+        got = np.real(got)                            # complex dtype, real values: the same values
     try:
         arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError) as exc:

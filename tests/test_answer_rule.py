@@ -66,6 +66,8 @@ def test_values_and_shapes_stay_strict():
     assert "a bool" in _message(checks.expect_bool, np.array(0), False)
     assert "expected 3 values, got 2" in _message(checks.expect_sequence, np.array([1, 2]), 3)
     assert "expected numbers" in _message(checks.expect_close, SympyText("w1"), 1.0)
+    assert "complex values" in _message(checks.expect_array, crossed(np.array([1 + 1e-3j, 2])), [1.0, 2.0])
+    checks.expect_array(crossed(np.array([1 + 0j, 2])), [1.0, 2.0])
 
 
 def test_the_contract_states_the_rule():

@@ -16,7 +16,7 @@ from . import runner
 from .protocol import Host, JailRequest
 
 SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
-               "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", **SINGLE_THREAD}
+               "PYTHONDONTWRITEBYTECODE": "1", **SINGLE_THREAD}
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 CLONE_NEWUSER = 0x10000000
 

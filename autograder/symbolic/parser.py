@@ -178,7 +178,8 @@ class Builder:
                 return apply(getattr(sympy.Interval, func.attr), ends, f"Interval.{func.attr}")
             raise Reject(describe(func) + " is not allowed")
         if not isinstance(func, ast.Name):
-            raise Reject(f"calling {describe(func)} is not allowed")
+            what = "a call" if isinstance(func, ast.Call) else describe(func)
+            raise Reject(f"calling the result of {what} is not allowed")
         n = func.id
         if n.startswith("_"):
             raise Reject(f"the name {n!r} is not allowed (names starting with _ never are)")
