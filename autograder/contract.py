@@ -72,7 +72,7 @@ its declaration as the reference writes it and the cases it is graded on, with t
   (`%...`, `!...`) are skipped, and `display(...)` and `from IPython.display import ...` work as
   in a kernel (shown as text; the grader shows no output).
 - **Choice answers.** A single choice is one uppercase letter (`"B"`); "check all that apply"
-  accepts a letter, a string of letters, a list or a set.
+  accepts a letter, a string of letters, or a list, tuple, set or array of letters.
 - **Cases and points.** A case earns all its points or none. Random instances (several shapes,
   sizes of 1 included) come from a generator seeded by the grading seed (`--seed`, default {seed})
   and the case's name, so a course can grade on instances students never saw. A *hidden* case

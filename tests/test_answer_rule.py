@@ -145,7 +145,7 @@ def test_an_import_outside_the_allowed_packages_fails_in_one_line(tmp_path):
     run = _in_a_student_process("import math, json, numpy, scipy.special, helpers\n"
                                 "import matplotlib.pyplot as plt\nplt.plot([1, 2])\n"
                                 "try:\n    import pytest\nexcept ImportError as e:\n    print(e)\n"
-                                "import nbformat\n", tmp_path)
+                                "import os\nos.chdir('/')\nimport helpers\nimport nbformat\n", tmp_path)
     lines = run.stderr.strip().splitlines()
     assert run.stdout.strip() == imports.refusal("pytest")
     assert lines[-1] == "ModuleNotFoundError: " + imports.refusal("nbformat")

@@ -40,11 +40,11 @@ def refusal(name: str) -> str:
             f"and {allowed}")
 
 
-def _students(frame, student_module: str) -> bool:
-    """Whether ``frame`` runs the student's code: a file of the working folder, or a cell
-    run in the notebook's namespace."""
+def _students(frame, folder: str, student_module: str) -> bool:
+    """Whether ``frame`` runs the student's code: a file of its ``folder``, or a cell run in
+    the notebook's namespace."""
     name = frame.f_code.co_filename
-    return name.startswith(os.getcwd() + os.sep) or frame.f_globals.get("__name__") == student_module
+    return name.startswith(folder + os.sep) or frame.f_globals.get("__name__") == student_module
 
 
 class ImportPolicy:
@@ -53,6 +53,7 @@ class ImportPolicy:
 
     def __init__(self, student_module: str):
         self.student_module = student_module
+        self.folder = os.getcwd()                   # the submission's, whatever it chdirs to
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname in STAND_INS:
@@ -61,12 +62,13 @@ class ImportPolicy:
         top = fullname.partition(".")[0]
         if top in ALLOWED or top in sys.stdlib_module_names:
             return None
-        if os.path.exists(top + ".py") or os.path.isdir(top):      # the submission's own module
+        own = os.path.join(self.folder, top)
+        if os.path.exists(own + ".py") or os.path.isdir(own):       # the submission's own module
             return None
         frame = sys._getframe(1)
         while frame is not None and (frame.f_code.co_filename.startswith(("<frozen", _IMPORTLIB))):
             frame = frame.f_back
-        if frame is None or not _students(frame, self.student_module):
+        if frame is None or not _students(frame, self.folder, self.student_module):
             return None                    # a library importing what it needs
         raise ModuleNotFoundError(refusal(fullname), name=fullname)
 
