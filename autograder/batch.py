@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from . import catalog, engine, reference_run, report
 from .report_html import message_page, to_html
 from .report_text import to_text
+from .sandbox.protocol import SandboxUnavailable
 from .sandbox.warm import release, zygote
 from .submission import SubmissionError
 
@@ -76,8 +77,24 @@ def entries(folder: str, out: str) -> list[tuple[str, str]]:
     return found
 
 
+GRADED, NOT_GRADED, UNREADABLE = "graded", "not graded", "unreadable submission"
+
+
 def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
-    """In a worker: grade, write the student's three files, return a gradebook row."""
+    """In a worker: grade, write the student's files, return a gradebook row. A student whose
+    submission could not be graded (a fault of the grader or the machine, after its retry)
+    gets feedback files saying so and no results.json, so that a resumed batch grades them
+    again."""
+    try:
+        return _grade_and_write(student, path, out, options)
+    except SandboxUnavailable:
+        raise                              # no sandbox on this machine: the batch stops
+    except Exception as exc:  # noqa: BLE001 - the grader's fault: this student is not graded
+        return {"student": student, "status": f"{NOT_GRADED}: the autograder failed "
+                f"({type(exc).__name__}: {str(exc)[:200]})", "total": None, "max_score": 0, "items": {}}
+
+
+def _grade_and_write(student: str, path: str, out: str, options: Options) -> dict:
     folder = os.path.join(out, student)
     title = f"Feedback for {student}"
     try:
@@ -88,27 +105,40 @@ def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
     except SubmissionError as exc:
         report.write_atomic(os.path.join(folder, "feedback.txt"), f"Not graded: {exc}\n")
         report.write_atomic(os.path.join(folder, "feedback.html"), message_page(title, f"Not graded: {exc}"))
-        data = report.not_graded(str(exc))
+        data = report.unreadable(str(exc))
         report.write_atomic(os.path.join(folder, "results.json"), json.dumps(data))
         return row_from_json(student, data)
-    data = report.to_gradescope(result)
     report.write_atomic(os.path.join(folder, "feedback.txt"),
                         to_text(result, width=FEEDBACK_WIDTH, verbose=True) + "\n")
     report.write_atomic(os.path.join(folder, "feedback.html"),
                         to_html(result, title=title))
+    if not result.graded:
+        return {"student": student, "status": f"{NOT_GRADED}: {result.why_not_graded}",
+                "total": None, "max_score": result.max_score, "items": {}}
+    data = report.to_gradescope(result)
     report.write_atomic(os.path.join(folder, "results.json"), json.dumps(data))   # for programs:
     # compact, which json writes in C (indented, in Python: 6 ms a student); feedback.* are for people
     return row_from_json(student, data)
 
 
 def row_from_json(student: str, data: dict) -> dict:
-    """The student's total and, per item, [points earned, points possible] from a results.json."""
+    """The student's status, total and, per item, [points earned, points possible] from a
+    results.json."""
     items: dict[str, list[float]] = {}
     for t in data.get("tests", []):
         item = items.setdefault(t["extra_data"]["item"], [0.0, 0.0])
         item[0] += t["score"]
         item[1] += t["max_score"]
-    return {"student": student, "total": data["score"], "max_score": data["max_score"], "items": items}
+    status = data.get("extra_data", {}).get("status", GRADED)
+    if status == UNREADABLE:
+        status = f"{UNREADABLE}: {data['output'].removeprefix('Not graded: ')}"
+    return {"student": student, "status": status, "total": data["score"], "max_score": data["max_score"],
+            "items": items}
+
+
+def graded(rows: list[dict]) -> list[dict]:
+    """The rows of the students who have a score: statistics are over these only."""
+    return [r for r in rows if r["status"] == GRADED]
 
 
 class Progress:
@@ -171,13 +201,17 @@ def _items(modules: tuple[str, ...] | None) -> list[str]:
 
 
 def write_gradebook(rows: list[dict], out: str, modules=None) -> None:
+    """One row a student: name, status, total and points per item; a student not graded has
+    no total (empty cells), never a zero."""
     items = _items(modules)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["student", "total", "max_score", *items])
+    writer.writerow(["student", "status", "total", "max_score", *items])
     for r in rows:
-        writer.writerow([r["student"], f"{r['total']:g}", f"{r['max_score']:g}",
-                         *(f"{r['items'].get(i, [0, 0])[0]:g}" for i in items)])
+        scored = r["total"] is not None
+        writer.writerow([r["student"], r["status"], f"{r['total']:g}" if scored else "",
+                         f"{r['max_score']:g}",
+                         *((f"{r['items'].get(i, [0, 0])[0]:g}" if scored else "") for i in items)])
     report.write_atomic(os.path.join(out, "gradebook.csv"), buf.getvalue())
 
 
@@ -189,20 +223,29 @@ def pass_rates(rows: list[dict]) -> dict[str, float]:
 
 
 def write_summary(rows: list[dict], out: str) -> None:
-    totals = [r["total"] for r in rows]
-    rates = pass_rates(rows)
-    lines = [f"{len(rows)} students"]
+    """The class at a glance: the students without a score first (never averaged in), then
+    the distribution of totals and every item's pass rate over the graded students."""
+    scored = graded(rows)
+    others = [r for r in rows if r["status"] != GRADED]
+    totals = [r["total"] for r in scored]
+    rates = pass_rates(scored)
+    lines = [f"{len(rows)} students: {len(scored)} graded"
+             + "".join(f", {n} {what}" for what in (NOT_GRADED, UNREADABLE)
+                       if (n := sum(r["status"].startswith(what) for r in others)))]
+    if others:
+        lines += ["", "not in the statistics below:"] + [f"  {r['student']}: {r['status']}" for r in others]
+        lines.append("")
     if totals:
         q = statistics.quantiles(totals, n=4) if len(totals) > 1 else [totals[0]] * 3
         lines.append(f"totals: min {min(totals):g}, quartiles {q[0]:g} / {q[1]:g} / {q[2]:g}, "
                      f"max {max(totals):g}, mean {statistics.fmean(totals):.1f} "
-                     f"(out of {max(r['max_score'] for r in rows):g})")
+                     f"(out of {max(r['max_score'] for r in scored):g})")
     lines += ["", "pass rate per item (students with all its points), hardest first:"]
     width = max((len(i) for i in rates), default=10)
     for item, rate in sorted(rates.items(), key=lambda p: (p[1], p[0])):
         lines.append(f"  {item:<{width}}  {100 * rate:5.1f}%  {'#' * round(20 * rate)}")
     try:
-        _plot(totals, rates, rows, os.path.join(out, "summary.png"))
+        _plot(totals, rates, scored, os.path.join(out, "summary.png"))
     except ImportError:
         lines += ["", "(no summary.png: install matplotlib, the grader's [plots] extra, to draw it)"]
     report.write_atomic(os.path.join(out, "summary.txt"), "\n".join(lines) + "\n")

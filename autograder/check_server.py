@@ -23,11 +23,16 @@ import tempfile
 import traceback
 
 from . import catalog, engine
-from .report import module_views
+from .report import module_views, not_graded_line
 from .report_html import to_html
 from .report_text import to_text
 from .sandbox.client import zygote
 from .sandbox.protocol import SandboxUnavailable
+
+
+class NotGraded(Exception):
+    """The cells could not be graded (a fault of the grader or the machine, retried once)."""
+
 
 NOTEBOOK = "kernel.ipynb"          # the cells are written there; notes name them "In [n]"
 PR_SET_PDEATHSIG = 1
@@ -71,6 +76,8 @@ def check(request: dict, folder: str) -> dict:
     path = write_notebook(cells, folder)
     result = engine.grade(path, modules=tuple(modules) if modules else None,
                           unsandboxed=bool(request.get("unsandboxed")))
+    if not result.graded:                  # a fault of the grader or the machine, not a score
+        raise NotGraded(not_graded_line(result) + " Run the check again.")
     label = re.compile(rf"<?{re.escape(NOTEBOOK)} cell (\d+)>?")      # as label and as file name
     result.notes = [label.sub(r"In [\1]", note) for note in result.notes]
     title = _title(modules, len(cells))
@@ -94,7 +101,7 @@ def serve(requests, replies) -> None:
             try:
                 request = json.loads(line)
                 reply = {"ok": True, "result": check(request, folder)}
-            except (ValueError, SandboxUnavailable) as exc:          # the caller's to fix
+            except (ValueError, SandboxUnavailable, NotGraded) as exc:     # said as it is
                 reply = {"ok": False, "error": str(exc)}
             except Exception:  # noqa: BLE001 - a grader bug: said, and the next check still runs
                 reply = {"ok": False, "error": "internal grader error, tell your instructor:\n"

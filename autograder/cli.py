@@ -7,7 +7,9 @@
     python grade.py --prairielearn-bundle DIR
 
 Exit status 0 whenever the reports were written, whatever the scores; 2 for bad arguments, a
-path with nothing to grade, or a machine where no jail can be made (see ``--unsandboxed``).
+path with nothing to grade, or a machine where no jail can be made (see ``--unsandboxed``); 3
+when a fault of the grader or the machine left a submission (or, with ``--batch``, a student)
+not graded: grade again.
 
 The report goes to stdout, coloured when stdout is a terminal and ``NO_COLOR`` is unset or
 empty; progress (the notebook cell or module being graded) goes to stderr, only when stderr is
@@ -29,6 +31,8 @@ from .sandbox.warm import zygote
 from .submission import SubmissionError
 
 
+NOT_GRADED = 3          # exit status: a fault of the grader or the machine left the submission
+                        # without a score (retried once in a fresh sandbox); grade it again
 FORMATS = ("gradescope", "prairielearn")      # report.FORMATS's keys (a test holds them equal),
                                              # named here so that parsing imports no numpy
 
@@ -139,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         except SandboxUnavailable as exc:
             print(f"grade.py: {exc}", file=sys.stderr)
             return 2
-    # results.json is always written once asked for: the report, or why there is none
+    # results.json is written once asked for: the report, or why there is none; a submission that
+    # could not be graded (the grader's or the machine's fault) gets the platform's "failed"
     destination = report.ReservedFile(args.json) if args.json else None
     try:
         progress = StatusLine(sys.stderr)
@@ -150,24 +155,43 @@ def main(argv: list[str] | None = None) -> int:
                                   guarded=tuple(args.guard), progress=progress)
         finally:
             progress.clear()
-        if destination:
+        if destination and not result.graded and args.format == "gradescope":
+            destination.discard()         # Gradescope's "grading failed": no results.json at all
+        elif destination:
             destination.write(json.dumps(report.FORMATS[args.format](result), indent=1))
-    except (SubmissionError, SandboxUnavailable) as exc:
+        if not result.graded:
+            print(f"grade.py: {report.not_graded_line(result)}", file=sys.stderr)
+    except SubmissionError as exc:                # nothing to grade: the student's to fix
         print(f"grade.py: {exc}", file=sys.stderr)
         if destination:
-            why = str(exc) if isinstance(exc, SubmissionError) else \
-                f"the autograder could not run ({exc}); tell your instructor"
-            destination.write(json.dumps(report.not_graded(why, args.format), indent=1))
+            destination.write(json.dumps(report.unreadable(str(exc), args.format), indent=1))
+        return 2
+    except SandboxUnavailable as exc:             # no sandbox on this machine: never a score
+        print(f"grade.py: {exc}", file=sys.stderr)
+        if destination:
+            _grading_failed(destination, f"the autograder could not run ({exc}); tell your instructor",
+                            args.format)
         return 2
     except BaseException as exc:
         if destination and destination.fd >= 0:
-            destination.write(json.dumps(report.not_graded(
-                f"the autograder failed ({type(exc).__name__}); tell your instructor", args.format), indent=1))
+            _grading_failed(destination, f"the autograder failed ({type(exc).__name__}); tell your "
+                            "instructor", args.format)
         raise
     print(to_text(result, width=shutil.get_terminal_size((100, 24)).columns, color=wants_color(sys.stdout),
                   verbose=args.verbose, failed_only=args.failed, title=heading(result, args.submission),
                   rerun=lambda module: f"grade.py {shlex.quote(args.submission)} --module {module} --failed"))
-    return 0
+    return 0 if result.graded else NOT_GRADED
+
+
+def _grading_failed(destination, why: str, form: str) -> None:
+    """The platform's "grading failed, try again", never a score: for Gradescope no
+    results.json at all (it then shows that the autograder failed, with no score), for
+    PrairieLearn ``gradable: false``."""
+    from . import report
+    if form == "gradescope":
+        destination.discard()
+    else:
+        destination.write(json.dumps(report.grading_failed(why), indent=1))
 
 
 def _batch(p: argparse.ArgumentParser, args, modules) -> int:
@@ -181,4 +205,9 @@ def _batch(p: argparse.ArgumentParser, args, modules) -> int:
     rows = grade_class(args.submission, args.out, options, workers=args.workers)
     print(open(os.path.join(args.out, "summary.txt")).read(), end="")
     print(f"wrote {len(rows)} reports, gradebook.csv and the summary to {args.out}")
+    missing = [r["student"] for r in rows if r["total"] is None]
+    if missing:
+        print(f"grade.py: {len(missing)} student(s) not graded (a fault of the grader or the machine): "
+              f"run the same command again to grade them", file=sys.stderr)
+        return NOT_GRADED
     return 0

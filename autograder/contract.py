@@ -17,6 +17,7 @@ import textwrap
 
 from . import catalog, checks, cli, engine, symbolic
 from .paths import checkout, package_dir
+from .sandbox import network
 from .sandbox.imports import ALLOWED
 from .spec import Case, Module
 from .template import public_declarations
@@ -77,6 +78,7 @@ its declaration as the reference writes it and the cases it is graded on, with t
   sizes of 1 included) come from a generator seeded by the grading seed (`--seed`, default {seed})
   and the case's name, so a course can grade on instances students never saw. A *hidden* case
   is graded like the others; Gradescope does not show students its result.
+{networks}
 - **Limits.** Each call of a student function may take {timeout} s (`--timeout`; a case may state
   its own limit), the whole submission {budget} s of calls (`--budget`); a function that timed out
   is not called again.
@@ -92,21 +94,47 @@ _number = number
 
 
 def _wrapped(text: str, width: int = 100) -> str:
-    """``text`` with each list item of its conventions refilled to ``width`` columns (the
-    numbers and lists put into them have any length)."""
-    out, item = [], []
+    """``text`` with each top-level list item of its conventions refilled to ``width`` columns
+    (the numbers and lists put into them have any length); a nested list stays as written."""
+    out, item, indent = [], [], 0
     for line in text.split("\n") + [""]:
-        if item and (not line.startswith("  ") or not line.strip()):
+        starts = line.lstrip().startswith("- ")
+        depth = len(line) - len(line.lstrip())
+        if item and (starts or depth <= indent or not line.strip()):
             joined = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"),   # code spans whole
                             " ".join(l.strip() for l in item))
-            out.append(textwrap.fill(joined, width, subsequent_indent="  ", break_long_words=False,
+            out.append(textwrap.fill(joined, width, initial_indent=" " * indent,
+                                     subsequent_indent=" " * (indent + 2), break_long_words=False,
                                      break_on_hyphens=False).replace("\0", " "))
             item = []
-        if line.startswith("- ") or (item and line.startswith("  ")):
+        if starts and depth:
+            out.append(line)                # a nested list stays as its source writes it
+        elif starts:
+            item, indent = [line], depth
+        elif item:
             item.append(line)
         else:
             out.append(line)
     return "\n".join(out[:-1])
+
+
+def _networks() -> str:
+    """The convention for items that return a ``torch.nn.Module``, from ``sandbox/network.py``'s
+    allow-list and bounds."""
+    def listed(names) -> str:
+        return ", ".join(f"`{part}`" for part in network.listing(names).split("; "))
+    functions = [f for f in network.FUNCTIONS if f != "builtins.getattr"]
+    return f"""\
+- **Networks.** An item that returns a `torch.nn.Module` is sent to the grader as data (its
+  layers, its tensors and its `forward` as traced by `torch.fx.symbolic_trace`) and rebuilt
+  there from these alone; anything else scores 0 on the item's cases, with a message naming it.
+  So `forward` is straight-line tensor code (no `if` or `for` on tensor values; reading
+  `self.training` is fine), made of
+  - layers: {listed("torch.nn." + n for n in network.LAYERS)};
+  - functions: {listed(functions)};
+  - tensor methods: {listed(network.METHODS)}, and `x.shape`, `x.ndim`;
+  - at most {network.MAX_NODES} operations, {network.MAX_LAYERS} layers and \
+{network.MAX_BYTES // 2**20} MB of parameters and buffers (as float32)."""
 
 
 def _anchor(heading: str) -> str:
@@ -174,7 +202,8 @@ def generate(ref: str | None = None) -> str:
         packages=", ".join(f"`{p}`" for p in ALLOWED), points=symbolic.N_POINTS, sym_rtol=_number(symbolic.RTOL),
         sym_atol=_number(symbolic.ATOL), always=", ".join(f"`{n}`" for n in symbolic.ALWAYS),
         constants=", ".join(f"`{n}`" for n in symbolic.CONSTANTS), timeout=_number(engine.DEFAULT_TIMEOUT),
-        budget=_number(engine.DEFAULT_BUDGET), seed=cli.parser().get_default("seed")))]
+        budget=_number(engine.DEFAULT_BUDGET), seed=cli.parser().get_default("seed"),
+        networks=_networks()))]
     out.append("## Modules\n\n| module | source | items | points |\n|---|---|--:|--:|")
     for m in modules:
         out.append(f"| [{m.name}](#{_anchor(m.name)}) | {m.source} | {len(m.items)} | {_number(m.total)} |")

@@ -14,8 +14,9 @@ import numpy as np
 from . import catalog, checks, memo, reference_run
 from .codec import Message, encode
 from .sandbox.client import Replies, Reply, Sandbox, zygote
+from .sandbox.measuring import Measurer
 from .sandbox.protocol import (CELL_ERROR_CHARS, DEFAULT_BUDGET, DEFAULT_TIMEOUT, Limits,  # noqa: F401
-                                SandboxUnavailable, StudentError, printable, shown)
+                                SandboxFault, SandboxUnavailable, StudentError, printable, shown)
 from .spec import Args, Case, Module
 from .submission import Submission, open_submission
 
@@ -25,10 +26,12 @@ class CaseResult:
     case: Case
     score: float
     output: str                    # empty when passed
+    fault: str | None = None       # why the case could not be graded (the grader's or the
+                                   # machine's doing, never the student's): no score at all
 
     @property
     def passed(self) -> bool:
-        return self.score == self.case.points
+        return self.fault is None and self.score == self.case.points
 
 
 @dataclass
@@ -54,6 +57,24 @@ class Report:
     def by_case(self) -> dict[str, float]:
         return {r.case.id: r.score for r in self.results}
 
+    @property
+    def faults(self) -> list[CaseResult]:
+        """The cases that could not be graded: while any is, the submission has no score."""
+        return [r for r in self.results if r.fault is not None]
+
+    @property
+    def graded(self) -> bool:
+        return not self.faults
+
+    @property
+    def why_not_graded(self) -> str:
+        """The first fault and how many cases it left ungraded ("" when graded)."""
+        faults = self.faults
+        if not faults:
+            return ""
+        more = f" ({len(faults)} cases could not be graded)" if len(faults) > 1 else ""
+        return f"{faults[0].case.id}: {faults[0].fault}{more}"
+
 
 def render_call(name: str, args: tuple, kwargs: dict) -> str:
     parts = [checks.show(a, 80) for a in args] + [f"{k}={checks.show(v, 80)}" for k, v in kwargs.items()]
@@ -63,6 +84,13 @@ def render_call(name: str, args: tuple, kwargs: dict) -> str:
 def call_message(module: str, function: str, args: tuple, kwargs: dict, probe: str | None = None) -> dict:
     """What a call of the student's ``module.function`` sends (``probe``: run through that probe)."""
     return Message(op="call", module=module, function=function, probe=probe,
+                   args=encode(tuple(args)), kwargs=encode(dict(kwargs)))
+
+
+def measure_message(module: str, function: str, name: str, args: tuple, kwargs: dict) -> dict:
+    """What measurement ``name`` of data (a network that ``module.function`` returned) sends to
+    the measuring process, which never runs the student's code."""
+    return Message(op="measure", module=module, function=function, probe=name,
                    args=encode(tuple(args)), kwargs=encode(dict(kwargs)))
 
 
@@ -85,6 +113,7 @@ class Session:
         self.budget = budget
         self.sandbox = Sandbox(submission.sandbox_spec(), limits, unsandboxed=unsandboxed,
                                guarded=guarded)
+        self.measurer = Measurer(limits, unsandboxed=unsandboxed, guarded=guarded)
         self.broken_modules: dict[str, str] = {}      # module -> why it cannot be used
         self.timed_out: set[str] = set()               # "module.function"
         self.notes: list[str] = []                     # cell errors and the like, for the report
@@ -106,6 +135,12 @@ class Session:
         return later
 
     def close(self) -> None:
+        self.sandbox.close()
+        self.measurer.close()
+
+    def restart(self) -> None:
+        """The next request goes to a fresh sandbox (a new process, a new uid, a new tmp); what
+        the grader learned of the student's code (broken modules, timeouts) stays."""
         self.sandbox.close()
 
     def _limit(self, timeout: float) -> float:
@@ -176,6 +211,8 @@ class Session:
         key = f"{module}.{function}"
         if key in self.timed_out:
             raise StudentError("skipped", f"not run: {function} timed out in an earlier case")
+        if message["op"] == "measure":
+            return self._measure(message, timeout or self.timeout)
         self._ensure_loaded(module)
         timeout = timeout or self.timeout
         if message["op"] == "calls":
@@ -187,6 +224,17 @@ class Session:
             return self._request(message, timeout)
         except StudentError as exc:
             raise self._explained(exc, module, function) from None
+
+    def _measure(self, message: dict, timeout: float) -> Reply:
+        """A measurement's reply, from the measuring process (``sandbox/measuring.py``); its
+        failure is the student's network's (too slow, too big), said so."""
+        try:
+            return self.measurer.reply(message, self._limit(timeout))
+        except StudentError as exc:
+            if exc.kind == "budget":
+                raise
+            exc = self._explained(exc, message["module"], message["function"])
+            raise StudentError(exc.kind, f"measuring the network it returned: {exc.message}") from None
 
     def _explained(self, exc: StudentError, module: str, function: str) -> StudentError:
         """``exc``, a call's failure, in the report's words (a timeout is remembered)."""
@@ -241,6 +289,18 @@ class StudentFunction:
     def probe(self, name: str, *args, **kwargs):
         self._last = (args, kwargs)
         return self.send(call_message(self.module, self.function, args, kwargs, name), self.timeout).value
+
+    def network(self, *args, **kwargs):
+        """What the function returns for these arguments, a ``torch.nn.Module``, as data (the
+        ``network`` probe, ``sandbox/network.py``): the student's answer, to be measured with
+        ``measure``; or ``{"refused": why}`` when it cannot cross as data."""
+        return self.probe("network", *args, **kwargs)
+
+    def measure(self, name: str, *args, **kwargs):
+        """Measurement ``name`` (``autograder/probes/``) on data, such as a ``network``'s, in a
+        process that never ran the student's code: its value, to be judged here. The call
+        shown in feedback stays the student's own."""
+        return self.send(measure_message(self.module, self.function, name, args, kwargs), self.timeout).value
 
     def feedback(self, state: list, steps: list, layout: list, **kwargs):
         """An update rule's trajectory in one round trip (the ``feedback`` probe): step t calls
@@ -327,9 +387,12 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
         result = CaseResult(case, 0, f"called {called}\n{reason}" if called else reason)
     except SandboxUnavailable:
         raise                # nothing can be graded here: the whole run stops, with the reason
-    except Exception:  # noqa: BLE001 - a bug in a grader must not stop the others
+    except SandboxFault as fault:
+        return CaseResult(case, 0, f"not graded: {fault}", fault=str(fault))
+    except Exception as exc:  # noqa: BLE001 - a bug in a grader must not stop the others
         return CaseResult(case, 0, "internal grader error, not your fault; tell your instructor:\n"
-                          + traceback.format_exc(limit=-3))
+                          + traceback.format_exc(limit=-3),
+                          fault=f"internal grader error ({type(exc).__name__}: {str(exc)[:200]})")
     else:
         result = CaseResult(case, case.points, "")
     calls.learn(result)
@@ -364,7 +427,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
     try:
         for case in (c for c in cases if c.id not in hidden):
             announce(case)
-            done[case.id] = run_case(case, visible, seed)
+            done[case.id] = _graded(case, visible, seed, done)
     finally:
         visible.close()
     notes = list(visible.notes)
@@ -374,7 +437,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
         try:
             for case in (c for c in cases if c.id in hidden):
                 announce(case, "hidden cases")
-                done[case.id] = run_case(case, later, seed)
+                done[case.id] = _graded(case, later, seed, done)
         finally:
             later.close()
         if later.notes:                    # what its cells said may carry a hidden instance
@@ -386,6 +449,21 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
     return Report(submission.path, seed, [done[c.id] for c in cases], catalog.load(modules),
                   time.monotonic() - start, mode, notes,
                   bytes(visible.sandbox.output).decode(errors="replace"), hidden)
+
+
+def _graded(case: Case, session: Session, seed: int, done: dict[str, CaseResult]) -> CaseResult:
+    """``run_case``, again in a fresh sandbox when the first try met a fault (the grader's or
+    the machine's: a sandbox that failed, an internal grader error). A fault that persists
+    leaves the case ungraded; once two cases in a row were left so by a failing sandbox, the
+    rest are not tried (the machine cannot make sandboxes now)."""
+    recent = [r for r in done.values()][-2:]
+    if len(recent) == 2 and all(r.fault and r.output.startswith("not graded: ") for r in recent):
+        return CaseResult(case, 0, f"not graded: {recent[-1].fault}", fault=recent[-1].fault)
+    result = run_case(case, session, seed)
+    if result.fault is not None:
+        session.restart()
+        result = run_case(case, session, seed)
+    return result
 
 
 def _announcer(cases: list[Case], progress: Callable[[str], None] | None):

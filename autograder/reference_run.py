@@ -5,10 +5,11 @@ student's process, so a reply here is the reply a submission identical to the re
 - :func:`rehearse`: what the grader does while the zygote still imports torch: every case
   graded on the reference's replies, so that ``autograder.memo`` knows their verdicts before
   the first student's process serves; a reply equal to the reference's then costs its checks
-  nothing. Calls through a probe other than ``feedback`` (the CNN's, which needs torch) are
-  not made here; their cases run with the student's process.
+  nothing. Calls through a probe not registered ``in_grader`` (``sandbox/probes.py``: the
+  network's, which needs torch) and measurements are not made here; their cases run with the
+  student's process.
 - :func:`ceiling`: how long the reference's functions take on the cases' calls, the floor no
-  sandbox can beat (``bench/``; every probe, torch imported).
+  sandbox can beat (``bench/``; every probe and measurement, torch imported).
 
 Only ``reference/`` runs here (trusted, and already imported by the graders), never a
 submission.
@@ -22,30 +23,38 @@ import time
 
 from . import codec, memo
 from .sandbox.client import Replies, Reply
-from .sandbox.probes import PROBES
+from .sandbox.probes import IN_GRADER, MEASURES, PROBES
 from .sandbox.protocol import StudentError
 from .spec import Case
 
-IN_PROCESS_PROBES = {None, "feedback"}      # the others need torch, which this process never imports
-
 
 class NotHere(Exception):
-    """A call this process does not make (a probe that needs torch)."""
+    """A call this process does not make (a probe or a measurement that needs torch)."""
 
 
 class ReferenceCalls:
     """A Session's ``send`` answered by the reference's functions; ``seconds`` adds up the time
-    spent inside them. ``every_probe``: also the probes that need torch."""
+    spent inside them. ``every_probe``: also the probes and measurements that need torch (the
+    homework's, ``autograder/probes/``, loaded then). ``replaced``: ``{"module.function": fn}``
+    answered by ``fn`` instead (a test's mutant or recorder, never a submission)."""
 
-    def __init__(self, every_probe: bool = False):
+    def __init__(self, every_probe: bool = False, replaced: dict | None = None):
         self.seconds = 0.0
         self.every_probe = every_probe
+        self.replaced = dict(replaced or {})
+        if every_probe:
+            from . import probes
+            probes.load()
 
     def send(self, message: dict, timeout: float | None = None) -> Reply | Replies:
-        if message["probe"] not in IN_PROCESS_PROBES and not self.every_probe:
+        here = message["op"] != "measure" and (message["probe"] is None or message["probe"] in IN_GRADER)
+        if not (here or self.every_probe):
             raise NotHere(message["probe"])
-        fn = getattr(importlib.import_module(f"reference.{message['module']}"), message["function"])
         plain = codec.plain(message)                   # what the student's process would get
+        if message["op"] == "measure":
+            return self._call(MEASURES[message["probe"]], None, plain["args"], plain["kwargs"])
+        fn = self.replaced.get(f"{message['module']}.{message['function']}") or \
+            getattr(importlib.import_module(f"reference.{message['module']}"), message["function"])
         if message["op"] == "call":
             return self._call(fn, message["probe"], plain["args"], plain["kwargs"])
         return Replies.gather(plain["calls"], lambda args, kwargs: self._call(fn, None, args, kwargs))

@@ -24,6 +24,21 @@ def status(score: float, points: float) -> str:
     return "passed" if score == points else "failed" if score == 0 else "partial"
 
 
+def case_state(r: CaseResult) -> str:
+    """A case's ``status``, or "not graded" when a fault of the grader or the machine left it
+    without a score."""
+    return "not graded" if r.fault is not None else status(r.score, r.case.points)
+
+
+NOT_GRADED_ADVICE = ("a problem of the grader or of this machine, not of the submission: grade it "
+                     "again, and tell your instructor if it persists")
+
+
+def not_graded_line(report: Report) -> str | None:
+    """What a report whose submission could not be graded says first (None when graded)."""
+    return None if report.graded else f"Not graded: {report.why_not_graded}; {NOT_GRADED_ADVICE}."
+
+
 @dataclass
 class ModuleView:
     """One module as people see it: its cases' results and their sum."""
@@ -87,7 +102,8 @@ def manual_questions(report: Report) -> list[str]:
 def summary_lines(report: Report) -> list[str]:
     """The report's top-level text: its total, a warning where nothing isolated the code, its
     notes, and the questions graded by hand."""
-    lines = [f"Autograded: {fmt_points(report.score)} / {fmt_points(report.max_score)} (seed {report.seed})."]
+    lines = [not_graded_line(report) or
+             f"Autograded: {fmt_points(report.score)} / {fmt_points(report.max_score)} (seed {report.seed})."]
     if report.sandbox_mode == "none":
         lines.append("Warning: the student code ran without isolation (sandbox mode none).")
     lines += report.notes
@@ -99,7 +115,9 @@ def summary_lines(report: Report) -> list[str]:
 
 
 def to_gradescope(report: Report) -> dict:
-    """Gradescope's results.json; the report's hidden cases get visibility "hidden"."""
+    """Gradescope's results.json; the report's hidden cases get visibility "hidden". (A report
+    that is not graded has none: Gradescope's "grading failed" is the absence of results.json,
+    which the command line leaves.)"""
     tests = []
     for r in report.results:
         c = r.case
@@ -107,14 +125,15 @@ def to_gradescope(report: Report) -> dict:
             "name": f"{c.item} [{c.label}]",
             "score": r.score,
             "max_score": c.points,
-            "status": "passed" if r.passed else "failed",
+            "status": "passed" if r.passed else "failed",   # Gradescope knows only these two
             "output": r.output or "passed",
             "visibility": "hidden" if c.id in report.hidden else "visible",
             "extra_data": {"item": c.item, "case": c.label},
         })
     return {"score": report.score, "max_score": report.max_score,
             "execution_time": round(report.seconds, 3), "output": "\n".join(summary_lines(report)),
-            "tests": tests, "extra_data": {"seed": report.seed, "sandbox": report.sandbox_mode}}
+            "tests": tests, "extra_data": {"seed": report.seed, "sandbox": report.sandbox_mode,
+                                           "status": "graded" if report.graded else "not graded"}}
 
 
 PRAIRIELEARN_BYTES = 1_000_000     # PrairieLearn's limit on results.json
@@ -139,6 +158,10 @@ def to_prairielearn(report: Report) -> dict:
         tests.append({"name": f"hidden cases ({len(hidden)})", "description": "graded on instances you do not see",
                       "points": sum(r.score for r in hidden), "max_points": sum(r.case.points for r in hidden),
                       "message": HELD_BACK, "output": ""})
+    if not report.graded:                  # no score: PrairieLearn's "grading failed, no attempt lost"
+        return {"gradable": False, "score": 0.0, "format_errors": [not_graded_line(report)],
+                "message": not_graded_line(report), "output": "\n".join(summary_lines(report)),
+                "tests": tests}
     data = {"gradable": True, "score": report.score / report.max_score if report.max_score else 0.0,
             "message": f"{fmt_points(report.score)} / {fmt_points(report.max_score)} points",
             "output": "\n".join(summary_lines(report)), "tests": tests}
@@ -158,13 +181,20 @@ def _description(case) -> str:
     return doc[0] if doc else case.item
 
 
-def not_graded(why: str, form: str = "gradescope") -> dict:
-    """results.json of a submission that could not be graded at all: no points, and why; for
-    PrairieLearn, ``gradable: false``, so the student loses no attempt."""
+def unreadable(why: str, form: str = "gradescope") -> dict:
+    """results.json of a submission that holds nothing gradable (the student's to fix): no
+    points, and why; for PrairieLearn ``gradable: false``, so the student loses no attempt."""
     if form == "prairielearn":
-        return {"gradable": False, "score": 0.0, "format_errors": [why], "message": f"Not graded: {why}",
-                "output": "", "tests": []}
-    return {"score": 0, "max_score": 0, "tests": [], "output": f"Not graded: {why}"}
+        return grading_failed(why)
+    return {"score": 0, "max_score": 0, "tests": [], "output": f"Not graded: {why}",
+            "extra_data": {"status": "unreadable submission"}}
+
+
+def grading_failed(why: str) -> dict:
+    """PrairieLearn's results.json when no score can be given: ``gradable: false``, the reason
+    in ``format_errors``; the student loses no attempt."""
+    return {"gradable": False, "score": 0.0, "format_errors": [why], "message": f"Not graded: {why}",
+            "output": "", "tests": []}
 
 
 FORMATS = {"gradescope": to_gradescope, "prairielearn": to_prairielearn}

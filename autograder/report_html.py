@@ -9,7 +9,8 @@ from __future__ import annotations
 from html import escape
 
 from .engine import CaseResult, Report
-from .report import ModuleView, fmt_points, feedback_parts, manual_questions, module_views, most_missing, status
+from .report import (ModuleView, case_state, fmt_points, feedback_parts, manual_questions, module_views,
+                     most_missing, not_graded_line, status)
 from .report_text import MARKS
 
 STYLE = """
@@ -25,14 +26,14 @@ STYLE = """
 .ag-report pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: .1rem 0 .5rem;
   padding: .4rem .6rem; background: #f6f6f6; border-left: 3px solid #c33; }
 .ag-report .passed { color: #1a7f37; } .ag-report .failed { color: #c33; }
-.ag-report .partial { color: #9a6700; }
+.ag-report .partial { color: #9a6700; } .ag-report .not-graded { color: #8250df; }
 .ag-report .total { font-size: 1.2rem; font-weight: bold; }
 """
 
 
 def _case_rows(r: CaseResult) -> str:
-    state = status(r.score, r.case.points)
-    row = (f'<tr class="case"><td class="mark {state}">{MARKS[state]}</td>'
+    state = case_state(r)
+    row = (f'<tr class="case"><td class="mark {state.replace(" ", "-")}">{MARKS[state]}</td>'
            f'<td class="points">{fmt_points(r.score)}/{fmt_points(r.case.points)}</td>'
            f"<td><code>{escape(r.case.id)}</code></td></tr>")
     if state == "passed":
@@ -60,10 +61,13 @@ def _items(title: str, texts: list[str]) -> str:
 
 def to_html(report: Report, *, title: str, verbose: bool = True, page: bool = True) -> str:
     """The report as a page (``page``), or as a fragment with its style for a notebook."""
-    state = status(report.score, report.max_score)
+    if report.graded:
+        total = (f'<span class="{status(report.score, report.max_score)}">Total: {fmt_points(report.score)} / '
+                 f"{fmt_points(report.max_score)}</span>")
+    else:
+        total = f'<span class="not-graded">{escape(not_graded_line(report))}</span>'
     body = [f"<h1>{escape(title)}</h1>",
-            f'<p class="total"><span class="{state}">Total: {fmt_points(report.score)} / {fmt_points(report.max_score)}'
-            f"</span></p>",
+            f'<p class="total">{total}</p>',
             f"<p><small>seed {report.seed}, sandbox {escape(report.sandbox_mode)}, "
             f"{report.seconds:.1f} s</small></p>"]
     body += [_module(v, verbose) for v in module_views(report)]

@@ -12,10 +12,11 @@ import textwrap
 from typing import Callable
 
 from .engine import CaseResult, Report
-from .report import ModuleView, fmt_points, feedback_parts, manual_questions, module_views, most_missing, status
+from .report import (ModuleView, case_state, fmt_points, feedback_parts, manual_questions, module_views,
+                     most_missing, not_graded_line, status)
 
-MARKS = {"passed": "ok", "failed": "FAIL", "partial": "PART"}
-COLOURS = {"passed": "32", "failed": "31", "partial": "33"}
+MARKS = {"passed": "ok", "failed": "FAIL", "partial": "PART", "not graded": "N/G"}
+COLOURS = {"passed": "32", "failed": "31", "partial": "33", "not graded": "35"}
 FEEDBACK_INDENT = " " * 6
 NEXT_SHOWN = 5                       # modules listed under "Next"
 
@@ -40,7 +41,7 @@ def bullet(text: str, width: int) -> list[str]:
 
 def case_lines(r: CaseResult, width: int, color: bool, points_w: int) -> list[str]:
     """The case's line and, when it lost points, its whole feedback under it."""
-    state = status(r.score, r.case.points)
+    state = case_state(r)
     points = f"{fmt_points(r.score)}/{fmt_points(r.case.points)}"
     head = f"  {paint(f'{MARKS[state]:<4}', state, color)} {points:>{points_w}}  {r.case.id}"
     out = [head]
@@ -90,6 +91,8 @@ def to_text(report: Report, *, width: int = 100, color: bool = False, verbose: b
     ``failed_only`` shows only the cases that lost points; ``rerun(module)`` is the command
     that grades one module again, suggested at the end; ``title`` replaces the first line."""
     out = wrap(title or heading(report), width, "", "  ")
+    if not report.graded:
+        out += wrap(paint(not_graded_line(report), "not graded", color), width, "", "  ")
     if report.sandbox_mode == "none":
         out += wrap("Warning: the code ran without isolation (sandbox mode "
                     f"{report.sandbox_mode}).", width, "", "  ")
@@ -101,9 +104,12 @@ def to_text(report: Report, *, width: int = 100, color: bool = False, verbose: b
         out += module_lines(view, width, color, verbose, failed_only)
     if failed_only and not any(v.lost for v in views):
         out += ["", "Nothing to fix: every case passed."]
-    total_state = status(report.score, report.max_score)
-    out += ["", paint(f"Total: {fmt_points(report.score)} / {fmt_points(report.max_score)}", total_state, color)
-            + f"  ({report.seconds:.1f} s)"]
+    if report.graded:
+        total = paint(f"Total: {fmt_points(report.score)} / {fmt_points(report.max_score)}",
+                      status(report.score, report.max_score), color)
+    else:
+        total = paint(f"Total: not graded ({len(report.faults)} cases could not be graded)", "not graded", color)
+    out += ["", total + f"  ({report.seconds:.1f} s)"]
     if report.notes:
         out += ["", "Notes:"]
         for note in report.notes:

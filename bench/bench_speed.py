@@ -12,12 +12,14 @@
 
     .venv/bin/python bench/bench_speed.py [--n 100] [--separate 10] [--repeat 5]
 
-The class mixes the reference, the realistic wrong submissions of tests/submissions/wrong_*,
+The class mixes the reference, the realistic wrong submissions of tests/submissions/wrong_*
+(but those that time out, which would measure the time limit, not the grader),
 examples/partly_wrong and the blank template (each a copy of the reference with the source's
 modules in place of the right ones), so most students answer most calls as the reference does.
 """
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -50,11 +52,17 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def times_out(submission: str) -> bool:
+    """Whether a corpus submission's expected feedback has a call time out."""
+    with open(os.path.join(submission, "expected.json")) as f:
+        return any("timed out" in text for text in json.load(f).get("messages", {}).values())
+
+
 def make_class(folder: str, n: int) -> list[str]:
     corpus = os.path.join(ROOT, "tests", "submissions")
+    wrong = sorted(os.path.join(corpus, d) for d in os.listdir(corpus) if d.startswith("wrong_"))
     sources = [os.path.join(ROOT, "reference"), os.path.join(ROOT, "examples", "partly_wrong"),
-               os.path.join(ROOT, "student_template")] + \
-        sorted(os.path.join(corpus, d) for d in os.listdir(corpus) if d.startswith("wrong_"))
+               os.path.join(ROOT, "student_template")] + [w for w in wrong if not times_out(w)]
     paths = []
     for i in range(n):
         dest = os.path.join(folder, f"student{i:03d}")

@@ -114,6 +114,38 @@ def dense_backward_single(f, rng):
 
 # ---------------------------------------------------------------- MLP
 
+# mlp_forward and mlp_backward called without activations: their defaults, ReLU and ReLU, on a
+# network where another default (identity, sigmoid or tanh, hidden or output) changes the output
+# and every gradient (pre-activations of both signs in both layers)
+DEFAULT_NET = ([np.array([[1.0, -1.0], [0.5, 1.0], [-1.0, 0.25]]), np.array([[1.0, -2.0, 0.5]])],
+               [np.array([0.5, -1.0, 0.25]), np.array([0.25])],
+               np.array([[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]]), np.array([[1.0], [0.0], [-1.0]]))
+
+
+def _activations(given):
+    """(activation, output_activation) of a call with the keywords ``given`` ({}: the defaults)."""
+    return given.get("activation", "relu"), given.get("output_activation", "relu")
+
+
+def _mlp_where(given, x):
+    act, out_act = _activations(given)
+    by_default = "" if given else " by default"
+    return f" (activation={act!r}, output_activation={out_act!r}{by_default}, x {x.shape})"
+
+
+def _other_defaults(given, reference):
+    """For a call that left the activations to their defaults: {the mistake: what ``reference``
+    (a function of the two activations) gives with another default}; else {}."""
+    if given:
+        return {}
+    out = {}
+    for other in ("identity", "sigmoid", "tanh"):
+        out[f"output_activation defaults to 'relu' (the homework's network), not {other!r}"] = \
+            reference("relu", other)
+        out[f"activation defaults to 'relu', not {other!r}"] = reference(other, "relu")
+    return out
+
+
 def _mlp_out(got, n_layers, keys, name="result"):
     got = checks.expect_dict(got, keys, name)
     return {k: checks.expect_sequence(got[k], n_layers, f'["{k}"]') if k != "dx" else got[k]
@@ -140,16 +172,19 @@ def mlp_forward_random(f, rng):
     instances = []
     for act, out_act, sizes, batch in CONFIGS:
         ws, bs = _net(rng, sizes)
-        instances.append((act, out_act, ws, bs, rng.normal(size=(sizes[0],) if batch is None else (batch, sizes[0]))))
-    calls = f.each(Args(x.copy(), _copies(ws), _copies(bs), activation=act, output_activation=out_act)
-                   for act, out_act, ws, bs, x in instances)
-    for (act, out_act, ws, bs, x), got in zip(instances, calls):
+        x = rng.normal(size=(sizes[0],) if batch is None else (batch, sizes[0]))
+        instances.append((dict(activation=act, output_activation=out_act), ws, bs, x))
+    instances.append(({}, *DEFAULT_NET[:3]))
+    calls = f.each(Args(x.copy(), _copies(ws), _copies(bs), **given) for given, ws, bs, x in instances)
+    for (given, ws, bs, x), got in zip(instances, calls):
         out = _mlp_out(got, len(ws), ("a", "z"))
-        want = ref.mlp_forward(x, ws, bs, act, out_act)
-        where = f" (activation={act!r}, output_activation={out_act!r}, x {x.shape})"
+        want = ref.mlp_forward(x, ws, bs, *_activations(given))
+        others = _other_defaults(given, lambda a, o: ref.mlp_forward(x, ws, bs, a, o))
+        where = _mlp_where(given, x)
         for l in range(len(ws)):
             for key in ("a", "z"):
-                checks.expect_array(out[key][l], want[key][l], name=f'["{key}"][{l}]{where}')
+                checks.expect_array(out[key][l], want[key][l], name=f'["{key}"][{l}]{where}',
+                                    mistakes={name: other[key][l] for name, other in others.items()})
 
 
 WORKED_GRADS = ref.mlp_backward(WORKED_X, WORKED_Y, WORKED_W, WORKED_B)
@@ -181,24 +216,31 @@ def mlp_backward_random(f, rng):
         ws, bs = _net(rng, sizes)
         x = rng.normal(size=(sizes[0],) if batch is None else (batch, sizes[0]))
         shape = (sizes[-1],) if batch is None else (batch, sizes[-1])
-        instances.append((act, out_act, ws, bs, x, rng.normal(size=shape)))
+        instances.append((dict(activation=act, output_activation=out_act), ws, bs, x, rng.normal(size=shape)))
     # pre-activations exactly 0, where ReLU passes no gradient (as in torch)
-    instances.append(("relu", "relu", [np.array([[1.0, -1.0], [1.0, 1.0]]), np.array([[1.0, 1.0]])],
+    instances.append((dict(activation="relu", output_activation="relu"),
+                      [np.array([[1.0, -1.0], [1.0, 1.0]]), np.array([[1.0, 1.0]])],
                       [np.zeros(2), np.zeros(1)], np.array([[1.0, 1.0], [2.0, -2.0]]), np.zeros((2, 1))))
-    calls = f.each(Args(x.copy(), y.copy(), _copies(ws), _copies(bs), activation=act, output_activation=out_act)
-                   for act, out_act, ws, bs, x, y in instances)
-    for (act, out_act, ws, bs, x, y), got in zip(instances, calls):
+    instances.append(({}, *DEFAULT_NET))
+    calls = f.each(Args(x.copy(), y.copy(), _copies(ws), _copies(bs), **given)
+                   for given, ws, bs, x, y in instances)
+    for (given, ws, bs, x, y), got in zip(instances, calls):
         got = _mlp_out(got, len(ws), ("dW", "db", "dx"))
+        act, out_act = _activations(given)
         want = ref.mlp_backward(x, y, ws, bs, act, out_act)
         dW, db, dx = want["dW"], want["db"], want["dx"]
         da = _pre_activation_grads(x, y, ws, bs, act, out_act)
-        where = f" (activation={act!r}, output_activation={out_act!r}, x {x.shape})"
+        others = _other_defaults(given, lambda a, o: ref.mlp_backward(x, y, ws, bs, a, o))
+        where = _mlp_where(given, x)
         for l in range(len(ws)):
             _grad_shape(got["dW"][l], ws[l].shape, f'["dW"][{l}]{where}', f"W{l + 1}")
-            checks.expect_array(got["dW"][l], dW[l], name=f'["dW"][{l}]{where}')
+            checks.expect_array(got["dW"][l], dW[l], name=f'["dW"][{l}]{where}',
+                                mistakes={name: other["dW"][l] for name, other in others.items()})
             _grad_shape(got["db"][l], bs[l].shape, f'["db"][{l}]{where}', f"b{l + 1}", _db_mistakes(da[l]))
-            checks.expect_array(got["db"][l], db[l], name=f'["db"][{l}]{where}')
-        checks.expect_array(got["dx"], dx, name=f'["dx"]{where}')
+            checks.expect_array(got["db"][l], db[l], name=f'["db"][{l}]{where}',
+                                mistakes={name: other["db"][l] for name, other in others.items()})
+        checks.expect_array(got["dx"], dx, name=f'["dx"]{where}',
+                            mistakes={name: other["dx"] for name, other in others.items()})
 
 
 # ---------------------------------------------------------------- computational graph

@@ -43,25 +43,32 @@ def conv_output_size_random(f, rng):
 
 
 def _check_output_shapes(f, shapes):
-    """conv_output_shape on each ``(h, w, c_in, k, n_filters, stride, padding)`` of ``shapes``."""
-    calls = f.each(Args(h, w, c_in, k, n_filters, stride=stride, padding=padding)
+    """conv_output_shape on each ``(h, w, c_in, k, n_filters, stride, padding)`` of ``shapes``;
+    stride and padding None: called without both (the defaults, 1 and 0)."""
+    calls = f.each(Args(h, w, c_in, k, n_filters) if stride is None else
+                   Args(h, w, c_in, k, n_filters, stride=stride, padding=padding)
                    for h, w, c_in, k, n_filters, stride, padding in shapes)
     for shape, got in zip(shapes, calls):
         _expect_output_shape(got, *shape)
 
 
 def _expect_output_shape(got, h, w, c_in, k, n_filters, stride, padding):
+    defaults = stride is None
+    stride, padding = (1, 0) if defaults else (stride, padding)
     expected = ref.conv_output_shape(h, w, c_in, k, n_filters, stride, padding)
     h_out, w_out, channels = checks.expect_sequence(got, 3)
     checks.expect_int(channels, n_filters, name="n_filters", mistakes={
         "the output has one channel per filter, not one per input channel": c_in})
-    checks.expect_int(h_out, expected[0], name="h_out")
-    checks.expect_int(w_out, expected[1], name="w_out")
+    by_default = " (stride=1, padding=0 by default)" if defaults else ""
+    for name, n, got_n, want in (("h_out", h, h_out, expected[0]), ("w_out", w, w_out, expected[1])):
+        mistakes = {"padding defaults to 0 (no padding), not k // 2": ref.conv_output_size(n, k, 1, k // 2),
+                    "stride defaults to 1": ref.conv_output_size(n, k, 2, 0)} if defaults else {}
+        checks.expect_int(got_n, want, name=name + by_default, mistakes=mistakes)
 
 
 @M.case("conv_output_shape", "worked", points=1)
 def conv_output_shape_worked(f, rng):
-    _check_output_shapes(f, [(32, 32, 3, 5, 16, 1, 0),                 # (28, 28, 16)
+    _check_output_shapes(f, [(32, 32, 3, 5, 16, None, None),           # (28, 28, 16), the defaults
                              (36, 36, 3, 3, 2, 2, 3)])                 # (20, 20, 2)
 
 
@@ -78,19 +85,24 @@ def conv_output_shape_random(f, rng):
 
 
 def _check_param_counts(f, layers):
-    """conv_param_count on each ``(k, c_in, n_filters, bias)`` of ``layers``."""
-    for (k, c_in, n_filters, bias), got in zip(layers, f.each(Args(k, c_in, n_filters, bias=bias)
-                                                              for k, c_in, n_filters, bias in layers)):
-        expected = ref.conv_param_count(k, c_in, n_filters, bias)
+    """conv_param_count on each ``(k, c_in, n_filters, bias)`` of ``layers``; bias None: called
+    without it (the default, True)."""
+    calls = f.each(Args(k, c_in, n_filters) if bias is None else Args(k, c_in, n_filters, bias=bias)
+                   for k, c_in, n_filters, bias in layers)
+    for (k, c_in, n_filters, bias), got in zip(layers, calls):
+        expected = ref.conv_param_count(k, c_in, n_filters, bias is not False)
         weights = ref.conv_param_count(k, c_in, n_filters, False)
+        missing = (f"bias defaults to True: called without it, the layer has its {n_filters} biases"
+                   if bias is None else "the biases (one per filter) are missing")
         mistakes = {f"each of the {n_filters} filters has its own bias, not one bias for the layer": weights + 1,
-                    "the biases (one per filter) are missing": weights} if bias else {}
-        checks.expect_int(got, expected, mistakes=mistakes)
+                    missing: weights} if bias is not False else {}
+        checks.expect_int(got, expected, name="result" + (" (bias=True by default)" if bias is None else ""),
+                          mistakes=mistakes)
 
 
 @M.case("conv_param_count", "worked", points=1)
 def conv_param_count_worked(f, rng):
-    _check_param_counts(f, [(5, 3, 16, True),      # 1216
+    _check_param_counts(f, [(5, 3, 16, None),      # 1216, the default bias=True
                             (5, 3, 16, False)])    # 1200
 
 
@@ -189,27 +201,32 @@ def conv2d_stride(f, rng):
 
 
 def _check_conv_backwards(f, rng, configs):
-    """conv2d_backward on an instance drawn for each ``(stride, padding, bias, fit)`` of ``configs``."""
+    """conv2d_backward on an instance drawn for each ``(stride, padding, bias, fit)`` of
+    ``configs``; bias None: no bias, and b, stride and padding left to their defaults (None, 1
+    and 0: conv2d_backward(dout, x, w))."""
     instances = []
     for stride, padding, bias, fit in configs:
-        x, w, b = _conv_instance(rng, stride, padding, bias, fit)
-        instances.append((rng.standard_normal(ref.conv2d(x, w, b, stride, padding).shape), x, w, b, stride, padding))
-    calls = f.each(Args(dout.copy(), x.copy(), w.copy(), None if b is None else b.copy(), stride=stride,
-                        padding=padding) for dout, x, w, b, stride, padding in instances)
+        x, w, b = _conv_instance(rng, stride, padding, bool(bias), fit)
+        dout = rng.standard_normal(ref.conv2d(x, w, b, stride, padding).shape)
+        instances.append((dout, x, w, b, stride, padding, bias is None))
+    calls = f.each(Args(dout.copy(), x.copy(), w.copy()) if defaults else
+                   Args(dout.copy(), x.copy(), w.copy(), None if b is None else b.copy(), stride=stride,
+                        padding=padding) for dout, x, w, b, stride, padding, defaults in instances)
     for instance, got in zip(instances, calls):
         _expect_conv_backward(got, *instance)
 
 
-def _expect_conv_backward(got, dout, x, w, b, stride, padding):
+def _expect_conv_backward(got, dout, x, w, b, stride, padding, defaults=False):
+    by_default = " (b=None, stride=1, padding=0 by default)" if defaults else ""
     dx, dw, db = checks.expect_sequence(got, 3)
     edx, edw, edb = ref.conv2d_backward(dout, x, w, b, stride, padding)
     flipped = ref.conv2d_backward(dout, x, w[:, :, ::-1, ::-1], b, stride, padding)
     for name, g, e, fl in (("dx", dx, edx, flipped[0]), ("dw", dw, edw, flipped[1][:, :, ::-1, ::-1])):
-        checks.expect_array(g, e, name=name, mistakes={
+        checks.expect_array(g, e, name=name + by_default, mistakes={
             "it is the gradient of the true convolution (kernel flipped); conv2d is a cross-correlation": fl})
     if b is None:
         if db is not None:
-            raise checks.Mismatch(f"db: expected None (conv2d was called without a bias), "
+            raise checks.Mismatch(f"db: expected None (conv2d was called without a bias{by_default}), "
                                   f"got {checks.show(db)}")
     else:
         checks.expect_array(db, edb, name="db")
@@ -228,7 +245,8 @@ def conv2d_backward_stride_padding(f, rng):
 
 @M.case("conv2d_backward", "no_bias", points=2)
 def conv2d_backward_no_bias(f, rng):
-    _check_conv_backwards(f, rng, [(s, 0, False, True) for s in (1, 2)])
+    # conv2d_backward(dout, x, w), the defaults, then b=None given with stride 2
+    _check_conv_backwards(f, rng, [(1, 0, None, True), (2, 0, False, True)])
 
 
 # ------------------------------------------------------------------------------- pooling
@@ -288,18 +306,26 @@ def max_pool2d_random(f, rng):
     _pool_random(f, rng, ref.max_pool2d)
 
 
+POOL_DEFAULTS = None       # a config of _check_pool_backwards: size and stride left to their defaults (2, 2)
+
+
 def _check_pool_backwards(f, rng, configs, reference, forward):
-    """The pooling's backward on an input drawn for each ``(size, stride)`` of ``configs``."""
+    """The pooling's backward on an input drawn for each ``(size, stride)`` of ``configs``, or
+    called without them for POOL_DEFAULTS."""
     instances = []
-    for size, stride in configs:
+    for config in configs:
+        size, stride = config or (2, 2)
         x = _pool_input(rng, size, distinct=True)
-        instances.append((rng.standard_normal(forward(x, size, stride).shape), x, size, stride))
-    calls = f.each(Args(dout.copy(), x.copy(), size=size, stride=stride) for dout, x, size, stride in instances)
-    for instance, got in zip(instances, calls):
-        _expect_pool_backward(got, *instance, reference)
+        dout = rng.standard_normal(forward(x, size, stride).shape)
+        instances.append((dout, x, size, stride, config is POOL_DEFAULTS))
+    calls = f.each(Args(dout.copy(), x.copy()) if defaults else
+                   Args(dout.copy(), x.copy(), size=size, stride=stride)
+                   for dout, x, size, stride, defaults in instances)
+    for (dout, x, size, stride, defaults), got in zip(instances, calls):
+        _expect_pool_backward(got, dout, x, size, stride, reference, defaults)
 
 
-def _expect_pool_backward(got, dout, x, size, stride, reference):
+def _expect_pool_backward(got, dout, x, size, stride, reference, defaults=False):
     expected = reference(dout, x, size, stride)
     if reference is ref.max_pool2d_backward:
         spread = ref.avg_pool2d_backward(dout, x, size, stride)
@@ -311,12 +337,14 @@ def _expect_pool_backward(got, dout, x, size, stride, reference):
         mistakes = {f"the gradient was not divided by the window's {size * size} entries":
                     expected * size * size}
     overlap = "; windows overlap: an entry in several windows sums their gradients" if stride < size else ""
-    checks.expect_array(got, expected, name=f"dx (size={size}, stride={stride}{overlap})", mistakes=mistakes)
+    given = "size=2, stride=2 by default" if defaults else f"size={size}, stride={stride}"
+    checks.expect_array(got, expected, name=f"dx ({given}{overlap})", mistakes=mistakes)
 
 
 @M.case("max_pool2d_backward", "random", points=2)
 def max_pool2d_backward_random(f, rng):
-    _check_pool_backwards(f, rng, ((2, 2), (2, 2), (3, 3), (2, 3)), ref.max_pool2d_backward, ref.max_pool2d)
+    _check_pool_backwards(f, rng, (POOL_DEFAULTS, (2, 2), (3, 3), (2, 3)), ref.max_pool2d_backward,
+                          ref.max_pool2d)
 
 
 @M.case("max_pool2d_backward", "overlap", points=2)
@@ -326,7 +354,8 @@ def max_pool2d_backward_overlap(f, rng):
 
 @M.case("avg_pool2d_backward", "random", points=2)
 def avg_pool2d_backward_random(f, rng):
-    _check_pool_backwards(f, rng, ((2, 2), (2, 2), (3, 3), (2, 3), (1, 1)), ref.avg_pool2d_backward, ref.avg_pool2d)
+    _check_pool_backwards(f, rng, (POOL_DEFAULTS, (2, 2), (3, 3), (2, 3), (1, 1)), ref.avg_pool2d_backward,
+                          ref.avg_pool2d)
 
 
 @M.case("avg_pool2d_backward", "overlap", points=1)

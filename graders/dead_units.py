@@ -54,7 +54,7 @@ def dead_unit_params_box(f, rng):
                        "for every x in [−1, 1]²; check the corners)")
 
 
-@M.case("relu_net_grads", "vs_torch", points=3)
+@M.case("relu_net_grads", "vs_torch", points=2)
 def relu_net_grads_vs_torch(f, rng):
     cases = [((rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=2), float(rng.normal())),
               rng.uniform(-1, 1, size=2)) for _ in range(6)]
@@ -64,6 +64,43 @@ def relu_net_grads_vs_torch(f, rng):
         want = ref.relu_net_grads(x, *params)
         for k in KEYS:
             checks.expect_array(got[k], want[k], name=f'["{k}"] (x = {checks.show(x)})')
+
+
+def zero_preactivation_instances(rng):
+    """(x, W1, b1, w2, b2) where a pre-activation W1 x + b1 is exactly 0: unit 0 at 0 and unit
+    1 alive, unit 1 at 0 and unit 0 negative, both at 0. Quarters of small integers, so that
+    every order of the sums gives exactly 0; x has no zero entry, so dW1 shows the gradient."""
+    out = []
+    for zero, other in (((0,), 1), ((1,), -1), ((0, 1), 0)):
+        x = rng.integers(1, 5, 2) * rng.choice([-1.0, 1.0], 2) / 4
+        W1 = rng.integers(-8, 9, (2, 2)) / 4
+        b1 = -(W1 @ x)
+        for unit in set(range(2)) - set(zero):
+            b1[unit] += other * int(rng.integers(1, 5)) / 4
+        out.append((x, W1, b1, rng.normal(size=2), float(rng.normal())))
+    return out
+
+
+def _grads_at(x, W1, w2, gate):
+    """relu_net_grads with ReLU'(a) taken as ``gate``, an array of the two units' slopes."""
+    db1 = w2 * gate
+    return {"dW1": np.outer(db1, x), "db1": db1}
+
+
+@M.case("relu_net_grads", "zero_preactivation", points=1)
+def relu_net_grads_zero_preactivation(f, rng):
+    instances = zero_preactivation_instances(rng)
+    calls = f.each((x.copy(), W1.copy(), b1.copy(), w2.copy(), b2) for x, W1, b1, w2, b2 in instances)
+    for (x, W1, b1, w2, b2), got in zip(instances, calls):
+        got = checks.expect_dict(got, KEYS)
+        want, a = ref.relu_net_grads(x, W1, b1, w2, b2), W1 @ x + b1
+        wrong = {"ReLU'(0) taken as 1 (a >= 0): the derivative of ReLU at 0 is 0 here, as in torch; "
+                 "the gradient flows only where W1 x + b1 > 0": _grads_at(x, W1, w2, a >= 0),
+                 "ReLU'(0) taken as 1/2 (np.heaviside(a, 0.5)): the derivative of ReLU at 0 is 0 here, "
+                 "as in torch": _grads_at(x, W1, w2, np.where(a == 0, 0.5, a > 0))}
+        for k in KEYS:
+            checks.expect_array(got[k], want[k], name=f'["{k}"] at W1 x + b1 = {checks.show(a)}',
+                                mistakes={name: grads[k] for name, grads in wrong.items() if k in grads})
 
 
 @M.case("relu_net_grads", "dead", points=2)

@@ -120,32 +120,45 @@ def adam_first_moment_expr_symbolic(f, rng):
 
 # ---------------------------------------------------------------- RMSProp
 
-def _check_rmsprop(f, theta0, grads, lr, beta2, eps, pass_eps):
-    kwargs = {"beta2": beta2} | ({"eps": eps} if pass_eps else {})
+RMSPROP_DEFAULTS = {"beta2": 0.9, "eps": 1e-8}        # rmsprop_step's, as the contract states
+
+
+def _check_rmsprop(f, theta0, grads, lr, **given):
+    """A trajectory of rmsprop_step with the hyperparameters ``given``, the others left to
+    their defaults (and named in the feedback)."""
+    beta2, eps = (given.get(k, v) for k, v in RMSPROP_DEFAULTS.items())
+    where = ", ".join(f"{k}={given[k]:g}" if k in given else f"{k}={v:g} by default"
+                      for k, v in RMSPROP_DEFAULTS.items())
     calls = f.feedback([theta0, np.zeros_like(theta0)], [(gr, lr) for gr in grads],
-                       [("state", 0), ("step", 0), ("state", 1), ("step", 1)], **kwargs)
+                       [("state", 0), ("step", 0), ("state", 1), ("step", 1)], **given)
     for step, ((theta, gr, s, _), out) in enumerate(calls, start=1):
         got = checks.expect_sequence(out, 2)
         for name, g in zip(("theta", "s"), got):
             checks.expect_shape(g, theta0.shape, name=f"{name} at step {step}")
         s_new = beta2 * s + (1 - beta2) * gr ** 2
         s_swap = (1 - beta2) * s + beta2 * gr ** 2
-        checks.expect_array(got[0], theta - lr * gr / np.sqrt(s_new + eps),
-                            name=f"theta after step {step} (eps={eps:g})", mistakes={
+        mistakes = {
             "eps outside the root, theta - lr g / (sqrt(s) + eps) (torch.optim.RMSprop's form; "
             "the homework's RMSProp divides by sqrt(s + eps))": theta - lr * gr / (np.sqrt(s_new) + eps),
             "the old s (before this step's update) in the denominator": theta - lr * gr / np.sqrt(s + eps),
-            "beta2 and 1 - beta2 swapped in the running average": theta - lr * gr / np.sqrt(s_swap + eps)})
-        checks.expect_array(got[1], s_new, name=f"s after step {step}")
+            "beta2 and 1 - beta2 swapped in the running average": theta - lr * gr / np.sqrt(s_swap + eps)}
+        if "beta2" not in given:
+            for wrong, whose in ((0.99, "torch.optim.RMSprop's alpha"), (0.999, "Adam's beta2")):
+                s_wrong = wrong * s + (1 - wrong) * gr ** 2
+                mistakes[f"beta2 defaults to {beta2:g} (the homework's RMSProp), not {wrong:g} ({whose})"] = \
+                    theta - lr * gr / np.sqrt(s_wrong + eps)
+        checks.expect_array(got[0], theta - lr * gr / np.sqrt(s_new + eps),
+                            name=f"theta after step {step} ({where})", mistakes=mistakes)
+        checks.expect_array(got[1], s_new, name=f"s after step {step} ({where})")
 
 
 @M.case("rmsprop_step", "trajectory", points=3)
 def rmsprop_step_trajectory(f, rng):
-    # small gradients with the default eps = 1e-8, then eps = 0.01 with gradients near 0.1:
-    # in both, sqrt(s + eps) and sqrt(s) + eps differ far beyond the tolerance
-    _check_rmsprop(f, rng.normal(size=(4,)), rng.normal(size=(15, 4)) * 1e-4, 0.01, 0.9, 1e-8, False)
-    _check_rmsprop(f, rng.normal(size=(2, 3)), rng.normal(size=(15, 2, 3)) * 0.1, 0.1, 0.5, 0.01, True)
-    _check_rmsprop(f, rng.normal(size=(1,)), rng.normal(size=(5, 1)), 0.05, 0.99, 0.1, True)
+    # small gradients with the defaults (beta2 = 0.9, eps = 1e-8), then eps = 0.01 with
+    # gradients near 0.1: in both, sqrt(s + eps) and sqrt(s) + eps differ far beyond the tolerance
+    _check_rmsprop(f, rng.normal(size=(4,)), rng.normal(size=(15, 4)) * 1e-4, 0.01)
+    _check_rmsprop(f, rng.normal(size=(2, 3)), rng.normal(size=(15, 2, 3)) * 0.1, 0.1, beta2=0.5, eps=0.01)
+    _check_rmsprop(f, rng.normal(size=(1,)), rng.normal(size=(5, 1)), 0.05, beta2=0.99, eps=0.1)
 
 
 def _effect(f, key, want):
@@ -246,7 +259,7 @@ def _closed_form_case(f, rng, steps):
         checks.expect_array(got, ref.quadratic_gd(H, w0, lr, steps), name=f"w_{steps} (the gradient-descent iterate)")
 
 
-@M.case("quadratic_gd_closed_form", "t0", points=1)
+@M.case("quadratic_gd_closed_form", "t0", points=0.5)
 def quadratic_gd_closed_form_t0(f, rng):
     _closed_form_case(f, rng, 0)
 
@@ -259,6 +272,47 @@ def quadratic_gd_closed_form_t1(f, rng):
 @M.case("quadratic_gd_closed_form", "t50", points=1)
 def quadratic_gd_closed_form_t50(f, rng):
     _closed_form_case(f, rng, 50)
+
+
+HADAMARD = np.kron([[1.0, 1.0], [1.0, -1.0]], [[1.0, 1.0], [1.0, -1.0]]) / 2     # orthogonal, exactly
+
+
+def repeated_eigenvalue_instances(rng) -> list:
+    """(H, w0, lr, steps) where H has a repeated eigenvalue, whose eigenvectors are any
+    orthonormal basis of its eigenspace (np.linalg.eig returns a basis that is not orthogonal):
+    d = 4 with an eigenvalue of multiplicity 3, exactly (a signed permutation of a Hadamard
+    matrix, halved, and powers of 2: every product and sum exact), then Q from a QR with the
+    spectra (a, b, b, b, c) and (a, a, a, b, b, b). Few steps: after many, every component
+    has decayed below the tolerance, the wrong ones too."""
+    signs = rng.choice([-1.0, 1.0], 4)[:, None] * np.eye(4)[rng.permutation(4)]
+    Q = signs @ HADAMARD
+    small, big = 2.0 ** rng.integers(-3, 0), 2.0 ** rng.integers(1, 3)
+    exact = ((Q * [small, big, big, big]) @ Q.T, [small, big, big, big])
+    spectra = [exact]
+    for d, pattern in ((5, (0, 1, 1, 1, 2)), (6, (0, 0, 0, 1, 1, 1))):
+        Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+        lam = (10.0 ** rng.uniform(-1, 1, size=3))[list(pattern)]
+        H = (Q * lam) @ Q.T
+        spectra.append(((H + H.T) / 2, lam))
+    return [(H, rng.normal(size=len(lam)), float(rng.uniform(0.1, 0.9) / max(lam)), steps)
+            for (H, lam), steps in zip(spectra, (1, 3, 5))]
+
+
+def _closed_form_with_eig(H, w0, lr, steps):
+    """The closed form with np.linalg.eig's eigenvectors, as if they were orthonormal."""
+    lam, Q = np.linalg.eig(H)
+    return np.real(Q @ ((1 - 2 * lr * lam) ** steps * (Q.T @ w0)))
+
+
+@M.case("quadratic_gd_closed_form", "repeated_eigenvalue", points=0.5)
+def quadratic_gd_closed_form_repeated_eigenvalue(f, rng):
+    instances = repeated_eigenvalue_instances(rng)
+    for (H, w0, lr, steps), got in zip(instances, f.each((H.copy(), w0.copy(), lr, steps)
+                                                         for H, w0, lr, steps in instances)):
+        checks.expect_array(got, ref.quadratic_gd(H, w0, lr, steps),
+                            name=f"w_{steps} (H has a repeated eigenvalue)", mistakes={
+            "np.linalg.eig's eigenvectors are not orthonormal when an eigenvalue repeats, so Q^T is "
+            "not Q^{-1}: use np.linalg.eigh for a symmetric H": _closed_form_with_eig(H, w0, lr, steps)})
 
 
 @M.case("quadratic_gd_max_lr", "random", points=2)

@@ -1,10 +1,13 @@
 """Grader for ``regularization``: dropout, Gaussian dropout on a linear model, a CNN with dropout.
 
-``build_dropout_cnn`` returns a ``torch.nn.Module``, which cannot leave the sandbox: probes
-(``autograder/sandbox/probes.py``) measure it there, each case what it judges (output shapes,
-train/eval behaviour, its dropout modules' p and whether it has a convolution), and the checks
-below judge those measurements.
+``build_dropout_cnn`` returns a ``torch.nn.Module``, which cannot leave the sandbox as it is:
+the student's process sends it as data (``f.network``: its graph, layers and tensors), a
+process that never ran the student's code rebuilds it from an allow-list and measures it
+(``f.measure``, ``autograder/probes/regularization.py``), each case what it judges, and the
+checks below judge those measurements.
 """
+
+import inspect
 
 import numpy as np
 import sympy
@@ -12,6 +15,7 @@ import sympy
 import reference.regularization as ref
 from autograder import checks
 from autograder.checks import Mismatch
+from autograder.sandbox.protocol import shown
 from autograder.spec import Args, Module
 from autograder.symbolic import expect_equivalent
 
@@ -21,6 +25,7 @@ M = Module("regularization", total=18, source="THW2 Q6, CSC413 Q3, Homework 2 P2
 SYMBOLS = {name: getattr(ref, name) for name in ("yd", "alpha", "w1", "w2", "w3", "x1", "x2", "x3")}
 W, X = (ref.w1, ref.w2, ref.w3), (ref.x1, ref.x2, ref.x3)
 CNN_P = 0.3               # not the default 0.5, so a hard-coded nn.Dropout(0.5) is caught
+DEFAULT_P = inspect.signature(ref.build_dropout_cnn).parameters["p"].default
 
 
 def _instances(rng) -> list:
@@ -85,22 +90,40 @@ def gaussian_dropout_expected_grad_expr_symbolic(f, rng):
             sympy.Matrix([-r * xk for xk in X])})
 
 
-def _measure(f, probe):
-    got = checks.expect_dict(f.probe(probe, CNN_P), ("errors",))
-    if "type" in got["errors"]:
-        raise Mismatch(f"build_dropout_cnn({CNN_P}) returned {got.get('type')}, not a torch.nn.Module")
+def _measure(f, measured: tuple[str, ...], *args):
+    """The ``measured`` measurements of the network ``build_dropout_cnn(*args)`` returns: the
+    network comes from the student's process as data, and is rebuilt and measured where no
+    student code runs."""
+    called = f"build_dropout_cnn({', '.join(map(repr, args))})"
+    net = f.network(*args)
+    if isinstance(net, dict) and isinstance(net.get("refused"), str):
+        raise Mismatch(f"{called} {shown(net['refused'])}")
+    got = checks.expect_dict(f.measure("dropout_cnn", net, list(measured)), ("refused", "errors"))
+    if got["refused"] is not None:
+        raise Mismatch(f"the network {called} returned cannot be rebuilt: {shown(str(got['refused']))}")
     return got
 
 
 def _need(got, key, what):
     if got.get(key) is None:
-        raise Mismatch(f"{what} failed: {got['errors'].get(key, 'no measurement')}")
+        raise Mismatch(f"{what} failed: {shown(str(got['errors'].get(key, 'no measurement')))}")
     return got[key]
 
 
-@M.case("build_dropout_cnn", "shape", points=2)
+def _dropout_p(got, called: str, p: float) -> None:
+    ps = _need(got, "dropout_ps", "looking for dropout layers")
+    if not (isinstance(ps, list) and all(type(q) is float for q in ps)):
+        raise Mismatch(f"the measurement of its dropout layers came back malformed: {shown(str(ps))}")
+    if not ps:
+        raise Mismatch("the network has no dropout module on its forward path (nn.Dropout or "
+                       "nn.Dropout2d), which model.eval() switches off; functional dropout does not count")
+    if not any(abs(q - p) < 1e-9 for q in ps):
+        raise Mismatch(f"{called}: its dropout modules have p = {ps}, none is {p}")
+
+
+@M.case("build_dropout_cnn", "shape", points=1)
 def build_dropout_cnn_shape(f, rng):
-    got = _measure(f, "dropout_cnn_shapes")
+    got = _measure(f, ("shape_1", "shape_5"), CNN_P)
     for n in (1, 5):
         shape = tuple(_need(got, f"shape_{n}", f"the forward pass of a ({n}, 1, 28, 28) batch"))
         if shape != (n, 10):
@@ -108,9 +131,9 @@ def build_dropout_cnn_shape(f, rng):
                         hint=checks.shape_hint(shape, (n, 10)))
 
 
-@M.case("build_dropout_cnn", "train_eval", points=2)
+@M.case("build_dropout_cnn", "train_eval", points=1)
 def build_dropout_cnn_train_eval(f, rng):
-    got = _measure(f, "dropout_cnn_modes")
+    got = _measure(f, ("train_differs", "eval_equal"), CNN_P)
     if not _need(got, "train_differs", "the train-mode forward pass"):
         raise Mismatch("in train mode two forward passes of the same batch gave identical outputs: "
                        "dropout is not active in training")
@@ -119,15 +142,31 @@ def build_dropout_cnn_train_eval(f, rng):
                        "be deterministic at evaluation (use nn.Dropout, which model.eval() switches off)")
 
 
-@M.case("build_dropout_cnn", "structure", points=1)
+@M.case("build_dropout_cnn", "input", points=1)
+def build_dropout_cnn_input(f, rng):
+    got = _measure(f, ("input_matters",), CNN_P)
+    if not _need(got, "input_matters", "the eval-mode forward pass of two images"):
+        raise Mismatch("in eval mode two different images gave the same output: the network's output "
+                       "does not depend on its input (does forward use x?)")
+
+
+@M.case("build_dropout_cnn", "conv_path", points=1)
+def build_dropout_cnn_conv_path(f, rng):
+    got = _measure(f, ("conv_on_path", "conv_matters"), CNN_P)
+    if not _need(got, "conv_on_path", "looking for a convolution on the forward path"):
+        raise Mismatch("no convolution (nn.Conv2d) is on the forward path: the output does not depend "
+                       "on any convolution's result (is a conv computed and then not used, or missing?)")
+    if not _need(got, "conv_matters", "changing the convolutions' outputs"):
+        raise Mismatch("the output stays the same when the convolutions' outputs change: they do not "
+                       "reach the logits")
+
+
+@M.case("build_dropout_cnn", "structure", points=0.5)
 def build_dropout_cnn_structure(f, rng):
-    got = _measure(f, "dropout_cnn_structure")
-    if not _need(got, "has_conv", "looking for a convolution"):
-        raise Mismatch("the network has no convolutional layer (nn.Conv2d)")
-    ps = _need(got, "dropout_ps", "looking for dropout modules")
-    if not ps:
-        raise Mismatch("the network has no dropout module (nn.Dropout or nn.Dropout2d); "
-                       "functional dropout cannot be checked")
-    if not any(abs(q - CNN_P) < 1e-9 for q in ps):
-        raise Mismatch(f"build_dropout_cnn({CNN_P}): its dropout modules have p = {ps}, none is {CNN_P} "
-                       "(pass p through to nn.Dropout)")
+    _dropout_p(_measure(f, ("dropout_ps",), CNN_P), f"build_dropout_cnn({CNN_P})", CNN_P)
+
+
+@M.case("build_dropout_cnn", "default_p", points=0.5)
+def build_dropout_cnn_default_p(f, rng):
+    _dropout_p(_measure(f, ("dropout_ps",)), f"build_dropout_cnn() (p left at its default, {DEFAULT_P})",
+               DEFAULT_P)

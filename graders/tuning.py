@@ -1,4 +1,12 @@
-"""Grader for tuning (Homework 1 P2), 6 points."""
+"""Grader for tuning (Homework 1 P2), 6 points.
+
+``random_search_trials`` is exact: at a boundary, where 1 - (1 - p)**N equals the confidence
+exactly, N trials suffice (a logarithm rounded in floating point says N + 1); with a tiny p_good
+N is 1e12 to 1e13, which no loop counts up to within a call's time limit.
+"""
+
+import math
+from fractions import Fraction
 
 from autograder import checks
 from autograder.spec import Module
@@ -36,12 +44,30 @@ def random_search_trials_worked(f, rng):
         checks.expect_int(got, want)
 
 
+def _exact_boundary(p_good, n):
+    """(p_good, confidence, n) where confidence = 1 - (1 - p_good)**n exactly, in fractions."""
+    exact = 1 - (1 - Fraction(p_good)) ** n
+    if Fraction(float(exact)) != exact:
+        raise ValueError(f"1 - (1 - {p_good})**{n} is not a float")
+    return p_good, float(exact), n
+
+
+# 1 - 0.5**2 is exactly 0.75 (a float log gets that one right); then boundaries where
+# ceil(log(1 - c) / log(1 - p)), with log, log1p, log2, log10 or numpy's, answers n + 1
+BOUNDARIES = [_exact_boundary(p, n) for p, n in ((0.5, 2), (0.25, 3), (0.4375, 6), (0.03125, 10),
+                                                 (0.109375, 6), (0.203125, 3), (0.875, 7))]
+
+
 @M.case("random_search_trials", "boundary", points=1)
 def random_search_trials_boundary(f, rng):
-    checks.expect_int(f(0.5, 0.75), 2)     # 1 - 0.5**2 is exactly 0.75: N = 2, not 3
+    for (p, c, n), got in zip(BOUNDARIES, f.each((p, c) for p, c, _ in BOUNDARIES)):
+        checks.expect_int(got, n, name="N", mistakes={
+            f"floating-point rounding at an exact boundary: 1 - (1 - {p})**{n} is exactly {c}, so "
+            f"{n} trials suffice, but a rounded logarithm (or floor(...) + 1) gives one more; check "
+            "whether N - 1 trials already suffice, 1 - (1 - p)**(N - 1) >= confidence": n + 1})
 
 
-@M.case("random_search_trials", "random", points=1)
+@M.case("random_search_trials", "random", points=0.5)
 def random_search_trials_random(f, rng):
     draws = []
     while len(draws) < 6:
@@ -53,3 +79,21 @@ def random_search_trials_random(f, rng):
         draws.append((p, c, exact))
     for (p, c, exact), got in zip(draws, f.each((p, c) for p, c, _ in draws)):
         checks.expect_int(got, exact)
+
+
+@M.case("random_search_trials", "tiny_p", points=0.5)
+def random_search_trials_tiny_p(f, rng):
+    # p_good a multiple of 2**-53 near 1e-13, so 1 - p_good is exact in floating point and
+    # log(1 - p_good) as good as log1p(-p_good); N of 1e12 to 1e13: counting to it takes hours even
+    # in C. ln(1 - c) / ln(1 - p) stays 0.1 clear of an integer, where floats are not exact enough.
+    draws = []
+    while len(draws) < 3:
+        p, c = int(rng.integers(2000, 8000)) * 2.0 ** -53, float(rng.uniform(0.5, 0.95))
+        ratio = math.log1p(-c) / math.log1p(-p)
+        if abs(ratio - round(ratio)) >= 0.1:
+            draws.append((p, c, ref.random_search_trials(p, c)))
+    for (p, c, exact), got in zip(draws, f.each((p, c) for p, c, _ in draws)):
+        checks.expect_int(got, exact, name="N", mistakes={
+            "ln(1 - p) is not -p: -ln(1 - p) = p + p**2/2 + ..., and N is large enough for the "
+            "difference to count (math.log1p(-p) computes ln(1 - p))":
+                math.ceil(-math.log1p(-c) / p)})

@@ -53,8 +53,10 @@ def gaussian_dropout_expected_grad_expr():
 def build_dropout_cnn(p=0.5):
     """A small convolutional network for 28x28 grey-scale images with dropout probability p.
 
-    Returns a torch.nn.Module mapping (N, 1, 28, 28) to (N, 10) logits, with at least one
-    convolutional layer and an nn.Dropout(p) (active in train mode, off in eval mode).
+    Returns a torch.nn.Module mapping (N, 1, 28, 28) to (N, 10) logits that depend on the
+    image through at least one convolutional layer, with an nn.Dropout(p) (active in train
+    mode, off in eval mode). Build it from the layers and functions the contract lists under
+    "Networks" (docs/ASSIGNMENT.md): the grader rebuilds it from them.
     """
     from torch import nn      # here: the grader imports this module and needs no torch
 

@@ -21,7 +21,9 @@ def grid_search_cost(value_counts, epochs_per_run, minutes_per_epoch):
 def random_search_trials(p_good, confidence):
     """Least number of random trials N such that 1 - (1 - p_good)**N >= confidence.
 
-    p_good: float in (0, 1), the chance that one random configuration is good.
-    confidence: float in (0, 1). Returns N, an int.
+    p_good: float in (0, 1), the chance that one random configuration is good; it may be tiny
+    (1e-13), and N then far too large to count up to. confidence: float in (0, 1).
+    Returns N, an int: the least such N exactly, also where 1 - (1 - p_good)**N equals
+    confidence exactly.
     """
     raise NotImplementedError

@@ -58,7 +58,8 @@ def test_gradebook_summary_and_resume(klass, tmp_path):
         book = list(csv.DictReader(f))
     assert [r["student"] for r in book] == ["alice", "bob", "carol", "dave_smith", "eve"]
     assert book[0]["tuning.grid_search_cost"] == "0" and book[1]["concepts.mcq_answers"] == "6"
-    assert len(book[0]) == 3 + 7                       # student, total, max_score and 7 items
+    assert len(book[0]) == 4 + 7                       # student, status, total, max_score, 7 items
+    assert {r["status"] for r in book} == {"graded"}
     summary = (out / "summary.txt").read_text()
     assert "5 students" in summary and "concepts.mcq_answers" in summary
     assert (out / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

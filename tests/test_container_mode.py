@@ -54,8 +54,12 @@ def test_grading_refuses_where_the_sandbox_could_read_the_answers(anyone_python,
     assert run.returncode == 2, run.stderr
     assert "a sandbox's user could read" in run.stderr and os.path.join(readable, "reference") in run.stderr
     assert f"chmod -R go-rwx {readable}" in run.stderr or f" {readable} " in run.stderr   # the checkout too
-    data = json.load(open(out))                            # still a results.json, saying why
-    assert data["score"] == 0 and "tell your instructor" in data["output"]
+    assert not os.path.exists(out)              # Gradescope's "the autograder failed": no score at all
+    run = _contained([anyone_python, "grade.py", "examples/partly_wrong", "--json", out, "--format",
+                      "prairielearn"], readable, [env_base])
+    assert run.returncode == 2, run.stderr
+    data = json.load(open(out))                            # PrairieLearn's: not gradable, saying why
+    assert data["gradable"] is False and "tell your instructor" in data["format_errors"][0]
 
 
 @pytest.fixture(scope="module")

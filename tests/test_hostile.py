@@ -230,14 +230,14 @@ def test_pytest_does_not_load_the_submissions_conftest(tmp_path):
                           "--submission", os.path.join(SUBMISSIONS, "hostile_shadow_files")],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert markers() == []                 # its conftest.py and numpy.py never ran here
-    assert run.returncode == 1 and "5 failed" in run.stdout, run.stdout[-2000:]
+    assert run.returncode == 1 and "6 failed" in run.stdout, run.stdout[-2000:]
 
 
 def test_pytest_with_submission_equals_path_grades_in_the_sandbox(tmp_path):
     run = subprocess.run([sys.executable, "-m", "pytest", "graders/test_graders.py", "-q", "-k", "tuning",
                           "--submission=" + os.path.join(SUBMISSIONS, "hostile_shadow_files")],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 1 and "5 failed" in run.stdout, run.stdout[-2000:]
+    assert run.returncode == 1 and "6 failed" in run.stdout, run.stdout[-2000:]
     assert markers() == []
 
 

@@ -49,3 +49,16 @@ def test_sets_and_bools():
     assert isinstance(dom, sympy.Set) and dom == sympy.Interval(0, sympy.oo, left_open=True)
     assert 0 not in dom and sympy.Rational(1, 1000) in dom
     assert ref.decay_revives_with_bias_penalty() is False
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_grads_at_a_pre_activation_of_exactly_0_against_autograd(seed):
+    """The grader's zero_preactivation instances: torch's ReLU passes no gradient at 0 either."""
+    from graders.dead_units import zero_preactivation_instances
+    for x, W1, b1, w2, b2 in zero_preactivation_instances(np.random.default_rng(seed)):
+        params = (W1, b1, w2, b2)
+        assert (torch.tensor(W1) @ torch.tensor(x) + torch.tensor(b1) == 0).any()
+        got, want = ref.relu_net_grads(x, *params), _torch(x, params)
+        for k, v in want.items():
+            assert np.shape(got[k]) == v.shape
+            np.testing.assert_allclose(got[k], v, rtol=1e-12, atol=0)

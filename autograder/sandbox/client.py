@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from .. import codec
 from ..paths import secret_dirs
-from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxUnavailable, StudentError,
-                       SubmissionFiles, describe_end, parse_start, shown)
+from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxFault, SandboxUnavailable,
+                       StudentError, SubmissionFiles, describe_end, parse_start, shown)
 from .warm import Zygote, zygote  # noqa: F401 - the zygote's handle, re-exported
 
 OUTPUT_KEPT = 4000           # bytes of the student's printed output kept for the report
@@ -169,14 +169,14 @@ class Sandbox:
         ctrl_r, ctrl_w = os.pipe()
         request = JailRequest(self.files, _next_uid(), self.limits, self.unsandboxed, self.guarded)
         try:
-            zygote().spawn(request, [theirs.fileno(), out_w, ctrl_w])
-        finally:
-            theirs.close()
-            os.close(out_w)
-            os.close(ctrl_w)
-        try:
+            try:
+                zygote().spawn(request, [theirs.fileno(), out_w, ctrl_w])
+            finally:
+                theirs.close()
+                os.close(out_w)
+                os.close(ctrl_w)
             started = parse_start(self._read_line(ctrl_r, START_WAIT))
-        except SandboxUnavailable:
+        except (SandboxUnavailable, SandboxFault):
             for fd in (out_r, ctrl_r):
                 os.close(fd)
             ours.close()
@@ -265,7 +265,7 @@ class Sandbox:
         self.next_id += 1
         try:
             self._send(proc, codec.request(message, self.next_id), timeout)
-        except StudentError:
+        except (StudentError, SandboxFault):
             self.close()
             raise
         return proc
@@ -281,7 +281,7 @@ class Sandbox:
         except codec.CodecError as exc:
             self.close()
             raise StudentError("crash", f"the student process sent a malformed reply: {exc}") from None
-        except StudentError:
+        except (StudentError, SandboxFault):
             self.close()
             raise
         if not isinstance(reply, dict) or reply.get("id") != self.next_id \

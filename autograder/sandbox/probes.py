@@ -1,92 +1,56 @@
-"""Functions that run inside the sandbox on a student's function, for values that cannot cross
-the boundary as data (a ``torch.nn.Module``, say). Each takes the student's function and the
-probe's arguments and returns plain data for the trusted side to judge.
+"""The registry of what runs in a sandbox besides a plain call of a student's function, and the
+generic probes every homework module may use.
 
-Everything here runs in the student's process, so nothing here is trusted: it only measures.
+- A *probe* (``@probe``) runs in the student's process on the student's function, for what
+  cannot be one plain call: ``feedback`` (an update rule's trajectory in one round trip) and
+  ``network`` (what the function returns, a ``torch.nn.Module``, as data). Nothing a probe
+  returns is trusted: it is only the student's answer, as data.
+- A *measurement* (``@measure``) runs in a sandbox of no submission, a process that never ran
+  student code, on data (a network from ``network``): what it returns is judged.
+- A *warm-up* (``warm_up=`` of either decorator) is run once by a long-lived zygote, so that
+  its children do not pay the first run of the probe's lazy imports and caches.
+
+The homework's own probes and measurements live in ``autograder/probes/`` (a module per
+homework module), loaded where torch is: the zygote, before it forks any sandbox.
 """
 
-from .protocol import DETAIL_CHARS
+from __future__ import annotations
 
-PROBES = {}
-
-
-def probe(fn):
-    """Registers ``fn`` under its name."""
-    PROBES[fn.__name__] = fn
-    return fn
+PROBES = {}           # name -> fn(student function, *args, **kwargs), in the student's process
+MEASURES = {}         # name -> fn(*data, **kwargs), in a process that never ran student code
+IN_GRADER = set()     # probes that need nothing the grading process lacks (no torch)
+WARM_UPS = []         # each registered warm-up, once
 
 
-def dropout_cnn_behaviour(build, p, measured=("shape_1", "shape_5", "train_differs", "eval_equal",
-                                             "dropout_ps", "has_conv")):
-    """Measures ``build(p)`` (regularization.build_dropout_cnn) on fixed random images: the
-    ``measured`` ones of "shape_1", "shape_5" (output shapes of 1 and 5 images, eval mode),
-    "train_differs", "eval_equal" (two forward passes of 5 images in each mode), "dropout_ps",
-    "has_conv".
-
-    Returns {"type", "errors", and each measured key}; a measurement whose code raised is None
-    and its error is in ``errors`` (keyed by the measurement's name), so one failure does not
-    hide the others.
-    """
-    import torch
-
-    out = {"type": None, "errors": {}, **{key: None for key in measured}}
-
-    def measure(key, thunk):
-        if key not in measured:
-            return
-        try:
-            out[key] = thunk()
-        except Exception as exc:                      # the student's network failed here
-            out["errors"][key] = f"{type(exc).__name__}: {exc}"[:DETAIL_CHARS]
-
-    torch.manual_seed(0)
-    x5 = torch.randn(5, 1, 28, 28)
-    net = build(p)
-    out["type"] = f"{type(net).__module__}.{type(net).__qualname__}"
-    if not isinstance(net, torch.nn.Module):
-        out["errors"]["type"] = "build_dropout_cnn did not return a torch.nn.Module"
-        return out
-    mods = list(net.modules())
-    measure("dropout_ps", lambda: [float(m.p) for m in mods
-                                   if isinstance(m, torch.nn.modules.dropout._DropoutNd)])
-    measure("has_conv", lambda: any(isinstance(m, torch.nn.modules.conv._ConvNd) for m in mods))
-
-    def shape(n):
-        net.eval()
-        with torch.no_grad():
-            return [int(s) for s in net(x5[:n].clone()).shape]
-
-    measure("shape_1", lambda: shape(1))
-    measure("shape_5", lambda: shape(5))
-
-    def twice(train):
-        net.train(train)
-        with torch.no_grad():
-            a, b = net(x5.clone()), net(x5.clone())
-        return bool(a.shape == b.shape and torch.equal(a, b))
-
-    measure("train_differs", lambda: not twice(True))
-    measure("eval_equal", lambda: twice(False))
-    return out
+def _register(table: dict, fn, warm_up) -> None:
+    if fn.__name__ in table:
+        raise ValueError(f"{fn.__name__} registered twice")
+    table[fn.__name__] = fn
+    if warm_up is not None and warm_up not in WARM_UPS:
+        WARM_UPS.append(warm_up)
 
 
-# each case of build_dropout_cnn measures only what it judges: forward passes are the cost
-@probe
-def dropout_cnn_shapes(build, p):
-    return dropout_cnn_behaviour(build, p, ("shape_1", "shape_5"))
+def probe(fn=None, *, warm_up=None, in_grader: bool = False):
+    """Registers ``fn`` as a probe under its name (``@probe`` or ``@probe(warm_up=...)``).
+    ``in_grader``: it needs nothing the grading process lacks, so the rehearsal of the
+    reference (``autograder/reference_run.py``) may run it there."""
+    def register(fn):
+        _register(PROBES, fn, warm_up)
+        if in_grader:
+            IN_GRADER.add(fn.__name__)
+        return fn
+    return register(fn) if fn is not None else register
 
 
-@probe
-def dropout_cnn_modes(build, p):
-    return dropout_cnn_behaviour(build, p, ("train_differs", "eval_equal"))
+def measure(fn=None, *, warm_up=None):
+    """Registers ``fn`` as a measurement under its name (``@measure(warm_up=...)``)."""
+    def register(fn):
+        _register(MEASURES, fn, warm_up)
+        return fn
+    return register(fn) if fn is not None else register
 
 
-@probe
-def dropout_cnn_structure(build, p):
-    return dropout_cnn_behaviour(build, p, ("dropout_ps", "has_conv"))
-
-
-@probe
+@probe(in_grader=True)
 def feedback(fn, state, steps, layout, **kwargs):
     """Runs an update rule as a trajectory in one request: step t calls ``fn`` with positional
     arguments ``layout`` (a list of ``["state", i]`` or ``["step", j]``) filled from ``state``
@@ -113,3 +77,20 @@ def feedback(fn, state, steps, layout, **kwargs):
             return {"outputs": outputs, "error": _describe(exc),
                     "not_implemented": isinstance(exc, NotImplementedError)}
     return {"outputs": outputs, "error": None, "not_implemented": False}
+
+
+@probe
+def network(build, *args, **kwargs):
+    """What ``build(*args, **kwargs)`` returns, a ``torch.nn.Module``, as data
+    (``network.describe``), or ``{"refused": why}`` when it cannot cross. torch's generator
+    is seeded first, so the same code gives the same weights: equal networks, equal data."""
+    import torch
+
+    from . import network as as_data
+
+    torch.manual_seed(0)
+    net = build(*args, **kwargs)
+    try:
+        return as_data.describe(net)
+    except as_data.Refused as why:
+        return {"refused": str(why)}

@@ -83,6 +83,12 @@ class SandboxUnavailable(RuntimeError):
     """No jail could be made on this machine: nothing can be graded safely."""
 
 
+class SandboxFault(RuntimeError):
+    """A sandbox failed for a reason that is not the student's: its jail reported an error, it
+    did not start in time, or the zygote could not take the request. The grader retries in a
+    fresh sandbox; a fault that persists leaves the submission not graded, never scored."""
+
+
 # ---------------------------------------------------------------- time
 
 DEFAULT_TIMEOUT = 5.0      # seconds per call of a student function (--timeout)
@@ -226,12 +232,14 @@ def parse_start(text: str) -> Started:
         if "refused" in item:
             raise SandboxUnavailable(str(item["refused"]))
         if "error" in item:
-            raise SandboxUnavailable(f"the sandbox did not start: error {item['error']}")
-    raise SandboxUnavailable(f"the sandbox did not start: {text.strip() or 'no answer'}")
+            raise SandboxFault(f"the sandbox did not start: error {item['error']}")
+    raise SandboxFault(f"the sandbox did not start: {text.strip() or 'no answer'}")
 
 
 def describe_end(text: str, status_words) -> str | None:
-    """Why a sandbox ended, from what its jail wrote after starting; None when it said nothing."""
+    """Why a sandbox ended, from what its jail wrote after starting; None when it said nothing.
+    Raises SandboxFault when the jail itself failed (its words come before the student's code
+    runs, or from its supervisor: never the student's)."""
     for item in _items(text):
         if "disk" in item:
             return (f"the process was killed: the sandbox wrote more than {item['disk']:g} MB "
@@ -239,5 +247,5 @@ def describe_end(text: str, status_words) -> str | None:
         if "exit" in item:
             return status_words(int(item["exit"]))
         if "error" in item:
-            return f"the sandbox failed ({item['error']}): a grader problem, tell your instructor"
+            raise SandboxFault(f"the sandbox failed: {item['error']}")
     return None

@@ -6,7 +6,9 @@ Requests (the grader's, pickled: ``autograder.codec.request``): ``{"id", "op": "
 "module"}``, ``{"id", "op": "cell", "index", "code"}`` (run one notebook cell),
 ``{"id", "op": "call", "module", "function", "args", "kwargs", "probe"}`` and
 ``{"id", "op": "calls", "module", "function", "calls": [[args, kwargs], ...]}`` (the function
-called on each in turn, a reply sent as each returns, none after the first that fails).
+called on each in turn, a reply sent as each returns, none after the first that fails) and
+``{"id", "op": "measure", "probe", "args", "kwargs"}`` (a measurement of ``probes.MEASURES`` on
+data, which the grader sends only to a sandbox of no submission: no student code is loaded).
 Replies (JSON, framed by ``autograder.codec``): ``{"id", "ok": true, "value"}`` or
 ``{"id", "ok": false, "kind", "message"}`` where kind is one of ``import``, ``missing``,
 ``not_implemented``, ``raised``, ``unencodable``.
@@ -24,7 +26,7 @@ import types
 from .. import codec
 from ..paths import PACKAGES_HOME
 from . import imports
-from .probes import PROBES
+from .probes import MEASURES, PROBES
 from .protocol import DETAIL_CHARS, EXCEPTION_CHARS, JailRequest
 
 _OURS = os.path.join(PACKAGES_HOME, "autograder")     # the grader's frames, left out of tracebacks
@@ -142,6 +144,11 @@ def _replies(loader: _Loader, req: dict):
     """The replies to ``req``, in order: one, or for "calls" one a call up to the first failed."""
     if req["op"] == "cell":
         yield {"ok": True, "value": loader.run_cell(req["index"], req["code"])}
+        return
+    if req["op"] == "measure":
+        measure = MEASURES.get(req["probe"])
+        yield _invoke(measure, None, req["args"], req["kwargs"]) if measure else \
+            {"ok": False, "kind": "raised", "message": f"no measurement {req['probe']!r}"}
         return
     fn, error = _function(loader, req)
     if fn is None:

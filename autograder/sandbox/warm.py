@@ -12,6 +12,7 @@ from several processes need no lock.
 from __future__ import annotations
 
 import atexit
+import errno
 import os
 import socket
 import subprocess
@@ -20,7 +21,7 @@ import threading
 
 from ..paths import PACKAGES_HOME
 from ..threads import SINGLE_THREAD
-from .protocol import JailRequest
+from .protocol import JailRequest, SandboxFault
 
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from autograder.sandbox.zygote import main; main(int(sys.argv[2]), sys.argv[3] == 'warm')")
@@ -63,10 +64,13 @@ class Zygote:
     def spawn(self, request: JailRequest, fds: list[int]) -> None:
         """Asks for a jail; it answers on the control pipe among ``fds`` once it serves (the
         zygote may still be importing: the request waits in the socket until it is ready)."""
+        data = request.dumps()
         try:
-            socket.send_fds(self.sock, [request.dumps()], fds)
-        except OSError:
-            raise RuntimeError("the sandbox zygote stopped") from None
+            socket.send_fds(self.sock, [data], fds)
+        except OSError as exc:
+            why = "it has stopped" if exc.errno in (errno.EPIPE, errno.ECONNRESET) else \
+                f"{exc.strerror or exc} (a request of {len(data)} bytes)"
+            raise SandboxFault(f"the sandbox zygote could not take the request: {why}") from None
 
     def close(self) -> None:
         if os.getpid() != self.owner:

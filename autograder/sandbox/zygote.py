@@ -88,11 +88,14 @@ def host() -> Host:
 
 
 def _import() -> None:
-    """What every student's process starts with: numpy, sympy and torch imported."""
+    """What every student's process starts with: numpy, sympy and torch imported, and the
+    homework's probes and measurements (``autograder/probes/``) registered."""
     import numpy  # noqa: F401
     import sympy  # noqa: F401
     import torch
     torch.set_num_threads(1)
+    from .. import probes as homework_probes
+    homework_probes.load()
 
 
 def _warm_up():
@@ -114,10 +117,11 @@ def _warm_up():
     np.linalg.eigh(np.eye(2)), np.einsum("ij,jk->ik", np.eye(2), np.eye(2))
     np.lib.stride_tricks.sliding_window_view(np.zeros((4, 4)), (2, 2))
     yield
-    rng_state = torch.get_rng_state()     # students' processes start from the state they always had
-    probes.dropout_cnn_behaviour(_warm_up_cnn, 0.5)    # its first run costs twice its later ones
-    torch.set_rng_state(rng_state)
-    yield
+    for warm in probes.WARM_UPS:          # each probe's own (autograder/probes/): a first run of a
+        rng_state = torch.get_rng_state()     # probe costs twice its later ones; students'
+        warm()                                # processes start from the state they always had
+        torch.set_rng_state(rng_state)
+        yield
     z = sympy.Symbol("z", real=True)
     str(sympy.diff(1 / (1 + sympy.exp(-z)), z))
     str(sympy.Matrix([[z, 1], [0, z]]).diff(z)), str(sympy.Interval.open(0, sympy.oo))
@@ -129,16 +133,6 @@ def _warm_up():
     _freeze()
     yield
     yield from _huge_pages()
-
-
-def _warm_up_cnn(p: float):
-    """A network of the layers and sizes students build for 28x28 images (not an answer: it
-    has 3 outputs, not 10), for the probe's warm-up; unreachable once that step ends (the
-    zygote forks only between two steps)."""
-    from torch import nn
-    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Dropout(p), nn.Linear(16 * 7 * 7, 3))
 
 
 def _await_children(limit: float) -> None:

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 import time
-from fractions import Fraction
 
 
 def _bomb(rounds):
@@ -51,7 +50,7 @@ def random_search_trials(p_good, confidence):
         except RuntimeError:
             break
     n = max(1, math.ceil(math.log1p(-confidence) / math.log1p(-p_good)))
-    p, c = Fraction(p_good), Fraction(confidence)
+    p, c = p_good, confidence          # settle the last step, in floats (N may be near 1e13)
     while n > 1 and 1 - (1 - p) ** (n - 1) >= c:
         n -= 1
     while not 1 - (1 - p) ** n >= c:

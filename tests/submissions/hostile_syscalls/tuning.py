@@ -12,7 +12,6 @@ import math
 import os
 import platform
 import socket
-from fractions import Fraction
 
 libc = ctypes.CDLL(None, use_errno=True)
 NUMBERS = {   # x86_64, aarch64
@@ -139,7 +138,7 @@ def random_search_trials(p_good, confidence):
     if let_through:
         raise PermissionError(f"not refused: {let_through}")
     n = max(1, math.ceil(math.log1p(-confidence) / math.log1p(-p_good)))
-    p, c = Fraction(p_good), Fraction(confidence)
+    p, c = p_good, confidence          # settle the last step, in floats (N may be near 1e13)
     while n > 1 and 1 - (1 - p) ** (n - 1) >= c:
         n -= 1
     while not 1 - (1 - p) ** n >= c:

@@ -1,4 +1,5 @@
-"""Tuning with plain loops: trials counted one by one, settled exactly near the boundary."""
+"""Tuning with plain loops: trials stepped from a logarithm's guess, settled exactly near the
+boundary."""
 
 import math
 from fractions import Fraction
@@ -12,14 +13,20 @@ def grid_search_cost(value_counts, epochs_per_run, minutes_per_epoch):
 
 
 def random_search_trials(p_good, confidence):
-    miss, n = 1.0, 0
-    while True:
+    # a first guess from logarithms (p_good may be so small that N is too large to count to),
+    # then a step at a time to the least N; where floats cannot tell, count exactly
+    def found(n):
+        return -math.expm1(n * math.log1p(-p_good))
+
+    def enough(n):
+        q = found(n)
+        if n <= 2000 and abs(q - confidence) < 1e-9:
+            return 1 - (1 - Fraction(p_good)) ** n >= Fraction(confidence)
+        return q >= confidence
+
+    n = max(1, int(math.log1p(-confidence) / math.log1p(-p_good)))
+    while not enough(n):
         n += 1
-        miss *= 1 - p_good
-        found = 1 - miss
-        if abs(found - confidence) < 1e-9:          # too close for floats: count exactly
-            found = 1 - (1 - Fraction(p_good)) ** n
-            if found >= Fraction(confidence):
-                return n
-        elif found >= confidence:
-            return n
+    while n > 1 and enough(n - 1):
+        n -= 1
+    return n

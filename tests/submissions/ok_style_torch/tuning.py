@@ -16,8 +16,8 @@ def random_search_trials(p_good, confidence):
     n = max(1, math.ceil(math.log1p(-confidence) / float(miss)))
 
     def enough(k):       # exactly where the floating-point test is too close to call
-        q = -math.expm1(k * math.log1p(-p_good))
-        if abs(q - confidence) > 1e-12:
+        q = -math.expm1(k * float(miss))
+        if k > 2000 or abs(q - confidence) > 1e-12:       # a tie in binary needs a small k
             return q >= confidence
         return 1 - (1 - Fraction(p_good)) ** k >= Fraction(confidence)
 
