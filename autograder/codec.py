@@ -24,6 +24,7 @@ import binascii
 import hashlib
 import json
 import math
+import numbers
 import pickle
 import struct
 import time
@@ -69,6 +70,20 @@ def _encode_array(arr: np.ndarray) -> dict:
                             base64.b64encode(arr.tobytes()).decode("ascii")]}
 
 
+def _tensor_numpy(obj) -> np.ndarray:
+    """A torch tensor's values as a numpy array: detached (a parameter or any tensor that
+    requires grad), on the CPU, dense, its conjugate and negative bits resolved, and a dtype
+    numpy lacks (bfloat16) widened exactly to float32."""
+    x = obj.detach().cpu()
+    if x.is_sparse:
+        x = x.to_dense()
+    x = x.resolve_conj().resolve_neg()
+    try:
+        return x.numpy()
+    except TypeError:
+        return x.float().numpy()
+
+
 def _sympy_text(obj) -> str | None:
     """``str(obj)`` for sympy objects, None for anything else (sympy imported lazily); an
     expression's terms in the order sympy holds them (``order="none"``): sorting them for
@@ -91,6 +106,8 @@ def encode(obj, depth: int = 0):
         raise CodecError("value nested too deeply")
     t = type(obj)
     if t is np.ndarray:                  # the commonest reply first
+        if obj.dtype.kind in "UO":          # strings, sympy objects: the list of its entries
+            return encode(obj.tolist(), depth + 1)
         return _encode_array(obj)
     if obj is None or t is bool or t is str:
         return obj
@@ -106,7 +123,7 @@ def encode(obj, depth: int = 0):
     if t is dict:
         return {"__dict__": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in obj.items()]}
     if isinstance(obj, np.ndarray):
-        return _encode_array(np.asarray(obj))
+        return encode(np.asarray(obj), depth)
     if isinstance(obj, np.generic):
         if obj.dtype.kind == "b":
             return bool(obj)
@@ -114,9 +131,11 @@ def encode(obj, depth: int = 0):
             return int(obj)
         if obj.dtype.kind == "f":
             return encode(float(obj))
+        if obj.dtype.kind in "UO":          # numpy's str, an object scalar: its value
+            return encode(obj.item(), depth + 1)
         return _encode_array(np.asarray(obj))
     if t.__module__.startswith("torch") and hasattr(obj, "detach"):
-        return _encode_array(obj.detach().cpu().numpy())
+        return _encode_array(_tensor_numpy(obj))
     text = _sympy_text(obj)
     if text is not None:
         return {"__sympy__": text}
@@ -129,6 +148,8 @@ def encode(obj, depth: int = 0):
         return encode(list(obj) if isinstance(obj, list) else tuple(obj), depth)
     if isinstance(obj, dict):
         return encode(dict(obj), depth)
+    if isinstance(obj, numbers.Real):            # fractions.Fraction and the like, by value
+        return encode(float(obj), depth)
     raise CodecError(f"cannot send back a value of type {t.__module__}.{t.__qualname__}")
 
 

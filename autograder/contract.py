@@ -13,12 +13,15 @@ import ast
 import os
 import re
 import sys
+import textwrap
 
 from . import catalog, checks, cli, engine, symbolic
 from .paths import checkout, package_dir
 from .sandbox import network
+from .sandbox.imports import ALLOWED
 from .spec import Case, Module
 from .template import public_declarations
+from .tolerance import number
 
 TARGET = os.path.join("docs", "ASSIGNMENT.md")
 
@@ -40,25 +43,37 @@ its declaration as the reference writes it and the cases it is graded on, with t
   that serves every module (function names are unique across modules). A missing module or
   function, or one that still raises `NotImplementedError`, scores 0 on its items with a message
   that says so; every other item is graded as usual.
-- **Arrays.** Array arguments are numpy `float64` arrays with the shapes the docstrings state. An
-  answer may be a numpy array, a Python number, a list or a torch tensor (read as a numpy array),
-  but its **shape must match exactly**: a `(3,)` answer is not a `(3, 1)` one. Vectors are 1-D,
-  `(d,)`. A dense layer's weight is `(out, in)` and its bias `(out,)`, as in `torch.nn.Linear`; a
-  batch `x` is `(N, in)` with `a = x @ W.T + b`, a single `x` of shape `(in,)` gives
-  `a = W @ x + b`. ReLU's derivative at 0 is 0, in `relu_grad` and in every backward pass.
-- **Tolerances.** Numbers are compared with the reference at `rtol={rtol}, atol={atol}`. A
-  `worked` case, the homework's own instance, compares real numbers at `rtol={hand_rtol}`, so
-  hand-rounded numbers earn its points; the other cases need code. Counts are exact integers,
-  and true/false answers Python `bool`s.
+- **Arrays.** Array arguments are numpy `float64` arrays with the shapes the docstrings state.
+  Vectors are 1-D, `(d,)`. A dense layer's weight is `(out, in)` and its bias `(out,)`, as in
+  `torch.nn.Linear`; a batch `x` is `(N, in)` with `a = x @ W.T + b`, a single `x` of shape
+  `(in,)` gives `a = W @ x + b`. ReLU's derivative at 0 is 0, in `relu_grad` and in every
+  backward pass.
+- **Answers.** {answer_rule} The **shape must match exactly**: a `(3,)` answer is not a `(3, 1)`
+  one, and a 1-element array is not a number. The same rule holds for every item and every way
+  a value comes back (a return value, each step of an update rule whose state is fed back, a
+  notebook's function).
+- **Tolerances.** Numbers are compared with the reference at `rtol={rtol}, atol={atol}`:
+  `|got - expected| <= atol + rtol * |expected|`. A `worked` case, the homework's own instance,
+  compares real numbers at `rtol={hand_rtol}`, so hand-rounded numbers earn its points; the
+  other cases need code. A case that compares otherwise shows its tolerance beside it in its
+  item's table. Counts are exact integers. `nan`, `inf` and `-inf` are never close to a number:
+  they pass only where the expected value is the same (a loss that diverges is `inf`).
 - **Symbolic answers** (`*_expr` items). A sympy expression, `Matrix` or `Set` built from the
   symbols the module defines (shown under its heading), or a string in sympy syntax over their
   names (`"w1*w2**2/2"`). Judged by mathematical equivalence, never by text: the two must agree
   at {points} random points within a relative {sym_rtol} (plus {sym_atol} absolute), and a
   difference that simplifies to a nonzero constant is wrong. A string is read by an allow-list
   parser, never by `eval`: the item's symbols, numbers, `+ - * / **`, {always},
-  the constants {constants}, and the functions the item needs (such as `exp` or `tanh`).
+  the constants {constants}, and the functions the item needs (such as `exp` or `tanh`). What
+  sympy gives back unsimplified is judged by its value too: a `Piecewise` whose condition holds
+  at the test points (`summation` of a geometric series), an unevaluated `Sum`.
+- **Packages.** A submission may import the standard library and {packages}; the grader
+  installs them wherever it grades. Importing anything else fails the module (or notebook cell)
+  with a message that names it. A notebook's code runs as plain Python: IPython-only lines
+  (`%...`, `!...`) are skipped, and `display(...)` and `from IPython.display import ...` work as
+  in a kernel (shown as text; the grader shows no output).
 - **Choice answers.** A single choice is one uppercase letter (`"B"`); "check all that apply"
-  accepts a letter, a string of letters, a list or a set.
+  accepts a letter, a string of letters, or a list, tuple, set or array of letters.
 - **Cases and points.** A case earns all its points or none. Random instances (several shapes,
   sizes of 1 included) come from a generator seeded by the grading seed (`--seed`, default {seed})
   and the case's name, so a course can grade on instances students never saw. A *hidden* case
@@ -73,6 +88,34 @@ its declaration as the reference writes it and the cases it is graded on, with t
 - **Hand-graded questions** are listed under their module and at the end of every report; they
   are not part of the {total} points.
 """
+
+
+_number = number
+
+
+def _wrapped(text: str, width: int = 100) -> str:
+    """``text`` with each top-level list item of its conventions refilled to ``width`` columns
+    (the numbers and lists put into them have any length); a nested list stays as written."""
+    out, item, indent = [], [], 0
+    for line in text.split("\n") + [""]:
+        starts = line.lstrip().startswith("- ")
+        depth = len(line) - len(line.lstrip())
+        if item and (starts or depth <= indent or not line.strip()):
+            joined = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"),   # code spans whole
+                            " ".join(l.strip() for l in item))
+            out.append(textwrap.fill(joined, width, initial_indent=" " * indent,
+                                     subsequent_indent=" " * (indent + 2), break_long_words=False,
+                                     break_on_hyphens=False).replace("\0", " "))
+            item = []
+        if starts and depth:
+            out.append(line)                # a nested list stays as its source writes it
+        elif starts:
+            item, indent = [line], depth
+        elif item:
+            item.append(line)
+        else:
+            out.append(line)
+    return "\n".join(out[:-1])
 
 
 def _networks() -> str:
@@ -94,12 +137,6 @@ def _networks() -> str:
 {network.MAX_BYTES // 2**20} MB of parameters and buffers (as float32)."""
 
 
-def _number(x: float) -> str:
-    """``2.0`` as ``2``, ``0.5`` as ``0.5``; a tolerance such as ``0.001`` as ``1e-3``."""
-    text = f"{x:.0e}" if 0 < abs(x) < 0.01 and float(f"{x:.0e}") == x else f"{x:g}"
-    return re.sub(r"e([+-])0*(\d)", r"e\1\2", text).replace("e+", "e")
-
-
 def _anchor(heading: str) -> str:
     """GitHub's anchor of a Markdown heading."""
     return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
@@ -112,7 +149,8 @@ def _prose(docstring: str) -> str:
 
 
 def _case(c: Case) -> str:
-    notes = (["hidden"] if c.hidden else []) + ([f"{_number(c.timeout)} s per call"] if c.timeout else [])
+    notes = (["hidden"] if c.hidden else []) + ([f"{_number(c.timeout)} s per call"] if c.timeout else []) \
+        + (["; ".join(map(str, c.tolerance))] if c.tolerance else [])
     return f"`{c.label}` {_number(c.points)}" + (f" ({', '.join(notes)})" if notes else "")
 
 
@@ -158,13 +196,14 @@ def generate(ref: str | None = None) -> str:
     if undeclared:
         raise ValueError(f"graded but not in reference/: {sorted(undeclared)}")
     total = sum(m.total for m in modules)
-    out = [PREAMBLE.format(
+    out = [_wrapped(PREAMBLE.format(
         total=_number(total), modules=len(modules), rtol=_number(checks.RTOL), atol=_number(checks.ATOL),
-        hand_rtol=_number(checks.HAND_RTOL), points=symbolic.N_POINTS, sym_rtol=_number(symbolic.RTOL),
+        hand_rtol=_number(checks.HAND_RTOL), answer_rule=checks.ANSWER_RULE,
+        packages=", ".join(f"`{p}`" for p in ALLOWED), points=symbolic.N_POINTS, sym_rtol=_number(symbolic.RTOL),
         sym_atol=_number(symbolic.ATOL), always=", ".join(f"`{n}`" for n in symbolic.ALWAYS),
         constants=", ".join(f"`{n}`" for n in symbolic.CONSTANTS), timeout=_number(engine.DEFAULT_TIMEOUT),
         budget=_number(engine.DEFAULT_BUDGET), seed=cli.parser().get_default("seed"),
-        networks=_networks())]
+        networks=_networks()))]
     out.append("## Modules\n\n| module | source | items | points |\n|---|---|--:|--:|")
     for m in modules:
         out.append(f"| [{m.name}](#{_anchor(m.name)}) | {m.source} | {len(m.items)} | {_number(m.total)} |")

@@ -28,6 +28,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from .tolerance import Tolerance, default_for
+
 # The assignment (shared/ASSIGNMENT.md): its modules in its order, and its total points.
 ASSIGNMENT_ORDER = (
     "activations", "backprop", "jacobians", "conv", "optim", "dead_units", "xor",
@@ -61,6 +63,13 @@ class Case:
     check: Callable
     hidden: bool = False
     timeout: float | None = None
+    tolerance: tuple[Tolerance, ...] = ()      # declared: the comparisons use these, no other
+
+    @property
+    def tolerances(self) -> tuple[Tolerance, ...]:
+        """What this case's numbers are compared at: its declaration, else its label's default
+        (``autograder.tolerance``); the contract shows a declared one beside the case."""
+        return self.tolerance or (default_for(self.label),)
 
     @property
     def item(self) -> str:
@@ -88,10 +97,14 @@ class Module:
     cases: list[Case] = field(default_factory=list)
 
     def case(self, function: str, label: str, points: float, *, hidden: bool = False,
-             timeout: float | None = None):
-        """Decorator registering ``check(f, rng)`` as case ``label`` of item ``function``."""
+             timeout: float | None = None, tolerance: Tolerance | tuple[Tolerance, ...] = ()):
+        """Decorator registering ``check(f, rng)`` as case ``label`` of item ``function``.
+        ``tolerance``: what the case compares numbers at, when not the contract's default
+        for its label (one ``Tolerance``, or several when its checks differ)."""
+        declared = (tolerance,) if isinstance(tolerance, Tolerance) else tuple(tolerance)
+
         def register(check: Callable) -> Callable:
-            new = Case(self.name, function, label, points, check, hidden, timeout)
+            new = Case(self.name, function, label, points, check, hidden, timeout, declared)
             if any(c.id == new.id for c in self.cases):
                 raise ValueError(f"case {new.id} declared twice")
             self.cases.append(new)

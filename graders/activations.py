@@ -50,9 +50,8 @@ def sigmoid_random(f, rng):
 def sigmoid_extremes(f, rng):
     got = checks.expect_shape(f(EXTREMES.copy()), EXTREMES.shape, "sigmoid")
     _finite(got, "sigmoid")
-    if got[0] != 0.0 or got[-1] != 1.0:
-        raise Mismatch(f"sigmoid(-1000) must be exactly 0 and sigmoid(1000) exactly 1; got "
-                       f"{got[0]!r} and {got[-1]!r}")
+    if not checks.all_close(got[[0, -1]], [0.0, 1.0]):
+        raise Mismatch(f"sigmoid(-1000) must be 0 and sigmoid(1000) 1; got {got[0]!r} and {got[-1]!r}")
     checks.expect_array(got, ref.sigmoid(EXTREMES), name="sigmoid")
 
 
@@ -85,9 +84,13 @@ def relu_random(f, rng):
     _elementwise(f, ref.relu, rng, "relu")
 
 
+LEAKY = "a leaky ReLU (negative inputs scaled by 0.01); ReLU is max(z, 0)"
+
+
 @M.case("relu", "zeros", points=0.5)
 def relu_zeros(f, rng):
-    checks.expect_array(f(ZEROS.copy()), ref.relu(ZEROS), name="relu", atol=0.0)
+    checks.expect_array(f(ZEROS.copy()), ref.relu(ZEROS), name="relu",
+                        mistakes={LEAKY: np.where(ZEROS > 0, ZEROS, 0.01 * ZEROS)})
 
 
 @M.case("relu_grad", "random", points=0.5)
@@ -98,10 +101,12 @@ def relu_grad_random(f, rng):
 @M.case("relu_grad", "zeros", points=0.5)
 def relu_grad_zeros(f, rng):
     got = checks.expect_shape(f(ZEROS.copy()), ZEROS.shape, "relu_grad")
-    if got[0, 0] != 0.0 or got[0, 1] != 0.0 or got[1, 2] != 0.0:
-        raise Mismatch(f"relu_grad(0) must be 0 (the convention here and in torch: the gradient "
-                       f"is 1 only where z > 0); got {checks.show(got)} for z = {checks.show(ZEROS)}")
-    checks.expect_array(got, ref.relu_grad(ZEROS), name="relu_grad", atol=0.0)
+    leaky = {LEAKY: np.where(ZEROS > 0, 1.0, 0.01)}
+    if not checks.all_close(got[ZEROS == 0], 0.0):
+        checks.fail(f"relu_grad(0) must be 0 (the convention here and in torch: the gradient "
+                    f"is 1 only where z > 0); got {checks.show(got)} for z = {checks.show(ZEROS)}",
+                    got, leaky)
+    checks.expect_array(got, ref.relu_grad(ZEROS), name="relu_grad", mistakes=leaky)
 
 
 # ---------------------------------------------------------------- tanh, tanh_grad
@@ -125,7 +130,7 @@ def softmax_random(f, rng):
         shape = z.shape
         got = checks.expect_shape(got, shape, f"softmax of a {shape} array")
         sums = got.sum(axis=-1)
-        if not np.allclose(sums, 1.0, rtol=checks.RTOL, atol=checks.ATOL):
+        if not checks.all_close(sums, 1.0):
             e = np.exp(z - z.max(axis=0))
             checks.fail(f"softmax of a {shape} array: the entries along the last axis sum to "
                         f"{checks.show(sums)}, not 1", got,
@@ -193,7 +198,9 @@ def softmax_as_logistic_random(f, rng):
         w = checks.expect_shape(w, (d,), "w")
         c = checks.expect_shape(c, (), "c (a float)")
         want = ref.softmax(X @ W.T + b)[:, 0]
-        checks.expect_array(ref.sigmoid(X @ w + c), want,
+        with np.errstate(all="ignore"):              # huge weights overflow: inf, which fails
+            logistic = ref.sigmoid(X @ w + c)
+        checks.expect_array(logistic, want,
                             name=f"σ(w·x + c) against softmax(Wx + b)[0] at 6 random x (D = {d})",
                             mistakes={"it equals softmax(Wx + b)[1], not [0]: the sign of w and c is flipped "
                                       "(w = W[0] − W[1], c = b[0] − b[1])": 1 - want})

@@ -157,7 +157,7 @@ def mlp_forward_worked(f, rng):
     out = _mlp_out(f(WORKED_X.copy(), _copies(WORKED_W), _copies(WORKED_B),
                      activation="relu", output_activation="relu"), 3, ("a", "z"))
     yhat = checks.as_array(out["z"][-1], 'ŷ = ["z"][-1]')
-    if yhat.shape != (1,) or not np.allclose(yhat, 8.0, rtol=checks.HAND_RTOL):
+    if yhat.shape != (1,) or not checks.all_close(yhat, 8.0, rtol=checks.HAND_RTOL):
         raise Mismatch(f"ŷ = z[-1]: expected [8.], got {checks.show(yhat)}: ŷ = ReLU(a3) with "
                        f"a3 = W3 z2 + b3 = −2·38 + 3·22 + 18 = 8 (z1 = (2, 8, 9), z2 = (38, 22))")
     want = ref.mlp_forward(WORKED_X, WORKED_W, WORKED_B)
@@ -199,7 +199,7 @@ def mlp_backward_worked(f, rng):
     db = [_grad_shape(got["db"][l], WORKED_B[l].shape, f'["db"][{l}] (db{l + 1})', f"b{l + 1}")
           for l in range(3)]
     _grad_shape(got["dx"], (2,), '["dx"]', "x")
-    if not np.allclose(db[2], -4.0, rtol=checks.HAND_RTOL):
+    if not checks.all_close(db[2], -4.0, rtol=checks.HAND_RTOL):
         checks.fail(f'["db"][2] (db3): expected [-4.], got {checks.show(db[2])}: '
                     f"db3 = dL/da3 = 2(ŷ − y)·ReLU'(a3) = 2(8 − 10)·1 = −4, since ŷ = 8", db[2],
                     {"−2 is what ŷ = 9, or a loss with ½, gives": [-2.0]})

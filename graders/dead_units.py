@@ -115,7 +115,7 @@ def relu_net_grads_dead(f, rng):
         got = checks.expect_dict(got, KEYS)
         for k, shape in (("dW1", (2, 2)), ("db1", (2,))):
             arr = checks.expect_shape(got[k], shape, f'["{k}"]')
-            if np.any(arr != 0):
+            if not checks.all_close(arr, 0.0):
                 raise Mismatch(f'["{k}"] at your dead parameters W1 = {checks.show(W1)}, '
                                f"b1 = {checks.show(b1)} and x = {checks.show(x)}: expected zeros (a "
                                f"dead unit passes no gradient), got {checks.show(arr)}")

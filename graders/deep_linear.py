@@ -14,12 +14,14 @@ from autograder import checks
 from autograder.checks import Mismatch
 from autograder.spec import Module
 from autograder.symbolic import expect_equivalent
+from autograder.tolerance import DEFAULT, Tolerance
 
 M = Module("deep_linear", total=28, source="CSC413 Q4")
 
 SYMBOLS = {"w1": ref.w1, "w2": ref.w2, "x": ref.x}
 
 LOG_TOL = 1e-6            # |log10(got) - log10(expected)|, about 2.3e-6 relative
+LOG = Tolerance(0.0, LOG_TOL, "log10 of a finite loss")
 HUGE, TINY = 1e250, 1e-250  # beyond these a loss counts as diverged / as zero
 NUDGE = 1e-12
 
@@ -98,10 +100,12 @@ def _sequential(u, v, a1, a2):
 
 
 def _classes(loss):
-    """0 vanished (below TINY, or exactly 0), 1 ordinary, 2 diverged (inf or above HUGE)."""
+    """0 vanished (below TINY, or exactly 0), 1 ordinary, 2 diverged (inf or above HUGE), 3
+    what no loss is (negative, -inf or nan)."""
     out = np.ones(loss.shape, dtype=int)
     out[loss < TINY] = 0
-    out[~(loss <= HUGE)] = 2
+    out[loss > HUGE] = 2
+    out[~(loss >= 0)] = 3
     return out
 
 
@@ -139,13 +143,13 @@ def _expect_grid(got, a1, a2, w10, w20, k):
                        "an entry whose iterates overflow must be inf (inf - inf gives nan: stop "
                        "updating a diverged entry, or mark it)")
     gcls, glg = _classes(got), _log(got)
-    names = {0: "converged to 0", 1: "finite", 2: "diverged (inf)"}
+    names = {0: "converged to 0", 1: "finite", 2: "diverged (inf)", 3: "negative"}
     bad = stable & (gcls != cls)
     if bad.any():
         idx = tuple(np.argwhere(bad)[0])
         raise Mismatch(f"after k={k} steps at {where(idx)}: expected a loss that is {names[cls[idx]]} "
                        f"({base[idx]!r}), got {got[idx]!r} ({int(bad.sum())} grid points differ)")
-    bad = stable & (cls == 1) & ~(np.abs(glg - lg) <= LOG_TOL)
+    bad = stable & (cls == 1) & ~checks.close(glg, lg, rtol=LOG.rtol, atol=LOG.atol, of=LOG.of)
     if bad.any():
         idx = tuple(np.argwhere(bad)[0])
         raise Mismatch(f"after k={k} steps at {where(idx)}: expected loss {base[idx]!r}, got {got[idx]!r} "
@@ -156,7 +160,7 @@ def _grid(rng, lo, hi, n):
     return np.sort(10.0 ** rng.uniform(lo, hi, size=n))
 
 
-@M.case("loss_after_steps", "grid", points=3)
+@M.case("loss_after_steps", "grid", points=3, tolerance=(DEFAULT, LOG))
 def loss_after_steps_grid(f, rng):
     grids = []
     for k in (1, 10, 50):
@@ -169,7 +173,7 @@ def loss_after_steps_grid(f, rng):
         _expect_grid(got, *grid)
 
 
-@M.case("loss_after_steps", "overflow", points=2)
+@M.case("loss_after_steps", "overflow", points=2, tolerance=LOG)
 def loss_after_steps_overflow(f, rng):
     grids = []
     for k in (100, 200):

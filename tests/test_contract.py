@@ -5,6 +5,7 @@ import re
 from autograder import catalog, contract
 from autograder.paths import PACKAGES_HOME
 from autograder.spec import ASSIGNMENT_TOTAL, Module
+from autograder.tolerance import Tolerance
 
 TEXT = contract.generate()
 MODULES = catalog.load(tuple(catalog.available()))
@@ -44,8 +45,11 @@ def test_module_section_marks_hidden_cases_and_own_limits():
     m = Module("toy", total=3, source="Homework 0", manual=("Why?",))
     m.case("f", "worked", points=1)(lambda f, rng: None)
     m.case("f", "secret", points=2, hidden=True, timeout=20)(lambda f, rng: None)
+    m.case("f", "loose", points=0, tolerance=(Tolerance(1e-6, 1e-9), Tolerance(0, 1e-6, "log10 of it")))(
+        lambda f, rng: None)
     source = 'k = 2\n\ndef f(x):\n    """x: (n,); returns (n,)."""\n    return k * x\n'
     text = contract.module_section(m, source)
-    assert "| [`f`](#toyf) | `worked` 1, `secret` 2 (hidden, 20 s per call) | 3 |" in text
+    assert "| [`f`](#toyf) | `worked` 1, `secret` 2 (hidden, 20 s per call), `loose` 0 (rtol=1e-6, " \
+           "atol=1e-9; rtol=0, atol=1e-6 on log10 of it) | 3 |" in text
     assert '```python\ndef f(x):\n    """x: (n,); returns (n,)."""\n```' in text
     assert "```python\nk = 2\n```" in text and "- Why?" in text and "return k" not in text

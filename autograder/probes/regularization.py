@@ -20,7 +20,9 @@ def _output(net, x, perturb=frozenset()):
     y = net(x, perturb)
     if not isinstance(y, torch.Tensor):
         raise TypeError(f"the network returns a {type(y).__name__}, not a tensor")
-    return y
+    if y.is_floating_point() and not bool(torch.isfinite(y).all()):
+        raise ValueError("its output holds nan or inf: logits are finite numbers")    # no comparison
+    return y                                                                        # may pass them
 
 
 def _shape(n: int):

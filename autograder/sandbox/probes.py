@@ -57,18 +57,20 @@ def feedback(fn, state, steps, layout, **kwargs):
     and ``steps[t]``, and the values it returns (as float arrays) become the next state.
 
     Returns {"outputs": [what each call returned], "error": None or the exception that stopped
-    the loop, "not_implemented": whether that was NotImplementedError}. The trusted side
-    rebuilds every step's arguments from the outputs itself.
+    the loop, "not_implemented": whether that was NotImplementedError}. Each step's values are
+    read as they cross to the grader (``codec``: a tensor, requiring grad or not, as its
+    array), so the next call gets the arguments the trusted side rebuilds from the outputs.
     """
     import numpy as np
 
+    from .. import codec
     from .runner import _describe
 
     outputs = []
     for step in steps:
         try:
             args = [np.array(state[i], copy=True) if kind == "state" else step[i] for kind, i in layout]
-            out = fn(*args, **kwargs)
+            out = codec.decode(codec.encode(fn(*args, **kwargs)))
             outputs.append(out)
             state = [np.asarray(v, dtype=np.float64) for v in out]
         except BaseException as exc:  # noqa: BLE001 - the student's, SystemExit included

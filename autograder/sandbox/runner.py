@@ -25,6 +25,7 @@ import types
 
 from .. import codec
 from ..paths import PACKAGES_HOME
+from . import imports
 from .probes import MEASURES, PROBES
 from .protocol import DETAIL_CHARS, EXCEPTION_CHARS, JailRequest
 
@@ -48,6 +49,7 @@ class _Loader:
             return self.modules[key]
         if self.cells is not None:
             module = types.ModuleType(SOURCE_MODULE)
+            module.display = imports.display          # as every Jupyter kernel has it
             sys.modules[SOURCE_MODULE] = module
         else:
             module = self._import(key, self.single or f"{name}.py")
@@ -163,6 +165,7 @@ def _replies(loader: _Loader, req: dict):
 def serve(fd: int, request: JailRequest) -> None:
     """Answers requests on the socket ``fd`` until the grader closes it."""
     sys.dont_write_bytecode = True
+    imports.install(SOURCE_MODULE)
     sock = socket.socket(fileno=fd)
     loader = _Loader(request)
     while True:

@@ -49,6 +49,8 @@ One module per job:
   arguments and set parts checked on the syntax tree before anything is built).
 - ``parser`` (with ``construct``): ``ast.parse`` then an allow-list walk that builds the sympy
   object itself; nothing the student wrote reaches ``eval``, ``exec`` or ``sympify``.
+- ``forms``: ``Piecewise`` and ``Sum``, as sympy gives them back unsimplified (a geometric
+  series' closed form beside its β = 1 case), read and evaluated by value.
 - ``convert``: what came back from the sandbox (text, numbers, lists, sets) as sympy.
 - ``evaluate``: mpmath evaluation (30 digits) that refuses overflowing ``exp`` and powers.
 - ``points``: test points (8, redrawn where the expected value is undefined) and numeric
@@ -64,6 +66,6 @@ One module per job:
 from .allowed import ALWAYS, CONSTANTS, FUNCTIONS
 from .equivalence import expect_equivalent
 from .parser import parse
-from .points import ATOL, N_POINTS, RTOL
+from .points import ATOL, N_POINTS, RTOL, SYMBOLIC
 
-__all__ = ["expect_equivalent", "parse", "ALWAYS", "CONSTANTS", "FUNCTIONS", "N_POINTS", "RTOL", "ATOL"]
+__all__ = ["expect_equivalent", "parse", "ALWAYS", "CONSTANTS", "FUNCTIONS", "N_POINTS", "RTOL", "ATOL", "SYMBOLIC"]

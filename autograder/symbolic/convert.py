@@ -27,6 +27,8 @@ def symbol_map(symbols) -> dict[str, sympy.Symbol]:
 
 def to_sympy(got, symbols, functions, *, matrices: bool, sets: bool, name: str):
     """``got`` (text, number, list, frozenset) as a sympy object."""
+    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iuf":
+        got = got.item()                  # a 0-d array or tensor: its number
     if isinstance(got, bool) or got is None:
         raise Mismatch(f"{name}: expected a sympy expression or a string, got {show(got)}")
     if isinstance(got, str):

@@ -8,6 +8,8 @@ from typing import Any, Mapping
 import mpmath
 import sympy
 
+from . import forms
+
 MAX_EXP_ARG = 1e4          # exp / power results beyond e**1e4 count as overflow
 
 
@@ -30,13 +32,14 @@ _GROWS = (sympy.exp, sympy.sinh, sympy.cosh)
 
 def evaluate(expr, values: Mapping[sympy.Symbol, Any]):
     """``expr`` at ``values`` as an mpmath number (30 digits), or raises Undefined."""
-    v = _ev(expr, values)
+    budget = [forms.MAX_TERMS]                # terms of Sums, all of them together
+    v = _ev(expr, values, budget)
     if not CTX.isfinite(v):
         raise Undefined
     return v
 
 
-def _ev(e, values):
+def _ev(e, values, budget):
     if e.is_Symbol:
         if e not in values:
             raise Undefined
@@ -54,14 +57,14 @@ def _ev(e, values):
     if e in (sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
         raise Undefined
     if e.is_Add:
-        return CTX.fsum(_ev(a, values) for a in e.args)
+        return CTX.fsum(_ev(a, values, budget) for a in e.args)
     if e.is_Mul:
         out = CTX.mpf(1)
         for a in e.args:
-            out *= _ev(a, values)
+            out *= _ev(a, values, budget)
         return out
     if e.is_Pow:
-        b, x = _ev(e.base, values), _ev(e.exp, values)
+        b, x = _ev(e.base, values, budget), _ev(e.exp, values, budget)
         if b == 0:
             if CTX.re(x) > 0:
                 return CTX.mpf(0)
@@ -72,24 +75,28 @@ def _ev(e, values):
             return CTX.power(CTX.re(b), int(e.exp))
         return CTX.power(b, x)
     if isinstance(e, sympy.Abs):
-        return abs(_ev(e.args[0], values))
+        return abs(_ev(e.args[0], values, budget))
     if isinstance(e, sympy.sign):
-        v = _ev(e.args[0], values)
+        v = _ev(e.args[0], values, budget)
         return CTX.sign(v) if CTX.im(v) == 0 else v / abs(v)
     if isinstance(e, sympy.Heaviside):
-        v = _ev(e.args[0], values)
+        v = _ev(e.args[0], values, budget)
         if CTX.im(v) != 0:
             raise Undefined
         if v == 0:
             raise Undefined                 # convention-dependent: let another point decide
         return CTX.mpf(1 if v > 0 else 0)
     if isinstance(e, (sympy.Max, sympy.Min)):
-        vs = [_ev(a, values) for a in e.args]
+        vs = [_ev(a, values, budget) for a in e.args]
         if any(CTX.im(v) != 0 for v in vs):
             raise Undefined
         return max(vs, key=CTX.re) if isinstance(e, sympy.Max) else min(vs, key=CTX.re)
+    if isinstance(e, sympy.Piecewise):
+        return forms.piecewise_value(e, values, lambda x, v: _ev(x, v, budget), CTX)
+    if isinstance(e, sympy.Sum):
+        return forms.sum_value(e, values, lambda x, v: _ev(x, v, budget), CTX, budget)
     if e.is_Function and e.func in _MP_FUNCS:
-        arg = _ev(e.args[0], values)
+        arg = _ev(e.args[0], values, budget)
         if e.func in _GROWS and abs(CTX.re(arg)) > MAX_EXP_ARG:
             raise Undefined
         try:

@@ -7,7 +7,9 @@ literals), ``+ - * / **``, unary minus and plus, parentheses, calls of allowed f
 with positional arguments. ``Matrix([...])`` and list literals when the answer is a matrix;
 ``Interval``, ``Interval.open/.Ropen/.Lopen``, ``Union``, ``Intersection``, ``Complement``,
 ``FiniteSet``, set literals ``{1, 2}``, ``EmptySet``, ``Reals`` and ``True``/``False`` (as
-Interval's openness flags) when it is a set. Everything else (attributes, subscripts, lambdas,
+Interval's openness flags) when it is a set. ``Piecewise`` (its conditions: comparisons, ``Eq``,
+``Ne``, ``And``, ``Or``, ``Not``, ``&``, ``|``, ``~``) and ``Sum`` over a new index name, in any
+expression (``forms``). Everything else (attributes, subscripts, lambdas,
 comprehensions, keywords, comparisons, strings, dunder or other unknown names) is rejected
 with a message saying what is not allowed. Answers over 5000 characters, nesting deeper than
 100, integer literals over 60 digits, constant exponents over 256 in magnitude (``9**9**9``),
@@ -28,6 +30,7 @@ from ..checks import Mismatch, show
 from .allowed import (ALWAYS, CODE_CALLS, CONSTANTS, FUNCTIONS, MATRIX_CALLS, MAX_CHARS, MAX_DEPTH,
                       MAX_INT_DIGITS, OPERATORS, SET_CALLS, SET_NAMES, Reject, check_counts, describe)
 from .construct import apply, check_exponents, expression, matrix_from_nested, safe_pow, set_from_call
+from . import forms
 
 _ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
                ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b, ast.Pow: safe_pow}
@@ -76,6 +79,12 @@ class Builder:
             raise ValueError(f"unknown function name(s) {unknown} in functions=")
         self.functions = set(functions) | set(ALWAYS)
         self.matrices, self.sets = matrices, sets
+
+    def with_symbol(self, name: str, symbol: sympy.Symbol) -> "Builder":
+        """A builder that also knows ``name`` (a summation index, inside its Sum)."""
+        inner = object.__new__(Builder)
+        inner.__dict__.update(self.__dict__, symbols={**self.symbols, name: symbol})
+        return inner
 
     def build(self, node: ast.AST, depth: int = 0):
         if depth > MAX_DEPTH:
@@ -147,7 +156,8 @@ class Builder:
     # containers
     def _List(self, node, depth):
         if not self.matrices:
-            raise Reject("a list is not allowed here (the answer is a single expression)")
+            what = "a tuple (a, b)" if isinstance(node, ast.Tuple) else "a list [a, b]"
+            raise Reject(f"{what} is not allowed here (the answer is a single expression)")
         return [self.build(e, depth) for e in node.elts]
 
     _Tuple = _List
@@ -171,13 +181,21 @@ class Builder:
                 return apply(getattr(sympy.Interval, func.attr), ends, f"Interval.{func.attr}")
             raise Reject(describe(func) + " is not allowed")
         if not isinstance(func, ast.Name):
-            raise Reject(f"calling {describe(func)} is not allowed")
+            what = "a call" if isinstance(func, ast.Call) else describe(func)
+            raise Reject(f"calling the result of {what} is not allowed")
         n = func.id
         if n.startswith("_"):
             raise Reject(f"the name {n!r} is not allowed (names starting with _ never are)")
-        args = [self.build(a, depth) for a in node.args]
         if n in self.symbols:
             raise Reject(f"{n} is a symbol, not a function: write {n}*(...) to multiply")
+        if n == "Piecewise":
+            return forms.piecewise(self, node, depth)
+        if n == "Sum":
+            return forms.summation(self, node, depth)
+        if not (n in self.functions or (self.matrices and n in MATRIX_CALLS)
+                or (self.sets and n in SET_CALLS)):
+            raise Reject(self._not_allowed(n))           # before its arguments: what was refused
+        args = [self.build(a, depth) for a in node.args]
         if self.matrices and n in MATRIX_CALLS:
             if len(args) != 1 or not isinstance(args[0], list):
                 raise Reject("write a matrix as Matrix([[a, b], [c, d]]) or Matrix([a, b])")
@@ -200,6 +218,8 @@ class Builder:
             return f"calling {n} is not allowed"
         if n in FUNCTIONS:
             return f"the function {n} is not allowed in this answer; allowed: {self._allowed()}"
-        extra = " (call .doit() on it before returning)" if n in ("Derivative", "Integral", "Sum") else ""
+        extra = " (call .doit() on it before returning)" if n in ("Derivative", "Integral") else ""
+        if n in forms.NAMES:
+            return f"{n}(...) is allowed only inside a condition of Piecewise"
         return f"the function {n} is not allowed{extra}; allowed: {self._allowed()}"
 

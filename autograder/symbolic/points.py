@@ -10,11 +10,14 @@ from typing import Sequence
 import numpy as np
 import sympy
 
+from ..checks import note
+from ..tolerance import Tolerance
 from .evaluate import CTX, Undefined, evaluate, fmt
 
 N_POINTS = 8
 MAX_TRIES = 60             # points where the expected value is undefined are redrawn, this often
 RTOL, ATOL = 1e-9, 1e-12
+SYMBOLIC = Tolerance(RTOL, ATOL, "the expression's value at each test point")
 
 
 def draw(sym: sympy.Symbol, gen: np.random.Generator) -> float:
@@ -41,6 +44,7 @@ def difference(got, expected, syms: list[sympy.Symbol], key: Sequence[int]) -> s
     """None if ``got`` and ``expected`` agree at N_POINTS points of the stream ``key``;
     otherwise a message naming the first point where they differ. ValueError when
     ``expected`` is undefined at every point tried."""
+    note(SYMBOLIC)
     gen = np.random.default_rng(list(key))
     checked = tries = 0
     while checked < (N_POINTS if syms else 1) and tries < MAX_TRIES:
