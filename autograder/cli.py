@@ -26,7 +26,7 @@ import shlex
 import shutil
 import sys
 
-from . import catalog
+from . import catalog, course
 from .sandbox.protocol import DEFAULT_BUDGET, DEFAULT_TIMEOUT, SandboxUnavailable
 from .sandbox.warm import zygote
 from .submission import SubmissionError
@@ -94,8 +94,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--roster", metavar="CSV",
                    help="with --batch: columns submission,id,name,section (folder or file name -> student); "
                         "writes gradebook-canvas.csv and gradebook-moodle.csv too")
-    p.add_argument("--assignment", metavar="NAME", default="dl-autograder",
-                   help="with --roster: the grade column's name in the LMS files (default dl-autograder)")
+    p.add_argument("--assignment", metavar="NAME", default=course.DEFAULT_ASSIGNMENT,
+                   help=f"with --roster: the grade column's name in the LMS files (default {course.DEFAULT_ASSIGNMENT})")
     p.add_argument("--gradescope-bundle", metavar="ZIP", help="write Gradescope's autograder zip and stop")
     p.add_argument("--prairielearn-bundle", metavar="DIR",
                    help="write PrairieLearn's grading image and question files into DIR and stop")
@@ -236,7 +236,6 @@ def _batch(p: argparse.ArgumentParser, args, modules) -> int:
         p.error(f"{args.submission} is not a folder")
     options = Options(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
                       hidden=tuple(args.hide), unsandboxed=args.unsandboxed, guarded=tuple(args.guard))
-    from .course import NO_SUBMISSION, NOT_GRADED as NOT_GRADED_STATUS
     from .course.gradebook import RosterError, read_roster
     try:
         roster = read_roster(args.roster, args.assignment) if args.roster else None
@@ -246,7 +245,7 @@ def _batch(p: argparse.ArgumentParser, args, modules) -> int:
         p.error(str(exc))
     print(open(os.path.join(args.out, "summary.txt")).read(), end="")
     lms = ", gradebook-canvas.csv, gradebook-moodle.csv" if roster else ""
-    print(f"wrote {sum(r['status'] != NO_SUBMISSION for r in rows)} reports, gradebook.csv{lms}, "
+    print(f"wrote {sum(r['status'] != course.NO_SUBMISSION for r in rows)} reports, gradebook.csv{lms}, "
           f"summary.txt and summary.html to {args.out}")
     if args.similarity:
         print(f"wrote similarity.html and similarity.csv to {args.out} (not part of any score)")
@@ -254,7 +253,7 @@ def _batch(p: argparse.ArgumentParser, args, modules) -> int:
     if strays:
         print(f"grade.py: {len(strays)} submission(s) not in the roster, left out of the LMS files: "
               f"{', '.join(strays)}", file=sys.stderr)
-    missing = [r["student"] for r in rows if r["status"].startswith(NOT_GRADED_STATUS)]
+    missing = [r["student"] for r in rows if r["status"].startswith(course.NOT_GRADED)]
     if missing:
         print(f"grade.py: {len(missing)} student(s) not graded (a fault of the grader or the machine): "
               f"run the same command again to grade them", file=sys.stderr)

@@ -16,6 +16,7 @@ NOT_GRADED = "not graded"                  # a fault of the grader or the machin
 UNREADABLE = "unreadable submission"       # nothing gradable: the student's to fix, a 0
 NO_SUBMISSION = "no submission"            # a student of the roster with nothing in the class folder
 STATUSES = (GRADED, NOT_GRADED, UNREADABLE, NO_SUBMISSION)
+DEFAULT_ASSIGNMENT = "dl-autograder"       # the grade column's name in the LMS files (--assignment)
 
 
 def kind(row: dict) -> str:

@@ -28,10 +28,9 @@ from dataclasses import dataclass
 
 from .. import report
 from ..spec import Module
-from . import NO_SUBMISSION
+from . import DEFAULT_ASSIGNMENT, NO_SUBMISSION
 
 ROSTER_COLUMNS = ("submission", "id", "name", "section")
-DEFAULT_ASSIGNMENT = "dl-autograder"     # the LMS column's name unless --assignment says
 MAXIMUM = "(maximum)"                    # gradebook.csv's row of maximum points (no student's
                                          # folder name has parentheses: batch.student_name)
 
