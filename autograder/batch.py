@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 
 from . import catalog, engine, reference_run, report
 from .course import GRADED, NOT_GRADED, UNREADABLE, analysis, gradebook, summary
+from .course import graded  # noqa: F401 - batch.graded, as before the statuses moved to course/
 from .report_html import message_page, to_html
 from .report_text import heading, to_text
 from .sandbox.protocol import SandboxUnavailable
