@@ -2,7 +2,8 @@
 
     python grade.py SUBMISSION [--json PATH [--format prairielearn]] [--seed N] [--timeout S]
                     [--hide LABEL] [-k EXPR] [--failed] [-v]
-    python grade.py SUBMISSIONS_DIR --batch --out DIR [--similarity] [--roster roster.csv [--assignment NAME]]
+    python grade.py SUBMISSIONS_DIR --batch --out DIR [--similarity]
+                    [--roster roster.csv [--assignment NAME]]
     python grade.py SUBMISSIONS_DIR --similarity --out DIR       # a class graded into DIR already
     python grade.py --gradescope-bundle autograder.zip
     python grade.py --prairielearn-bundle DIR
