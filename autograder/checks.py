@@ -70,7 +70,10 @@ ANSWER_RULE = (
 
 
 class Mismatch(AssertionError):
-    """The student's value is wrong; the message says how."""
+    """The student's value is wrong; the message says how; ``mistake``: the named mistake
+    (the phrase after the colon), when one was recognised."""
+
+    mistake: str | None = None
 
 
 # ---------------------------------------------------------------- tolerances in use
@@ -155,7 +158,9 @@ def fail(message: str, got: Any = None, mistakes: Mistakes | None = None, *,
         if same(got, wrong):
             hint = mistake
             break
-    raise Mismatch(message + (f": {hint}" if hint else "") + (f"; {values}" if values else ""))
+    error = Mismatch(message + (f": {hint}" if hint else "") + (f"; {values}" if values else ""))
+    error.mistake = hint or None
+    raise error
 
 
 # ---------------------------------------------------------------- what an answer may be

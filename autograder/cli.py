@@ -3,6 +3,7 @@
     python grade.py SUBMISSION [--json PATH [--format prairielearn]] [--seed N] [--timeout S]
                     [--hide LABEL] [-k EXPR] [--failed] [-v]
     python grade.py SUBMISSIONS_DIR --batch --out DIR [--similarity]
+                    [--roster roster.csv [--assignment NAME]]
     python grade.py SUBMISSIONS_DIR --similarity --out DIR       # a class graded into DIR already
     python grade.py --gradescope-bundle autograder.zip
     python grade.py --prairielearn-bundle DIR
@@ -26,7 +27,7 @@ import shlex
 import shutil
 import sys
 
-from . import catalog
+from . import catalog, course
 from .sandbox.protocol import DEFAULT_BUDGET, DEFAULT_TIMEOUT, SandboxUnavailable
 from .sandbox.warm import zygote
 from .submission import SubmissionError
@@ -91,6 +92,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--similarity", action="store_true",
                    help="with --batch, or on a class already graded into --out: compare the students' code "
                         "and wrong answers (OUT/similarity.html and .csv; never part of a score)")
+    p.add_argument("--roster", metavar="CSV",
+                   help="with --batch: columns submission,id,name,section (folder or file name -> student); "
+                        "writes gradebook-canvas.csv and gradebook-moodle.csv too")
+    p.add_argument("--assignment", metavar="NAME", default=course.DEFAULT_ASSIGNMENT,
+                   help=f"with --roster: the grade column's name in the LMS files (default {course.DEFAULT_ASSIGNMENT})")
     p.add_argument("--gradescope-bundle", metavar="ZIP", help="write Gradescope's autograder zip and stop")
     p.add_argument("--prairielearn-bundle", metavar="DIR",
                    help="write PrairieLearn's grading image and question files into DIR and stop")
@@ -143,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.submission:
         p.error("give a submission to grade")
+    if args.roster and not args.batch:
+        p.error("--roster goes with --batch")
     if args.batch:
         try:
             return _batch(p, args, modules)
@@ -229,12 +237,24 @@ def _batch(p: argparse.ArgumentParser, args, modules) -> int:
         p.error(f"{args.submission} is not a folder")
     options = Options(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
                       hidden=tuple(args.hide), unsandboxed=args.unsandboxed, guarded=tuple(args.guard))
-    rows = grade_class(args.submission, args.out, options, workers=args.workers, similarity=args.similarity)
+    from .course.gradebook import RosterError, read_roster
+    try:
+        roster = read_roster(args.roster, args.assignment) if args.roster else None
+        rows = grade_class(args.submission, args.out, options, workers=args.workers,
+                           similarity=args.similarity, roster=roster)
+    except RosterError as exc:
+        p.error(str(exc))
     print(open(os.path.join(args.out, "summary.txt")).read(), end="")
-    print(f"wrote {len(rows)} reports, gradebook.csv and the summary to {args.out}")
+    lms = ", gradebook-canvas.csv, gradebook-moodle.csv" if roster else ""
+    print(f"wrote {sum(r['status'] != course.NO_SUBMISSION for r in rows)} reports, gradebook.csv{lms}, "
+          f"summary.txt and summary.html to {args.out}")
     if args.similarity:
         print(f"wrote similarity.html and similarity.csv to {args.out} (not part of any score)")
-    missing = [r["student"] for r in rows if r["total"] is None]
+    strays = [r["student"] for r in rows if roster and r["roster"] is None]
+    if strays:
+        print(f"grade.py: {len(strays)} submission(s) not in the roster, left out of the LMS files: "
+              f"{', '.join(strays)}", file=sys.stderr)
+    missing = [r["student"] for r in rows if r["status"].startswith(course.NOT_GRADED)]
     if missing:
         print(f"grade.py: {len(missing)} student(s) not graded (a fault of the grader or the machine): "
               f"run the same command again to grade them", file=sys.stderr)

@@ -47,6 +47,7 @@ class CaseResult:
     replies: str | None = None     # of a case that lost points: a digest of what the student's
                                    # code answered (equal digests, equal answers), or None when a
                                    # call got no answer of its own (autograder.course.similarity)
+    mistake: str | None = None     # the named mistake its feedback gives, when recognised
 
     def __post_init__(self):
         self.output = cut(self.output, OUTPUT_CHARS)
@@ -403,7 +404,8 @@ class CaseCalls:
 
     def learn(self, result: CaseResult) -> None:
         if self.clean:
-            memo.learn(self.case, self.seed, self.path, memo.Verdict(result.score, result.output))
+            memo.learn(self.case, self.seed, self.path,
+                       memo.Verdict(result.score, result.output, result.mistake))
 
     def replies(self, error: Exception | None = None) -> str | None:
         """A digest of every answer of the student's code in this case: the replies handed out
@@ -438,14 +440,15 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
     try:
         verdict = calls.known()
         if verdict is not None:
-            return CaseResult(case, verdict.score, verdict.output,
+            return CaseResult(case, verdict.score, verdict.output, mistake=verdict.mistake,
                               replies=calls.replies() if verdict.score < case.points else None)
         case.check(f, case.rng(seed))
     except (StudentError, checks.Mismatch) as exc:
         reason = exc.message if isinstance(exc, StudentError) else str(exc)
         called = f.last_call if not isinstance(exc, StudentError) or exc.shows_call else None
         result = CaseResult(case, 0, f"called {called}\n{reason}" if called else reason,
-                            replies=calls.replies(exc if isinstance(exc, StudentError) else None))
+                            replies=calls.replies(exc if isinstance(exc, StudentError) else None),
+                            mistake=getattr(exc, "mistake", None))
     except SandboxUnavailable:
         raise                # nothing can be graded here: the whole run stops, with the reason
     except SandboxFault as fault:

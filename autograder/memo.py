@@ -12,7 +12,7 @@ deadline, as the case would make it); while the replies are ones seen before, th
 known, and at a leaf the verdict is the case's. Off the tree, the case runs, its first calls
 answered with the replies already received, and the tree learns its path. A student's replies
 only choose a path: every verdict on it was computed by the case from exactly those replies,
-and is a frozen pair of a number and a string that no grading can change.
+and is a frozen number and strings that no grading can change.
 
 Only paths whose every call returned a value are learned: a timeout, a crash or a skip depends
 on more than the replies (the session's state), so such a case always runs.
@@ -32,6 +32,7 @@ MAX_NODES = 50_000           # a bound on what one grading process remembers (~5
 class Verdict:
     score: float
     output: str
+    mistake: str | None = None       # the named mistake in ``output``, if any
 
 
 @dataclass

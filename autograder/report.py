@@ -129,7 +129,8 @@ def to_gradescope(report: Report) -> dict:
             "output": r.output or "passed",
             "visibility": "hidden" if c.id in report.hidden else "visible",
             "extra_data": {"item": c.item, "case": c.label,
-                           **({"replies": r.replies} if r.replies else {})},   # course.similarity's
+                           **({"replies": r.replies} if r.replies else {}),    # course.similarity's
+                           **({"mistake": r.mistake} if r.mistake else {})},   # course.analysis's
         })
     return _fit({"score": report.score, "max_score": report.max_score,
                  "execution_time": round(report.seconds, 3), "output": "\n".join(summary_lines(report)),

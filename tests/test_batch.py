@@ -55,16 +55,25 @@ def test_gradebook_summary_and_resume(klass, tmp_path):
     # eve answers gradient_flow only, with chain_gradient killing itself: 10 - 2
     assert totals == {"alice": 12, "bob": 22, "carol": 0, "dave_smith": 22, "eve": 8}
     with open(out / "gradebook.csv") as f:
-        book = list(csv.DictReader(f))
+        maximum, *book = list(csv.DictReader(f))
+    assert maximum["student"] == "(maximum)" and (maximum["total"], maximum["tuning"]) == ("22", "6")
     assert [r["student"] for r in book] == ["alice", "bob", "carol", "dave_smith", "eve"]
     assert book[0]["tuning.grid_search_cost"] == "0" and book[1]["concepts.mcq_answers"] == "6"
-    assert len(book[0]) == 4 + 7                       # student, status, total, max_score, 7 items
+    assert (book[0]["tuning"], book[0]["gradient_flow"], book[4]["gradient_flow"]) == ("2", "6", "8")
+    assert len(book[0]) == 4 + 3 + 7          # student, status, total, max_score, 3 modules, 7 items
     assert {r["status"] for r in book} == {"graded"}
     summary = (out / "summary.txt").read_text()
-    assert "5 students" in summary and "concepts.mcq_answers" in summary
+    assert "5 students" in summary and "concepts.mcq_answers" in summary and "seed 0" in summary
     assert (out / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "data:image/png;base64," in (out / "summary.html").read_text()
     data = json.loads((out / "alice" / "results.json").read_text())
-    assert data["score"] == 12 and "Total: 12 / 22" in (out / "alice" / "feedback.txt").read_text()
+    named = {t["extra_data"]["case"]: t["extra_data"]["mistake"] for t in data["tests"]
+             if t["extra_data"]["item"] == "tuning.random_search_trials" and "mistake" in t["extra_data"]}
+    assert list(named) == ["boundary"] and "at an exact boundary" in named["boundary"]   # alice's, named
+    assert f"tuning.random_search_trials: 1 student: {named['boundary']}" in summary     # and counted
+    feedback = (out / "alice" / "feedback.txt").read_text()
+    assert data["score"] == 12 and "Total: 12 / 22" in feedback and str(klass) not in feedback
+    assert (out / "dave_smith" / "feedback.txt").read_text().startswith("Grading dave smith.ipynb (")
     assert not [p for p in out.rglob("*") if ".tmp" in p.name]
 
     before = {s: os.stat(out / s / "results.json").st_mtime_ns for s in totals}
@@ -79,11 +88,32 @@ def _cli(*args):
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
 
 
-def test_batch_command_line(klass, tmp_path):
-    run = _cli(str(klass), "--batch", "--out", str(tmp_path / "o"), "--module", "tuning")
+def test_batch_command_line_with_a_roster(klass, tmp_path):
+    """The roster names folders and files (with or without .py/.ipynb); eve is not in it, zed
+    has no submission: both are listed, neither silently dropped."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("submission,id,name,section\nalice,101,\"Liddell, Alice\",L1\nbob,102,Bob,L1\n"
+                      "carol.py,103,Carol,L2\ndave smith,104,Dave Smith,L2\nzed,105,Zed,L2\n")
+    run = _cli(str(klass), "--batch", "--out", str(tmp_path / "o"), "--module", "tuning", "--roster",
+               str(roster), "--assignment", "Homework 1")
     assert run.returncode == 0, run.stderr
     assert "graded 5/5 students" in run.stderr and "wrote 5 reports" in run.stdout
+    assert "1 submission(s) not in the roster, left out of the LMS files: eve" in run.stderr
+    assert "zed: no submission" in run.stdout and "not in the roster (in gradebook.csv, in no LMS file): eve" \
+        in run.stdout
+    with open(tmp_path / "o" / "gradebook-canvas.csv") as f:
+        canvas = list(csv.reader(f))
+    assert canvas[:2] == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Homework 1"],
+                          ["Points Possible", "", "", "", "", "6"]]
+    assert [(r[0], r[2], r[5]) for r in canvas[2:]] == [("Liddell, Alice", "101", "2"), ("Bob", "102", "6"),
+                                                        ("Carol", "103", "0"), ("Dave Smith", "104", "6"),
+                                                        ("Zed", "105", "")]
+    with open(tmp_path / "o" / "gradebook-moodle.csv") as f:
+        assert list(csv.reader(f))[1:] == [["101", "33.33"], ["102", "100"], ["103", "0"], ["104", "100"],
+                                           ["105", "-"]]
     assert _cli(str(klass), "--batch").returncode == 2
+    bad = _cli(str(klass), "--batch", "--out", str(tmp_path / "p"), "--roster", str(tmp_path / "none.csv"))
+    assert bad.returncode == 2 and "cannot read the roster" in bad.stderr
 
 
 def test_gradescope_bundle_on_a_stand_in_tree(tmp_path):
