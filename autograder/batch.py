@@ -28,29 +28,18 @@ import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from . import catalog, engine, reference_run, report
 from .course import GRADED, NOT_GRADED, UNREADABLE, analysis, gradebook, summary
-from .course import graded  # noqa: F401 - batch.graded, as before the statuses moved to course/
 from .report_html import message_page, to_html
+from .options import GradingOptions
 from .report_text import heading, to_text
 from .sandbox.protocol import SandboxUnavailable
 from .sandbox.warm import release, zygote
 from .submission import SubmissionError
 
 FEEDBACK_WIDTH = 100              # columns of feedback.txt
-
-
-@dataclass(frozen=True)
-class Options:
-    seed: int = 0
-    timeout: float = engine.DEFAULT_TIMEOUT
-    budget: float = engine.DEFAULT_BUDGET
-    modules: tuple[str, ...] | None = None
-    hidden: tuple[str, ...] = ()
-    unsandboxed: bool = False
-    guarded: tuple[str, ...] = ()     # the class's folder and the reports: no student may read them
 
 
 def student_name(entry: str) -> str:
@@ -77,7 +66,7 @@ def entries(folder: str, out: str) -> list[tuple[str, str]]:
     return found
 
 
-def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
+def _grade_one(student: str, path: str, out: str, options: GradingOptions) -> dict:
     """In a worker: grade, write the student's files, return a gradebook row. A student whose
     submission could not be graded (a fault of the grader or the machine, after its retry)
     gets feedback files saying so and no results.json, so that a resumed batch grades them
@@ -90,14 +79,11 @@ def _grade_one(student: str, path: str, out: str, options: Options) -> dict:
         return not_graded_row(student, f"the autograder failed ({type(exc).__name__}: {str(exc)[:200]})")
 
 
-def _grade_and_write(student: str, path: str, out: str, options: Options) -> dict:
+def _grade_and_write(student: str, path: str, out: str, options: GradingOptions) -> dict:
     folder = os.path.join(out, student)
     title, entry = f"Feedback for {student}", os.path.basename(path)   # never the server's path
     try:
-        result = engine.grade(path, seed=options.seed, timeout=options.timeout,
-                              budget=options.budget, modules=options.modules,
-                              hidden_labels=options.hidden, unsandboxed=options.unsandboxed,
-                              guarded=options.guarded)
+        result = engine.grade(path, options)
     except SubmissionError as exc:
         why = str(exc).replace(os.path.abspath(path), entry)
         report.write_atomic(os.path.join(folder, "feedback.txt"), f"Not graded: {why}\n")
@@ -167,7 +153,7 @@ class Progress:
         self.stream.flush()
 
 
-def grade_class(folder: str, out: str, options: Options = Options(), workers: int | None = None,
+def grade_class(folder: str, out: str, options: GradingOptions = GradingOptions(), workers: int | None = None,
                 progress: bool = True, similarity: bool = False,
                 roster: gradebook.Roster | None = None) -> list[dict]:
     """Grades every student not graded yet, then writes the gradebooks and the summary (and,
@@ -188,7 +174,7 @@ def grade_class(folder: str, out: str, options: Options = Options(), workers: in
     if todo:
         zygote(warm_up=True)       # first: it imports while the graders load and rehearse here
     bar = Progress(len(students), done=len(rows)) if progress else None
-    options = replace(options, guarded=options.guarded + (folder, out))
+    options = replace(options, guarded=options.guarded + (folder, out))   # no student reads another's
     reference_run.rehearse(catalog.cases(options.modules), options.seed)   # once, before the workers fork
     workers = workers or min(len(todo), len(os.sched_getaffinity(0)) + 1) or 1
     context = multiprocessing.get_context("fork")

@@ -23,6 +23,7 @@ import tempfile
 import traceback
 
 from . import catalog, engine
+from .options import GradingOptions
 from .report import module_views, not_graded_line
 from .report_html import to_html
 from .report_text import to_text
@@ -74,8 +75,9 @@ def check(request: dict, folder: str) -> dict:
         raise ValueError(f"unknown module(s) {', '.join(sorted(unknown))}; "
                          f"known: {', '.join(catalog.available())}")
     path = write_notebook(cells, folder)
-    result = engine.grade(path, modules=tuple(modules) if modules else None,
-                          unsandboxed=bool(request.get("unsandboxed")))
+    options = GradingOptions(modules=tuple(modules) if modules else None,
+                             unsandboxed=bool(request.get("unsandboxed")))
+    result = engine.grade(path, options)
     if not result.graded:                  # a fault of the grader or the machine, not a score
         raise NotGraded(not_graded_line(result) + " Run the check again.")
     label = re.compile(rf"<?{re.escape(NOTEBOOK)} cell (\d+)>?")      # as label and as file name

@@ -28,7 +28,8 @@ import shutil
 import sys
 
 from . import catalog, course
-from .sandbox.protocol import DEFAULT_BUDGET, DEFAULT_TIMEOUT, SandboxUnavailable
+from .options import GradingOptions
+from .sandbox.protocol import SandboxUnavailable
 from .sandbox.warm import zygote
 from .submission import SubmissionError
 
@@ -64,6 +65,7 @@ class StatusLine:
 
 
 def parser() -> argparse.ArgumentParser:
+    default = GradingOptions()
     p = argparse.ArgumentParser(prog="grade.py", description="Grade deep-learning homework submissions.")
     p.add_argument("submission", nargs="?",
                    help="a folder of module files, one .py file or a .ipynb notebook; with --batch, "
@@ -71,11 +73,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="PATH", help="write results.json there (--format's)")
     p.add_argument("--format", choices=FORMATS, default="gradescope",
                    help="the platform whose results.json --json writes (default gradescope)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random instances (default 0)")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help=f"seconds per call of a student function (default {DEFAULT_TIMEOUT:g})")
-    p.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
-                   help=f"seconds of calls for one submission (default {DEFAULT_BUDGET:g})")
+    p.add_argument("--seed", type=int, default=default.seed,
+                   help=f"seed of the random instances (default {default.seed})")
+    p.add_argument("--timeout", type=float, default=default.timeout,
+                   help=f"seconds per call of a student function (default {default.timeout:g})")
+    p.add_argument("--budget", type=float, default=default.budget,
+                   help=f"seconds of calls for one submission (default {default.budget:g})")
     p.add_argument("--module", action="append", dest="modules", metavar="NAME",
                    help="grade only this module (repeatable)")
     p.add_argument("-k", metavar="EXPR", dest="keyword",
@@ -137,14 +140,16 @@ def main(argv: list[str] | None = None) -> int:
         if not chosen:
             p.error(f"no case matches -k {args.keyword!r} (a case id looks like backprop.mlp_forward[random])")
         modules = tuple(dict.fromkeys(c.module for c in chosen))
+    options = GradingOptions(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
+                             select=select, hidden_labels=tuple(args.hide), guarded=tuple(args.guard),
+                             unsandboxed=args.unsandboxed)
     if args.gradescope_bundle or args.prairielearn_bundle:
         from . import bundle
-        settings = dict(seed=args.seed, timeout=args.timeout, hidden=tuple(args.hide), modules=modules)
         if args.gradescope_bundle:
-            names = bundle.write_gradescope_bundle(args.gradescope_bundle, **settings)
+            names = bundle.write_gradescope_bundle(args.gradescope_bundle, options)
             print(f"wrote {args.gradescope_bundle} ({len(names)} files); upload it as the autograder")
         if args.prairielearn_bundle:
-            names = bundle.write_prairielearn_bundle(args.prairielearn_bundle, **settings)
+            names = bundle.write_prairielearn_bundle(args.prairielearn_bundle, options)
             print(f"wrote {len(names)} files to {args.prairielearn_bundle}; see its README.md")
         return 0
     if not args.submission:
@@ -153,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--roster goes with --batch")
     if args.batch:
         try:
-            return _batch(p, args, modules)
+            return _batch(p, args, options)
         except SandboxUnavailable as exc:
             print(f"grade.py: {exc}", file=sys.stderr)
             return 2
@@ -163,10 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         progress = StatusLine(sys.stderr)
         try:
-            result = engine.grade(args.submission, seed=args.seed, timeout=args.timeout,
-                                  budget=args.budget, modules=modules, select=select,
-                                  hidden_labels=tuple(args.hide), unsandboxed=args.unsandboxed,
-                                  guarded=tuple(args.guard), progress=progress)
+            result = engine.grade(args.submission, options, progress)
         finally:
             progress.clear()
         if destination and not result.graded and args.format == "gradescope":
@@ -229,14 +231,12 @@ def _grading_failed(destination, why: str, form: str) -> None:
         destination.write(json.dumps(report.grading_failed(why), indent=1))
 
 
-def _batch(p: argparse.ArgumentParser, args, modules) -> int:
-    from .batch import Options, grade_class
+def _batch(p: argparse.ArgumentParser, args, options: GradingOptions) -> int:
+    from .batch import grade_class
     if not args.out:
         p.error("--batch needs --out DIR")
     if not os.path.isdir(args.submission):
         p.error(f"{args.submission} is not a folder")
-    options = Options(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
-                      hidden=tuple(args.hide), unsandboxed=args.unsandboxed, guarded=tuple(args.guard))
     from .course.gradebook import RosterError, read_roster
     try:
         roster = read_roster(args.roster, args.assignment) if args.roster else None

@@ -15,7 +15,8 @@ import re
 import sys
 import textwrap
 
-from . import catalog, checks, cli, engine, symbolic
+from . import catalog, checks, symbolic
+from .options import GradingOptions
 from .paths import checkout, package_dir
 from .sandbox import network
 from .sandbox.imports import ALLOWED
@@ -196,13 +197,14 @@ def generate(ref: str | None = None) -> str:
     if undeclared:
         raise ValueError(f"graded but not in reference/: {sorted(undeclared)}")
     total = sum(m.total for m in modules)
+    default = GradingOptions()
     out = [_wrapped(PREAMBLE.format(
         total=_number(total), modules=len(modules), rtol=_number(checks.RTOL), atol=_number(checks.ATOL),
         hand_rtol=_number(checks.HAND_RTOL), answer_rule=checks.ANSWER_RULE,
         packages=", ".join(f"`{p}`" for p in ALLOWED), points=symbolic.N_POINTS, sym_rtol=_number(symbolic.RTOL),
         sym_atol=_number(symbolic.ATOL), always=", ".join(f"`{n}`" for n in symbolic.ALWAYS),
-        constants=", ".join(f"`{n}`" for n in symbolic.CONSTANTS), timeout=_number(engine.DEFAULT_TIMEOUT),
-        budget=_number(engine.DEFAULT_BUDGET), seed=cli.parser().get_default("seed"),
+        constants=", ".join(f"`{n}`" for n in symbolic.CONSTANTS), timeout=_number(default.timeout),
+        budget=_number(default.budget), seed=default.seed,
         networks=_networks()))]
     out.append("## Modules\n\n| module | source | items | points |\n|---|---|--:|--:|")
     for m in modules:

@@ -16,8 +16,9 @@ from . import catalog, checks, memo, reference_run
 from .codec import Message, digest, encode
 from .sandbox.client import Replies, Reply, Sandbox, zygote
 from .sandbox.measuring import Measurer
-from .sandbox.protocol import (CELL_ERROR_CHARS, DEFAULT_BUDGET, DEFAULT_TIMEOUT, Limits,  # noqa: F401
-                                SandboxFault, SandboxUnavailable, StudentError, printable, shown)
+from .options import GradingOptions
+from .sandbox.protocol import (CELL_ERROR_CHARS, SandboxFault, SandboxUnavailable, StudentError, printable,
+                                shown)
 from .spec import Args, Case, Module
 from .submission import Submission, open_submission
 
@@ -132,17 +133,15 @@ def calls_message(module: str, function: str, calls: list[tuple[tuple, dict]]) -
 class Session:
     """One submission's sandbox, with what the grader has learned about it so far."""
 
-    def __init__(self, submission: Submission, *, timeout: float, budget: float,
-                 limits: Limits | None = None, unsandboxed: bool = False,
-                 guarded: tuple[str, ...] = (), progress: Callable[[str], None] | None = None):
+    def __init__(self, submission: Submission, options: GradingOptions = GradingOptions(), *,
+                 progress: Callable[[str], None] | None = None):
         self.submission = submission
+        self.options = options
         self.progress = progress                       # told which notebook cell runs
-        self.timeout = timeout
-        self.deadline = time.monotonic() + budget
-        self.budget = budget
-        self.sandbox = Sandbox(submission.sandbox_spec(), limits, unsandboxed=unsandboxed,
-                               guarded=guarded)
-        self.measurer = Measurer(limits, unsandboxed=unsandboxed, guarded=guarded)
+        self.deadline = time.monotonic() + options.budget
+        self.sandbox = Sandbox(submission.sandbox_spec(), options.limits, unsandboxed=options.unsandboxed,
+                               guarded=options.guarded)
+        self.measurer = Measurer(options.limits, unsandboxed=options.unsandboxed, guarded=options.guarded)
         self.broken_modules: dict[str, str] = {}      # module -> why it cannot be used
         self.timed_out: set[str] = set()               # "module.function"
         self.notes: list[str] = []                     # cell errors and the like, for the report
@@ -153,11 +152,9 @@ class Session:
 
     def successor(self) -> "Session":
         """A session of the same submission in a fresh sandbox (new processes, a new private
-        tmp, a new uid), under the same time budget and knowing what this one learned: for the
-        hidden cases, which no visible case's feedback comes after."""
-        later = Session(self.submission, timeout=self.timeout, budget=self.budget,
-                        limits=self.sandbox.limits, unsandboxed=self.sandbox.unsandboxed,
-                        guarded=self.sandbox.guarded, progress=self.progress)
+        tmp, a new uid), under the same options and time budget and knowing what this one
+        learned: for the hidden cases, which no visible case's feedback comes after."""
+        later = Session(self.submission, self.options, progress=self.progress)
         later.deadline = self.deadline
         later.broken_modules, later.timed_out = dict(self.broken_modules), set(self.timed_out)
         later.bad_cells = set(self.bad_cells)
@@ -176,7 +173,8 @@ class Session:
         """Seconds a call may take now: ``timeout``, or what is left of the budget."""
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise StudentError("budget", f"not run: the submission used up its {self.budget:g} s time budget")
+            raise StudentError("budget", f"not run: the submission used up its {self.options.budget:g} s "
+                                         "time budget")
         return min(timeout, left)
 
     def _request(self, message: dict, timeout: float) -> Reply:
@@ -186,7 +184,7 @@ class Session:
         """Runs a notebook's cells in a fresh process, leaving out those that hang or crash it
         (each is tried once); a cell that raises is reported and the next cells still run."""
         while not self.sandbox.alive or self.cells_generation != self.sandbox.generation:
-            self._request({"op": "load", "module": "notebook"}, self.timeout)   # a fresh process
+            self._request({"op": "load", "module": "notebook"}, self.options.timeout)   # a fresh process
             for i, cell in enumerate(self.submission.cells):
                 if i in self.bad_cells:
                     continue
@@ -194,7 +192,7 @@ class Session:
                     self.progress(f"running {cell['label']} ({i + 1} of {len(self.submission.cells)} code cells)")
                 try:
                     error = self._request({"op": "cell", "code": cell["code"], "label": cell["label"]},
-                                          self.timeout).value
+                                          self.options.timeout).value
                 except StudentError as exc:
                     if exc.kind == "budget":
                         raise
@@ -220,9 +218,9 @@ class Session:
             raise StudentError("missing_module", f"{module}.py is not in the submission")
         filename = self.submission.module_file(module)
         try:
-            self._request({"op": "load", "module": module}, self.timeout)
+            self._request({"op": "load", "module": module}, self.options.timeout)
         except StudentError as exc:
-            why = {"timeout": f"importing {filename} timed out after {self.timeout:g} s",
+            why = {"timeout": f"importing {filename} timed out after {self.options.timeout:g} s",
                    "crash": f"importing {filename}: {exc.message}",
                    "import": f"{filename} failed to import: {exc.message}"}.get(exc.kind)
             if why is None:
@@ -242,9 +240,9 @@ class Session:
         if key in self.timed_out:
             raise StudentError("skipped", f"not run: {function} timed out in an earlier case")
         if message["op"] == "measure":
-            return self._measure(message, timeout or self.timeout)
+            return self._measure(message, timeout or self.options.timeout)
         self._ensure_loaded(module)
-        timeout = timeout or self.timeout
+        timeout = timeout or self.options.timeout
         if message["op"] == "calls":
             replies = self.sandbox.replies(message, len(message["calls"]), lambda: self._limit(timeout))
             if replies.error is not None:
@@ -463,30 +461,25 @@ def run_case(case: Case, session: Session, seed: int) -> CaseResult:
     return result
 
 
-def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
-          budget: float = DEFAULT_BUDGET, modules: tuple[str, ...] | None = None,
-          limits: Limits | None = None, unsandboxed: bool = False,
-          guarded: tuple[str, ...] = (), select: Callable[[Case], bool] | None = None,
-          hidden_labels: tuple[str, ...] = (),
+def grade(path: str, options: GradingOptions = GradingOptions(),
           progress: Callable[[str], None] | None = None) -> Report:
-    """Grades the submission at ``path``; raises SubmissionError only when nothing is gradable,
-    SandboxUnavailable when no sandbox can be made. ``unsandboxed``: run without isolation
-    where none can be had; ``guarded``: folders the student must not read besides the answers;
-    ``select`` keeps only the cases it accepts; ``progress`` is told what is being graded.
+    """Grades the submission at ``path`` as ``options`` say; raises SubmissionError only when
+    nothing is gradable, SandboxUnavailable when no sandbox can be made. ``progress`` is told
+    what is being graded.
 
-    Hidden cases (declared ``hidden=True``, or whose label is in ``hidden_labels``) are graded
-    after every visible case, in a fresh sandbox: nothing the student's code learns from a
-    hidden instance can reach a visible case's feedback or the report's notes."""
+    Hidden cases (declared ``hidden=True``, or whose label is in ``options.hidden_labels``) are
+    graded after every visible case, in a fresh sandbox: nothing the student's code learns from
+    a hidden instance can reach a visible case's feedback or the report's notes."""
     start = time.monotonic()
     zygote()                 # starts importing in its own process while the graders load here
     submission = open_submission(path)
-    cases = [c for c in catalog.cases(modules) if select is None or select(c)]
+    seed = options.seed
+    cases = [c for c in catalog.cases(options.modules) if options.select is None or options.select(c)]
     reference_run.rehearse(cases, seed)       # while the zygote imports: verdicts on the reference's replies
-    hidden = frozenset(c.id for c in cases if c.hidden or c.label in hidden_labels)
+    hidden = frozenset(c.id for c in cases if c.hidden or c.label in options.hidden_labels)
     announce = _announcer(cases, progress)
     done: dict[str, CaseResult] = {}
-    visible = Session(submission, timeout=timeout, budget=budget, limits=limits,
-                      unsandboxed=unsandboxed, guarded=guarded, progress=progress)
+    visible = Session(submission, options, progress=progress)
     sessions = [visible]
     try:
         for case in (c for c in cases if c.id not in hidden):
@@ -510,7 +503,7 @@ def grade(path: str, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
     mode = next((s.sandbox.mode for s in sessions if s.sandbox.mode != "?"), "?")
     notes = [f"sandbox ({mode}): {n}" for n in dict.fromkeys(machine)] + \
         [printable(n) for n in submission.notes] + notes        # they quote its lines
-    return Report(submission.path, seed, [done[c.id] for c in cases], catalog.load(modules),
+    return Report(submission.path, seed, [done[c.id] for c in cases], catalog.load(options.modules),
                   time.monotonic() - start, mode, notes,
                   bytes(visible.sandbox.output).decode(errors="replace"), hidden)
 

@@ -3,6 +3,7 @@ pyproject.toml) so that pytest knows ``--submission`` takes a value before it lo
 paths: declared in a conftest.py, ``--submission DIR`` would make pytest treat DIR as a test
 path and load DIR/conftest.py, the student's code, in the grader's process."""
 
+from .options import GradingOptions
 from .paths import package_dir
 
 
@@ -10,4 +11,4 @@ def pytest_addoption(parser):
     group = parser.getgroup("autograder")
     group.addoption("--submission", default=package_dir("reference"),
                     help="the submission that graders/ grade (default: reference/)")
-    group.addoption("--seed", type=int, default=0, help="seed of the random instances")
+    group.addoption("--seed", type=int, default=GradingOptions().seed, help="seed of the random instances")

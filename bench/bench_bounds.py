@@ -30,7 +30,7 @@ import tempfile
 import time
 
 from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
-from autograder.sandbox.protocol import DEFAULT_BUDGET
+from autograder.options import GradingOptions
 
 ROOT = checkout()
 RUNNER = """
@@ -120,7 +120,7 @@ def submissions(tmp: str, budget: float) -> dict[str, tuple[str, list[str]]]:
 
 def measure(path: str, extra: list[str], tmp: str) -> dict:
     out = os.path.join(tmp, "results.json")
-    budget = float(extra[extra.index("--budget") + 1]) if "--budget" in extra else DEFAULT_BUDGET
+    budget = float(extra[extra.index("--budget") + 1]) if "--budget" in extra else GradingOptions().budget
     start = time.perf_counter()
     run = subprocess.run([sys.executable, "-c", RUNNER, path, "--json", out, *extra],
                          cwd=ROOT, capture_output=True, text=True)

@@ -3,6 +3,7 @@ failing test is a case the submission loses, with the grader's feedback as its m
 
 import pytest
 
+from autograder.options import GradingOptions
 from autograder import catalog, engine
 from autograder.submission import open_submission
 
@@ -12,7 +13,7 @@ CASES = catalog.cases()
 @pytest.fixture(scope="session")
 def session(request):
     submission = open_submission(request.config.getoption("--submission"))
-    s = engine.Session(submission, timeout=engine.DEFAULT_TIMEOUT, budget=10 * engine.DEFAULT_BUDGET)
+    s = engine.Session(submission, GradingOptions(budget=10 * GradingOptions().budget))
     yield s
     s.close()
 

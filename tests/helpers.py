@@ -8,6 +8,7 @@ import os
 import shutil
 
 from autograder import catalog, engine
+from autograder.options import GradingOptions
 from autograder.paths import checkout
 
 ROOT = checkout()                              # the checkout these tests belong to
@@ -20,10 +21,12 @@ def modules_in(folder: str) -> tuple[str, ...]:
     return tuple(m for m in catalog.available() if m in present)
 
 
-def grade(path: str, **kwargs) -> engine.Report:
-    if "modules" not in kwargs and os.path.isdir(path):
-        kwargs["modules"] = modules_in(path) or None
-    return engine.grade(path, **kwargs)
+def grade(path: str, progress=None, **options) -> engine.Report:
+    """``path`` graded with ``GradingOptions(**options)``; a folder's modules by default only
+    those whose files it holds."""
+    if "modules" not in options and os.path.isdir(path):
+        options["modules"] = modules_in(path) or None
+    return engine.grade(path, GradingOptions(**options), progress)
 
 
 def write_submission(folder, files: dict[str, str]) -> str:

@@ -15,7 +15,8 @@ import pytest
 from nbformat import v4
 
 from autograder import catalog, engine
-from autograder.batch import Options, entries, grade_class, student_name
+from autograder.options import GradingOptions
+from autograder.batch import entries, grade_class, student_name
 from autograder.report_html import to_html
 from autograder.sandbox.warm import zygote
 from autograder.spec import Case
@@ -49,7 +50,7 @@ def test_entries_and_names(klass, tmp_path):
 def test_gradebook_summary_and_resume(klass, tmp_path):
     out = tmp_path / "out"
     served = zygote(warm_up=True)            # the one the batch uses
-    rows = grade_class(str(klass), str(out), Options(modules=OURS), progress=False)
+    rows = grade_class(str(klass), str(out), GradingOptions(modules=OURS), progress=False)
     served.proc.wait(timeout=30)             # let go once the students were graded: it has ended
     totals = {r["student"]: r["total"] for r in rows}
     # eve answers gradient_flow only, with chain_gradient killing itself: 10 - 2
@@ -78,7 +79,7 @@ def test_gradebook_summary_and_resume(klass, tmp_path):
 
     before = {s: os.stat(out / s / "results.json").st_mtime_ns for s in totals}
     os.unlink(out / "carol" / "results.json")
-    grade_class(str(klass), str(out), Options(modules=OURS), progress=False)
+    grade_class(str(klass), str(out), GradingOptions(modules=OURS), progress=False)
     after = {s: os.stat(out / s / "results.json").st_mtime_ns for s in totals}
     assert {s for s in totals if before[s] != after[s]} == {"carol"}
 
@@ -184,7 +185,7 @@ def test_feedback_html_in_a_real_browser(klass, tmp_path):
     """feedback.html renders in headless Chromium with the score and every failed case's whole
     feedback, asks for nothing outside itself, and shows a student's markup as text."""
     out = tmp_path / "out"
-    grade_class(str(klass), str(out), Options(modules=OURS), progress=False)
+    grade_class(str(klass), str(out), GradingOptions(modules=OURS), progress=False)
     data = json.loads((out / "alice" / "results.json").read_text())
     page = _Page(_browser_dom(out / "alice" / "feedback.html", tmp_path))
     shown = "".join("".join(page.text).split())

@@ -12,6 +12,7 @@ import socket
 
 import pytest
 
+from autograder.options import GradingOptions
 from autograder import engine, report
 from autograder.notebook import MAX_CELLS
 from autograder.paths import secret_dirs
@@ -58,7 +59,7 @@ def test_the_largest_request_a_folder_can_make_fits_and_is_graded(tmp_path):
     with ours, theirs:
         socket.send_fds(ours, [data], [theirs.fileno()])
         assert socket.recv_fds(theirs, 1 << 20, 1)[0] == data
-    graded = engine.grade(folder, modules=("tuning",))
+    graded = engine.grade(folder, GradingOptions(modules=("tuning",)))
     assert graded.score == graded.max_score == 6
 
 
@@ -101,7 +102,7 @@ def test_a_flood_of_notes_leaves_every_report_within_its_size(tmp_path):
         first = [reference_source("tuning")] if k == 0 else []
         _notebook(tmp_path / f"{book}.ipynb", first + [f"raise ValueError('cell {i} of {book}: ' + 'x' * 300)"
                                                        for i in range(FAILING_CELLS - len(first))])
-    graded = engine.grade(str(tmp_path), modules=("tuning",))
+    graded = engine.grade(str(tmp_path), GradingOptions(modules=("tuning",)))
     assert graded.score == graded.max_score == 6
     machine = sum(n.startswith("sandbox (") for n in graded.notes)
     more = machine + 3 + FAILING_CELLS - 1 + 1 - engine.MAX_NOTES     # 3: notebooks cut short

@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 import pytest
 
 from autograder import checks, engine, report
-from autograder.batch import Options, grade_class
+from autograder.options import GradingOptions
+from autograder.batch import grade_class
 from autograder.course import analysis, gradebook, summary
 from autograder.course.gradebook import Roster, RosterError, Student, read_roster
 from autograder.sandbox.client import Reply
@@ -129,7 +130,7 @@ def test_an_ambiguous_roster_stops_the_batch_before_any_grading(tmp_path):
     for name in ("y.py", "y.ipynb"):
         (tmp_path / "class" / name).write_text("")
     with pytest.raises(RosterError):
-        grade_class(str(tmp_path / "class"), str(tmp_path / "out"), Options(modules=("tuning",)),
+        grade_class(str(tmp_path / "class"), str(tmp_path / "out"), GradingOptions(modules=("tuning",)),
                     progress=False, roster=Roster((Student("y", "1", "", ""),)))
     assert not (tmp_path / "out").exists()
 

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from autograder.options import GradingOptions
 from autograder import catalog, report
 from autograder.report_text import to_text
 from autograder.spec import ASSIGNMENT_TOTAL
@@ -180,7 +181,7 @@ def test_a_bundle_of_calls_stops_at_a_failure_and_leaves_no_reply_behind(tmp_pat
         "        pass\n"
         "    return _plain(n_layers, **kwargs)\n")
     session = engine.Session(open_submission(write_submission(tmp_path / "s", {"gradient_flow.py": src})),
-                             timeout=2.0, budget=60.0)
+                             GradingOptions(timeout=2.0, budget=60.0))
 
     def bundle(*depths):
         return session.send(engine.calls_message("gradient_flow", "plain_depth_gradient",

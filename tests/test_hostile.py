@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+from autograder.options import GradingOptions
 from autograder import engine
 from autograder.codec import encode
 from autograder.sandbox import client
@@ -262,7 +263,7 @@ def test_the_time_budget_ends_a_slow_submission(tmp_path):
 
         residual_gradient = plain_depth_gradient = residual_blocks_gradient = chain_gradient
     ''')})
-    report = engine.grade(folder, modules=("gradient_flow",), budget=2.0)
+    report = engine.grade(folder, GradingOptions(modules=("gradient_flow",), budget=2.0))
     assert report.score == 0
     assert "used up its 2 s time budget" in report.results[-1].output
 
@@ -282,6 +283,7 @@ def test_symbolic_checks_leave_no_work_behind(tmp_path):
         import glob, os, sys, time
         sys.path.insert(0, {ROOT!r})
         from autograder import engine
+        from autograder.options import GradingOptions
 
         def cpu():
             """CPU seconds of this process and of its children (the helper, the zygote)."""
@@ -294,7 +296,7 @@ def test_symbolic_checks_leave_no_work_behind(tmp_path):
                     pass
             return time.process_time() + ticks / os.sysconf("SC_CLK_TCK")
 
-        report = engine.grade({folder!r}, modules=("deep_linear",))
+        report = engine.grade({folder!r}, GradingOptions(modules=("deep_linear",)))
         time.sleep(0.5)
         before = cpu()
         time.sleep(2)
@@ -343,10 +345,11 @@ def test_a_later_sandbox_cannot_read_an_earlier_notebook(tmp_path):
         import sys
         sys.path.insert(0, {ROOT!r})
         from autograder import engine
+        from autograder.options import GradingOptions
         def hits():
-            return engine.grade({scanner!r}, modules=("tuning",)).results[0].output.split()[-1]
+            return engine.grade({scanner!r}, GradingOptions(modules=("tuning",))).results[0].output.split()[-1]
         before = hits()                        # the scanner's own copies of the needle
-        score = engine.grade({str(tmp_path / "a")!r}, modules=("tuning",)).score
+        score = engine.grade({str(tmp_path / "a")!r}, GradingOptions(modules=("tuning",))).score
         print(before, score, hits())
     ''')                                       # a fresh grading process: a fresh zygote
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)

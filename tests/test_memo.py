@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from autograder.options import GradingOptions
 from autograder import catalog, checks, engine, memo, reference_run
 from autograder.sandbox.client import Replies, Reply
 from autograder.sandbox.protocol import StudentError
@@ -161,7 +162,7 @@ def test_a_reply_keyed_here_is_keyed_as_the_wire_carries_it():
         return verdict
     engine.CaseCalls.known = spy
     try:
-        report = engine.grade("reference", seed=7, modules=("activations", "regularization"))
+        report = engine.grade("reference", GradingOptions(seed=7, modules=("activations", "regularization")))
     finally:
         engine.CaseCalls.known = known
     assert report.score == report.max_score

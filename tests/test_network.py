@@ -238,8 +238,7 @@ def test_a_measurement_runs_in_a_sandbox_of_no_submission_once_per_network(monke
     cases = [c for c in catalog.cases(("regularization",)) if c.function == "build_dropout_cnn"]
     sessions = []
     for _ in range(2):
-        session = engine.Session(open_submission(f"{ROOT}/reference"), timeout=engine.DEFAULT_TIMEOUT,
-                                 budget=engine.DEFAULT_BUDGET)
+        session = engine.Session(open_submission(f"{ROOT}/reference"))
         try:
             assert all(engine.run_case(c, session, 0).passed for c in cases)
             sessions.append((session.measurer.sandbox, session.sandbox.files))

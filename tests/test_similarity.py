@@ -15,7 +15,8 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from autograder.batch import Options, entries, grade_class
+from autograder.options import GradingOptions
+from autograder.batch import entries, grade_class
 from autograder.course import similarity as sim
 from autograder.course.fingerprints import template_of, units
 from autograder.engine import _answer
@@ -217,7 +218,7 @@ def test_coinciding_wrong_answers_in_a_graded_class(tmp_path):
     shutil.copytree(os.path.join(SUBMISSIONS, "wrong_adam_no_bias_correction"), folder / "cid")
     _folder(folder / "dee", {"optim.py": reference_source("optim")})
     out = tmp_path / "out"
-    grade_class(str(folder), str(out), Options(modules=("optim",)), progress=False, similarity=True)
+    grade_class(str(folder), str(out), GradingOptions(modules=("optim",)), progress=False, similarity=True)
     lost = {s: sim._lost_cases(str(out), s) for s in ("ann", "ben", "cid", "dee")}
     assert set(lost["ann"]) == set(lost["ben"]) and lost["dee"] == {}
     assert {"optim.adam_step[vs_torch]", "optim.adam_step[hyperparams]"} <= set(lost["cid"]) & set(lost["ann"])

@@ -13,7 +13,8 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from ..batch import Options, grade_class
+from ..batch import grade_class
+from ..options import GradingOptions
 from .generate import Mutant
 
 GRADER_FAULT = "internal grader error"
@@ -81,6 +82,6 @@ def grade(root: str, mutants: list[Mutant], seed: int, timeout: float,
     write(root, mutants)
     modules = tuple(dict.fromkeys(m.module for m in mutants))
     reports = os.path.join(root, "out")
-    grade_class(os.path.join(root, "class"), reports, Options(seed=seed, timeout=timeout, modules=modules),
+    grade_class(os.path.join(root, "class"), reports, GradingOptions(seed=seed, timeout=timeout, modules=modules),
                 workers=workers, progress=False)
     return {m.name: _read(os.path.join(reports, m.name, "results.json"), m.module) for m in mutants}

@@ -89,12 +89,6 @@ class SandboxFault(RuntimeError):
     fresh sandbox; a fault that persists leaves the submission not graded, never scored."""
 
 
-# ---------------------------------------------------------------- time
-
-DEFAULT_TIMEOUT = 5.0      # seconds per call of a student function (--timeout)
-DEFAULT_BUDGET = 90.0      # seconds of calls per submission (--budget)
-
-
 # ---------------------------------------------------------------- the request
 
 @dataclass(frozen=True)
