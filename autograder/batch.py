@@ -30,7 +30,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 
-from . import catalog, engine, reference_run, report
+from . import catalog, engine, report
+from .engine import rehearsal
 from .course import GRADED, NOT_GRADED, UNREADABLE, analysis, gradebook, summary
 from .report_html import message_page, to_html
 from .options import GradingOptions
@@ -175,7 +176,7 @@ def grade_class(folder: str, out: str, options: GradingOptions = GradingOptions(
         zygote(warm_up=True)       # first: it imports while the graders load and rehearse here
     bar = Progress(len(students), done=len(rows)) if progress else None
     options = replace(options, guarded=options.guarded + (folder, out))   # no student reads another's
-    reference_run.rehearse(catalog.cases(options.modules), options.seed)   # once, before the workers fork
+    rehearsal.rehearse(catalog.cases(options.modules), options.seed)   # once, before the workers fork
     workers = workers or min(len(todo), len(os.sched_getaffinity(0)) + 1) or 1
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -12,7 +12,7 @@ import inspect
 from typing import Callable
 
 from autograder import catalog, engine
-from autograder.reference_run import ReferenceCalls
+from autograder.engine.rehearsal import ReferenceCalls
 from autograder.spec import Case
 
 

@@ -13,7 +13,7 @@ import graders.optim
 import reference.dead_units
 import reference.optim
 import reference.tuning
-from autograder.reference_run import ReferenceCalls
+from autograder.engine.rehearsal import ReferenceCalls
 from tests.standins import case, grade_case, item_cases
 from autograder.engine import StudentFunction
 

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from autograder.options import GradingOptions
-from autograder import catalog, checks, engine, memo, reference_run
+from autograder import catalog, checks, engine
+from autograder.engine import memo, rehearsal
 from autograder.sandbox.client import Replies, Reply
 from autograder.sandbox.protocol import StudentError
 from autograder.spec import Module
@@ -151,7 +152,7 @@ def test_a_reply_keyed_here_is_keyed_as_the_wire_carries_it():
     have equal keys: after the rehearsal, grading the reference runs no case but those whose
     calls need torch (the CNN's probe)."""
     cases = catalog.cases(("activations", "regularization"))
-    reference_run.rehearse(cases, 7)
+    rehearsal.rehearse(cases, 7)
     ran = []
     known = engine.CaseCalls.known
 
@@ -170,13 +171,13 @@ def test_a_reply_keyed_here_is_keyed_as_the_wire_carries_it():
 
 
 def test_the_ceiling_times_every_call_of_the_reference():
-    assert 0 < reference_run.ceiling(catalog.cases(("xor", "regularization")), 0) < 60
+    assert 0 < rehearsal.ceiling(catalog.cases(("xor", "regularization")), 0) < 60
 
 
 @pytest.mark.parametrize("code, absent", [
     ("import autograder.cli", "numpy"),                 # the zygote starts before numpy here
-    ("from autograder import catalog, reference_run; "
-     "reference_run.rehearse(catalog.cases(), 0)", "torch"),   # the grader never imports torch
+    ("from autograder import catalog; from autograder.engine import rehearsal; "
+     "rehearsal.rehearse(catalog.cases(), 0)", "torch"),   # the grader never imports torch
 ])
 def test_what_the_grading_process_does_not_import(code, absent):
     run = subprocess.run([sys.executable, "-c", f"import sys; {code}; print({absent!r} in sys.modules)"],

@@ -229,7 +229,8 @@ def test_a_measurement_runs_in_a_sandbox_of_no_submission_once_per_network(monke
     """The CNN's cases measure in a sandbox of their own, which holds no file of the
     submission; a network measured before in this process (another student's, the same data)
     is not measured again, and no measurement reaches the memo (its message holds the network)."""
-    from autograder import catalog, engine, memo
+    from autograder import catalog, engine
+    from autograder.engine import memo
     from autograder.sandbox import measuring
     from autograder.submission import open_submission
 

@@ -19,7 +19,7 @@ import pytest
 from autograder import catalog, checks, codec
 from autograder.codec import SympyText
 from autograder.engine import StudentFunction
-from autograder.reference_run import ReferenceCalls
+from autograder.engine.rehearsal import ReferenceCalls
 from autograder.sandbox.client import Reply
 from autograder.sandbox.probes import PROBES
 from autograder.sandbox.protocol import StudentError

@@ -8,7 +8,7 @@ import pytest
 
 from autograder import catalog, checks, contract
 from autograder.engine import StudentFunction
-from autograder.reference_run import ReferenceCalls
+from autograder.engine.rehearsal import ReferenceCalls
 from autograder.symbolic import SYMBOLIC
 from autograder.tolerance import DEFAULT, HAND, Tolerance
 

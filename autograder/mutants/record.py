@@ -16,7 +16,7 @@ from typing import Callable
 from .. import codec
 from ..checks import Mismatch
 from ..engine import StudentFunction
-from ..reference_run import NotHere, ReferenceCalls
+from ..engine.rehearsal import NotHere, ReferenceCalls
 from ..sandbox.protocol import StudentError
 from ..spec import Case
 

@@ -21,11 +21,12 @@ import importlib
 import os
 import time
 
-from . import codec, memo
-from .sandbox.client import Replies, Reply
-from .sandbox.probes import IN_GRADER, MEASURES, PROBES
-from .sandbox.protocol import StudentError
-from .spec import Case
+from .. import codec
+from ..sandbox.client import Replies, Reply
+from ..sandbox.probes import IN_GRADER, MEASURES, PROBES
+from ..sandbox.protocol import StudentError
+from ..spec import Case
+from . import memo
 
 
 class NotHere(Exception):
@@ -43,7 +44,7 @@ class ReferenceCalls:
         self.every_probe = every_probe
         self.replaced = dict(replaced or {})
         if every_probe:
-            from . import probes
+            from .. import probes
             probes.load()
 
     def send(self, message: dict, timeout: float | None = None) -> Reply | Replies:
@@ -73,7 +74,7 @@ class ReferenceCalls:
 def rehearse(cases: list[Case], seed: int) -> None:
     """Grades on the reference every case whose verdicts ``autograder.memo`` does not know yet.
     Only where a core is free for it: on one core it would delay the zygote it waits for."""
-    from .engine import run_case
+    from .grading import run_case
     if len(os.sched_getaffinity(0)) < 2:
         return
     calls = ReferenceCalls()
@@ -85,7 +86,7 @@ def rehearse(cases: list[Case], seed: int) -> None:
 def ceiling(cases: list[Case], seed: int) -> float:
     """Seconds the reference's own functions (and probes) take on the calls of ``cases``,
     nothing of the memo used; imports torch."""
-    from .engine import StudentFunction
+    from .grading import StudentFunction
     calls = ReferenceCalls(every_probe=True)
     for case in cases:
         case.check(StudentFunction(calls.send, case.module, case.function, case.timeout), case.rng(seed))

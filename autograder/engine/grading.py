@@ -12,15 +12,16 @@ from typing import Callable
 
 import numpy as np
 
-from . import catalog, checks, memo, reference_run
-from .codec import Message, digest, encode
-from .sandbox.client import Replies, Reply, Sandbox, zygote
-from .sandbox.measuring import Measurer
-from .options import GradingOptions
-from .sandbox.protocol import (CELL_ERROR_CHARS, SandboxFault, SandboxUnavailable, StudentError, printable,
+from .. import catalog, checks
+from ..codec import Message, digest, encode
+from ..options import GradingOptions
+from ..sandbox.client import Replies, Reply, Sandbox, zygote
+from ..sandbox.measuring import Measurer
+from ..sandbox.protocol import (CELL_ERROR_CHARS, SandboxFault, SandboxUnavailable, StudentError, printable,
                                 shown)
-from .spec import Args, Case, Module
-from .submission import Submission, open_submission
+from ..spec import Args, Case, Module
+from ..submission import Submission, open_submission
+from . import memo, rehearsal
 
 
 # The size of a report, bounded here once for every rendering of it (results.json, feedback
@@ -475,7 +476,7 @@ def grade(path: str, options: GradingOptions = GradingOptions(),
     submission = open_submission(path)
     seed = options.seed
     cases = [c for c in catalog.cases(options.modules) if options.select is None or options.select(c)]
-    reference_run.rehearse(cases, seed)       # while the zygote imports: verdicts on the reference's replies
+    rehearsal.rehearse(cases, seed)       # while the zygote imports: verdicts on the reference's replies
     hidden = frozenset(c.id for c in cases if c.hidden or c.label in options.hidden_labels)
     announce = _announcer(cases, progress)
     done: dict[str, CaseResult] = {}
