@@ -12,7 +12,7 @@ written under a temporary name and renamed, so none is ever half-written; a stud
 
 Students are graded by worker processes, one per core and one more by default (a worker waits
 on its student's sandbox part of the time; the spare keeps the cores busy meanwhile), forked
-once the graders are loaded and rehearsed on the reference (``autograder.reference_run``), so
+once the graders are loaded and rehearsed on the reference (``autograder/engine/rehearsal.py``), so
 every worker starts knowing the verdicts of the reference's replies; they share one zygote,
 started first.
 Every student gets sandboxed processes of their own, so one student's code cannot touch
@@ -31,7 +31,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 
 from . import catalog, engine, report
-from .engine import rehearsal
+from .engine.grading import selected
 from .course import GRADED, NOT_GRADED, UNREADABLE, analysis, gradebook, summary
 from .report_html import message_page, to_html
 from .options import GradingOptions
@@ -176,7 +176,7 @@ def grade_class(folder: str, out: str, options: GradingOptions = GradingOptions(
         zygote(warm_up=True)       # first: it imports while the graders load and rehearse here
     bar = Progress(len(students), done=len(rows)) if progress else None
     options = replace(options, guarded=options.guarded + (folder, out))   # no student reads another's
-    rehearsal.rehearse(catalog.cases(options.modules), options.seed)   # once, before the workers fork
+    engine.rehearse(selected(options), options.seed)     # once, before the workers fork
     workers = workers or min(len(todo), len(os.sched_getaffinity(0)) + 1) or 1
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

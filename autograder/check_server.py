@@ -23,6 +23,7 @@ import tempfile
 import traceback
 
 from . import catalog, engine
+from .engine.grading import selected
 from .options import GradingOptions
 from .report import module_views, not_graded_line
 from .report_html import to_html
@@ -77,6 +78,7 @@ def check(request: dict, folder: str) -> dict:
     path = write_notebook(cells, folder)
     options = GradingOptions(modules=tuple(modules) if modules else None,
                              unsandboxed=bool(request.get("unsandboxed")))
+    engine.rehearse(selected(options), options.seed)     # once a process: the memo keeps it
     result = engine.grade(path, options)
     if not result.graded:                  # a fault of the grader or the machine, not a score
         raise NotGraded(not_graded_line(result) + " Run the check again.")

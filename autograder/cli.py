@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.submission and not (args.gradescope_bundle or args.prairielearn_bundle):
         zygote(warm_up=args.batch)      # first: its imports of numpy, sympy and torch overlap ours
     from . import engine, report
+    from .engine.grading import selected
     from .report_text import heading, to_text
     from .selection import SelectionError, keyword_filter
     modules = tuple(args.modules) if args.modules else None
@@ -168,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         progress = StatusLine(sys.stderr)
         try:
+            engine.rehearse(selected(options), options.seed)     # while the zygote imports
             result = engine.grade(args.submission, options, progress)
         finally:
             progress.clear()

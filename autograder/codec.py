@@ -14,7 +14,7 @@ Messages are framed as an 8-byte big-endian length followed by that many bytes. 
 its 8-byte id and its pickle; a reply is UTF-8 JSON with its ``"id"`` as its first member, so
 the rest of a message's bytes do not depend on the id: a call made again (``Message``) is
 pickled once, and equal replies have equal bytes after their id (``without_id``), which
-``autograder.memo`` keys on.
+``autograder/engine/memo.py`` keys on.
 """
 
 from __future__ import annotations

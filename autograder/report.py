@@ -11,7 +11,7 @@ import os
 import tempfile
 from dataclasses import dataclass, replace
 
-from .engine import CaseResult, Report, cut
+from .engine.results import CaseResult, Report, cut
 from .spec import Module
 
 

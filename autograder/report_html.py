@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .engine import CaseResult, Report
+from .engine.results import CaseResult, Report
 from .report import (ModuleView, case_state, fmt_points, feedback_parts, manual_questions, module_views,
                      most_missing, not_graded_line, status)
 from .report_text import MARKS

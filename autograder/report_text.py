@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from typing import Callable
 
-from .engine import CaseResult, Report
+from .engine.results import CaseResult, Report
 from .report import (ModuleView, case_state, fmt_points, feedback_parts, manual_questions, module_views,
                      most_missing, not_graded_line, status)
 

@@ -6,6 +6,8 @@ import pytest
 from autograder.options import GradingOptions
 from autograder import catalog, engine
 from autograder.submission import open_submission
+from autograder.engine.grading import run_case
+from autograder.engine.session import Session
 
 CASES = catalog.cases()
 
@@ -13,12 +15,12 @@ CASES = catalog.cases()
 @pytest.fixture(scope="session")
 def session(request):
     submission = open_submission(request.config.getoption("--submission"))
-    s = engine.Session(submission, GradingOptions(budget=10 * GradingOptions().budget))
+    s = Session(submission, GradingOptions(budget=10 * GradingOptions().budget))
     yield s
     s.close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case, session, request):
-    result = engine.run_case(case, session, request.config.getoption("--seed"))
+    result = run_case(case, session, request.config.getoption("--seed"))
     assert result.passed, result.output

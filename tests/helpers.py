@@ -10,6 +10,7 @@ import shutil
 from autograder import catalog, engine
 from autograder.options import GradingOptions
 from autograder.paths import checkout
+from autograder.engine.results import Report
 
 ROOT = checkout()                              # the checkout these tests belong to
 SUBMISSIONS = os.path.join(ROOT, "tests", "submissions")
@@ -21,7 +22,7 @@ def modules_in(folder: str) -> tuple[str, ...]:
     return tuple(m for m in catalog.available() if m in present)
 
 
-def grade(path: str, progress=None, **options) -> engine.Report:
+def grade(path: str, progress=None, **options) -> Report:
     """``path`` graded with ``GradingOptions(**options)``; a folder's modules by default only
     those whose files it holds."""
     if "modules" not in options and os.path.isdir(path):

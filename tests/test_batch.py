@@ -20,6 +20,7 @@ from autograder.batch import entries, grade_class, student_name
 from autograder.report_html import to_html
 from autograder.sandbox.warm import zygote
 from autograder.spec import Case
+from autograder.engine.results import CaseResult, Report
 from tests.helpers import ROOT, SUBMISSIONS, reference_source
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -126,7 +127,7 @@ def test_gradescope_bundle_on_a_stand_in_tree(tmp_path):
         names = set(zf.namelist())
         zf.extractall(root / "source")
     assert {"setup.sh", "run_autograder", "pyproject.toml", "graders/tuning.py", "reference/tuning.py",
-            "autograder/engine.py", "autograder/sandbox/jail.py"} <= names
+            "autograder/engine/grading.py", "autograder/sandbox/jail.py"} <= names
     assert not any(n.startswith(("tests/", "student_template/")) or os.path.basename(n).startswith("test_")
                    for n in names)
     for script in ("setup.sh", "run_autograder"):
@@ -201,7 +202,7 @@ def test_feedback_html_in_a_real_browser(klass, tmp_path):
 def test_feedback_html_escapes_the_students_text(tmp_path):
     case = Case("tuning", "grid_search_cost", "worked", 2, check=lambda f, rng: None)
     hostile = "called grid_search_cost()\n<img src=x onerror=alert(1)> & </pre><script>bad()</script>"
-    result = engine.Report("sub", 0, [engine.CaseResult(case, 0, hostile)], catalog.load(("tuning",)),
+    result = Report("sub", 0, [CaseResult(case, 0, hostile)], catalog.load(("tuning",)),
                            0.1, "root", ["<b>note</b>"])
     path = tmp_path / "feedback.html"
     path.write_text(to_html(result, title="Feedback for <eve>"))

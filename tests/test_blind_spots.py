@@ -15,7 +15,7 @@ import reference.optim
 import reference.tuning
 from autograder.engine.rehearsal import ReferenceCalls
 from tests.standins import case, grade_case, item_cases
-from autograder.engine import StudentFunction
+from autograder.engine.calls import StudentFunction
 
 SEEDS = range(5)
 

@@ -19,6 +19,7 @@ from autograder.paths import secret_dirs
 from autograder.sandbox.protocol import MAX_REQUEST_BYTES, JailRequest, SubmissionFiles
 from autograder.sandbox.warm import Zygote
 from autograder.submission import MAX_FILES, Submission, open_submission
+from autograder.engine.results import MAX_NOTES
 from tests.helpers import reference_source, write_submission
 
 ASTRAL = "\U0001d4d7"          # 4 bytes of UTF-8, 12 of JSON escapes: the longest a character gets
@@ -105,8 +106,8 @@ def test_a_flood_of_notes_leaves_every_report_within_its_size(tmp_path):
     graded = engine.grade(str(tmp_path), GradingOptions(modules=("tuning",)))
     assert graded.score == graded.max_score == 6
     machine = sum(n.startswith("sandbox (") for n in graded.notes)
-    more = machine + 3 + FAILING_CELLS - 1 + 1 - engine.MAX_NOTES     # 3: notebooks cut short
-    assert graded.notes[-1] == f"and {more:,} more notes" and len(graded.notes) == engine.MAX_NOTES + 1
+    more = machine + 3 + FAILING_CELLS - 1 + 1 - MAX_NOTES     # 3: notebooks cut short
+    assert graded.notes[-1] == f"and {more:,} more notes" and len(graded.notes) == MAX_NOTES + 1
     assert "b.ipynb: only its first 1 code cells were run (at most 2000 in all)" in graded.notes
     renderings = {"gradescope": json.dumps(report.to_gradescope(graded), indent=1),
                   "prairielearn": json.dumps(report.to_prairielearn(graded), indent=1),

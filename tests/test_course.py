@@ -17,6 +17,8 @@ from autograder.course import analysis, gradebook, summary
 from autograder.course.gradebook import Roster, RosterError, Student, read_roster
 from autograder.sandbox.client import Reply
 from autograder.spec import Module
+from autograder.engine.grading import run_case
+from autograder.engine.results import CaseResult, Report
 
 M = Module("m", total=5)
 for _function, _label, _points in (("a", "x", 1), ("a", "y", 1), ("b", "z", 2), ("c", "w", 1)):
@@ -227,15 +229,15 @@ def test_the_named_mistake_travels_as_data_to_results_json():
     class Session:
         def send(self, message, timeout=None):
             return Reply.of(3)
-    first = engine.run_case(module.cases[0], Session(), 0)
-    again = engine.run_case(module.cases[0], Session(), 0)       # the same reply: the memo's verdict
+    first = run_case(module.cases[0], Session(), 0)
+    again = run_case(module.cases[0], Session(), 0)       # the same reply: the memo's verdict
     assert first.mistake == again.mistake == "counting t from 0" and checked == [1]
-    result = engine.Report("sub", 0, [first], (module,), 0.1, "root")
+    result = Report("sub", 0, [first], (module,), 0.1, "root")
     test = report.to_gradescope(result)["tests"][0]
     assert {k: test["extra_data"][k] for k in ("item", "case", "mistake")} == \
         {"item": "mistake_test.steps", "case": "worked", "mistake": "counting t from 0"}
-    assert "mistake" not in report.to_gradescope(engine.Report(
-        "sub", 0, [engine.CaseResult(module.cases[0], 1, "")], (module,), 0.1, "root"))["tests"][0]["extra_data"]
+    assert "mistake" not in report.to_gradescope(Report(
+        "sub", 0, [CaseResult(module.cases[0], 1, "")], (module,), 0.1, "root"))["tests"][0]["extra_data"]
 
 
 def test_rows_read_back_from_results_json_carry_cases_mistakes_and_time():

@@ -11,6 +11,8 @@ from autograder.options import GradingOptions
 from autograder import catalog, report
 from autograder.report_text import to_text
 from autograder.spec import ASSIGNMENT_TOTAL
+from autograder.engine.calls import call_message, calls_message
+from autograder.engine.session import Session
 from tests.helpers import ROOT, grade, reference_source, write_submission
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -180,17 +182,17 @@ def test_a_bundle_of_calls_stops_at_a_failure_and_leaves_no_reply_behind(tmp_pat
         "    while n_layers == 5:\n"
         "        pass\n"
         "    return _plain(n_layers, **kwargs)\n")
-    session = engine.Session(open_submission(write_submission(tmp_path / "s", {"gradient_flow.py": src})),
+    session = Session(open_submission(write_submission(tmp_path / "s", {"gradient_flow.py": src})),
                              GradingOptions(timeout=2.0, budget=60.0))
 
     def bundle(*depths):
-        return session.send(engine.calls_message("gradient_flow", "plain_depth_gradient",
+        return session.send(calls_message("gradient_flow", "plain_depth_gradient",
                                                  [((n,), {}) for n in depths]))
     try:
         replies = bundle(1, 2, 3, 4)
         assert [r.value for r in replies.items] == [plain_depth_gradient(1), plain_depth_gradient(2)]
         assert replies.error.kind == "raised" and "ValueError: three" in replies.error.message
-        alone = session.send(engine.call_message("gradient_flow", "plain_depth_gradient", (4,), {}))
+        alone = session.send(call_message("gradient_flow", "plain_depth_gradient", (4,), {}))
         assert alone.value == plain_depth_gradient(4)          # not a reply left over from the bundle
         replies = bundle(6, 5, 1)
         assert [r.value for r in replies.items] == [plain_depth_gradient(6)]

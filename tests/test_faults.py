@@ -16,6 +16,9 @@ from autograder.options import GradingOptions
 from autograder.batch import grade_class
 from autograder.sandbox import client, protocol
 from autograder.spec import Module
+from autograder.engine.grading import _graded
+from autograder.engine.session import Session
+from autograder.submission import open_submission
 from tests.helpers import ROOT, SUBMISSIONS, reference_source
 
 MODULES = ("tuning",)
@@ -76,10 +79,10 @@ def test_an_internal_grader_error_is_not_a_score():
     def grid_search_cost_buggy(f, rng):
         f([1], 1, 1)
         raise ZeroDivisionError("a grader bug")
-    session = engine.Session(engine.open_submission(os.path.join(ROOT, "reference")),
+    session = Session(open_submission(os.path.join(ROOT, "reference")),
                              GradingOptions(timeout=5, budget=60))
     try:
-        result = engine._graded(module.cases[0], session, 0, {})
+        result = _graded(module.cases[0], session, 0, {})
     finally:
         session.close()
     assert result.fault and "ZeroDivisionError" in result.fault

@@ -16,6 +16,8 @@ from autograder.options import GradingOptions
 from autograder.batch import grade_class
 from autograder.report_html import to_html
 from autograder.report_text import to_text
+from autograder.engine import grading
+from autograder.engine.session import Session
 from tests.helpers import ROOT, SUBMISSIONS
 
 LEAK = os.path.join(SUBMISSIONS, "hostile_leak_hidden")
@@ -40,7 +42,7 @@ def hidden_instances(path: str, monkeypatch) -> set[str]:
     """How the hidden cases' arguments would read in a text (every float, as repr and to six
     digits), recorded while ``path`` is graded here with the random cases hidden."""
     recorded, current = [], {"hidden": False}
-    real_run_case, real_send = engine.run_case, engine.Session.send
+    real_run_case, real_send = grading.run_case, Session.send
 
     def run_case(case, session, seed):
         current["hidden"] = case.label in HIDE
@@ -53,8 +55,8 @@ def hidden_instances(path: str, monkeypatch) -> set[str]:
                 recorded.extend(_floats([list(codec.decode(args)), codec.decode(kwargs)]))
         return real_send(self, message, timeout)
 
-    monkeypatch.setattr(engine, "run_case", run_case)
-    monkeypatch.setattr(engine.Session, "send", send)
+    monkeypatch.setattr(grading, "run_case", run_case)
+    monkeypatch.setattr(Session, "send", send)
     engine.grade(path, GradingOptions(modules=MODULES, hidden_labels=HIDE))
     monkeypatch.undo()
     assert recorded

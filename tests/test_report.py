@@ -19,6 +19,7 @@ from autograder import catalog, engine, report
 from autograder.cli import StatusLine
 from autograder.report_text import FEEDBACK_INDENT, to_text
 from autograder.selection import SelectionError, keyword_filter
+from autograder.engine.results import CaseResult, MAX_NOTES, NOTE_CHARS, OUTPUT_CHARS, Report
 from tests.helpers import ROOT, grade
 
 EXAMPLE = os.path.join(ROOT, "examples", "partly_wrong")
@@ -200,19 +201,19 @@ def test_progress_only_on_a_terminal():
     assert tty.getvalue() == "\rgrading conv (4 of 12 modules)\x1b[K\r\x1b[K"
 
 
-def _flooded(text: str) -> engine.Report:
+def _flooded(text: str) -> Report:
     """Every case of the assignment failed with ``text`` as its feedback, and 8,000 notes."""
-    results = [engine.CaseResult(c, 0, "called f(1)\n" + text) for c in catalog.cases()]
+    results = [CaseResult(c, 0, "called f(1)\n" + text) for c in catalog.cases()]
     notes = [f"homework.ipynb cell {i}: ValueError: {text}" for i in range(8000)]
-    return engine.Report("sub", 0, results, catalog.load(), 1.0, "root", notes)
+    return Report("sub", 0, results, catalog.load(), 1.0, "root", notes)
 
 
 def test_a_report_keeps_its_first_notes_and_counts_the_rest():
     flooded = _flooded("x" * 10_000)
-    assert len(flooded.notes) == engine.MAX_NOTES + 1 and flooded.notes[-1] == "and 7,960 more notes"
+    assert len(flooded.notes) == MAX_NOTES + 1 and flooded.notes[-1] == "and 7,960 more notes"
     assert flooded.notes[0] == "homework.ipynb cell 0: ValueError: " + "x" * 465 + "... (9,535 more characters)"
     assert {r.output for r in flooded.results} == {"called f(1)\n" + "x" * 2488 + "... (7,512 more characters)"}
-    assert engine.Report("s", 0, [], (), 0, "root", ["a", "b"]).notes == ["a", "b"]
+    assert Report("s", 0, [], (), 0, "root", ["a", "b"]).notes == ["a", "b"]
     text = to_text(flooded, width=100)
     assert "  - and 7,960 more notes" in text and "cell 40:" not in text and "cell 39:" in text
 
@@ -232,6 +233,6 @@ def test_every_report_has_its_stated_size(char):
     assert "and 7,960 more notes" in text and "and 7,960 more notes" in html
     for page, size in ((text, len(char.encode())), (html, len(escape(char).encode()))):
         # every case's feedback at its cap, ~20% for wrapping and markup, and the notes'
-        bound = len(catalog.cases()) * (engine.OUTPUT_CHARS * size * 1.2 + 300) + \
-            engine.MAX_NOTES * (engine.NOTE_CHARS * size * 1.2 + 100)
+        bound = len(catalog.cases()) * (OUTPUT_CHARS * size * 1.2 + 300) + \
+            MAX_NOTES * (NOTE_CHARS * size * 1.2 + 100)
         assert len(page.encode()) <= bound

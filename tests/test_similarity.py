@@ -19,7 +19,7 @@ from autograder.options import GradingOptions
 from autograder.batch import entries, grade_class
 from autograder.course import similarity as sim
 from autograder.course.fingerprints import template_of, units
-from autograder.engine import _answer
+from autograder.engine.calls import _answer
 from autograder.sandbox.protocol import StudentError
 from tests.helpers import ROOT, SUBMISSIONS, markers, reference_source
 from tests.test_batch import _browser_dom, _Page

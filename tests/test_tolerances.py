@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograder import catalog, checks, contract
-from autograder.engine import StudentFunction
+from autograder.engine.calls import StudentFunction
 from autograder.engine.rehearsal import ReferenceCalls
 from autograder.symbolic import SYMBOLIC
 from autograder.tolerance import DEFAULT, HAND, Tolerance

@@ -21,7 +21,7 @@ from typing import Callable
 import sympy
 
 from .. import catalog
-from ..engine import Session
+from ..engine.session import Session
 from ..options import GradingOptions
 from ..submission import open_submission
 from . import grading, perturb

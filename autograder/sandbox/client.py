@@ -90,7 +90,7 @@ class _Process:
 class Reply:
     """A value the student's process sent back: ``key``, a digest of the reply's bytes after its
     id (equal keys, equal replies), or None; ``value``, the data it decodes to, its JSON parsed
-    only when a case reads it (a reply the memo knows, ``autograder.memo``, never is):
+    only when a case reads it (a reply the memo knows, ``autograder/engine/memo.py``, never is):
     StudentError "crash" if that JSON is malformed, "unencodable" if it is no data or too
     large. ``body``: the whole reply, unparsed, of the runner's form for a returned value
     (``codec.returns_value``), whose "value" that is."""

@@ -33,7 +33,7 @@ def _register(table: dict, fn, warm_up) -> None:
 def probe(fn=None, *, warm_up=None, in_grader: bool = False):
     """Registers ``fn`` as a probe under its name (``@probe`` or ``@probe(warm_up=...)``).
     ``in_grader``: it needs nothing the grading process lacks, so the rehearsal of the
-    reference (``autograder/reference_run.py``) may run it there."""
+    reference (``autograder/engine/rehearsal.py``) may run it there."""
     def register(fn):
         _register(PROBES, fn, warm_up)
         if in_grader:
