@@ -17,6 +17,8 @@ import os
 import sys
 
 from .paths import checkout, package_dir
+from .spec import in_assignment_order
+from .submission.notebook import check_cell
 
 HEADER = ("# Homework template: fill in every function that raises NotImplementedError.\n"
           "# Keep the names, arguments and return shapes: the grader calls them as they are.\n")
@@ -80,10 +82,30 @@ def generate(ref: str | None = None) -> dict[str, str]:
 NOTEBOOK = "homework.ipynb"
 
 
-def notebook_text(modules: dict[str, str]) -> str:
+def template_notebook(modules: dict[str, str]) -> "nbformat.NotebookNode":
+    """A notebook with, per template module, a markdown cell, a code cell and a check cell."""
     import nbformat
-    from .notebook import template_notebook
-    from .spec import in_assignment_order
+    from nbformat import v4
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells.append(v4.new_markdown_cell(
+        "# Deep-learning homework\n\nFill in every function that raises `NotImplementedError`. "
+        "Keep the names, arguments and return shapes. The cell after each module checks it "
+        "(`autograder.check(\"name\")` grades the cells this kernel has run, in the sandbox); "
+        "`python grade.py homework.ipynb` grades the whole file."))
+    for name, text in modules.items():
+        nb.cells.append(v4.new_markdown_cell(f"## `{name}`"))
+        nb.cells.append(v4.new_code_cell(text.strip()))
+        nb.cells.append(v4.new_code_cell(check_cell(name)))
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"           # stable ids: the generated file must not change run to run
+    nbformat.validate(nb)
+    return nb
+
+
+def notebook_text(modules: dict[str, str]) -> str:
+    """``homework.ipynb``'s text: the template modules in the assignment's order."""
+    import nbformat
     ordered = {name: modules[f"{name}.py"] for name in in_assignment_order(n[:-3] for n in modules)}
     return nbformat.writes(template_notebook(ordered)) + "\n"
 

@@ -14,7 +14,7 @@ import pytest
 
 from autograder.options import GradingOptions
 from autograder import engine, report
-from autograder.notebook import MAX_CELLS
+from autograder.submission.notebook import MAX_CELLS
 from autograder.paths import secret_dirs
 from autograder.sandbox.protocol import MAX_REQUEST_BYTES, JailRequest, SubmissionFiles
 from autograder.sandbox.warm import Zygote

@@ -13,7 +13,7 @@ from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 
 from autograder import catalog, template
-from autograder.notebook import cell_code, check_cell
+from autograder.submission.notebook import cell_code, check_cell
 from autograder.notebook_check import CheckError, check
 from tests.helpers import ROOT, grade, reference_source
 

@@ -37,7 +37,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..notebook import UnreadableNotebook
+from ..submission.notebook import UnreadableNotebook
 from ..submission import MAX_BYTES, Submission, SubmissionError, open_submission
 
 K = 10                # tokens a fingerprint covers: shorter runs in common are noise
