@@ -25,9 +25,9 @@ import traceback
 from . import catalog, engine
 from .engine.grading import selected
 from .options import GradingOptions
-from .report import module_views, not_graded_line
-from .report_html import to_html
-from .report_text import to_text
+from .report.html import to_html
+from .report.text import to_text
+from .report.views import module_views, not_graded_line
 from .sandbox.client import zygote
 from .sandbox.protocol import SandboxUnavailable
 

@@ -36,8 +36,8 @@ from .submission import SubmissionError
 
 NOT_GRADED = 3          # exit status: a fault of the grader or the machine left the submission
                         # without a score (retried once in a fresh sandbox); grade it again
-FORMATS = ("gradescope", "prairielearn")      # report.FORMATS's keys (a test holds them equal),
-                                             # named here so that parsing imports no numpy
+FORMATS = ("gradescope", "prairielearn")     # --format: each an exporter of autograder/report/,
+                                            # named here so that parsing imports no numpy
 
 
 def wants_color(stream) -> bool:
@@ -124,9 +124,11 @@ def main(argv: list[str] | None = None) -> int:
         return _similarity(p, args)
     if args.submission and not (args.gradescope_bundle or args.prairielearn_bundle):
         zygote(warm_up=args.batch)      # first: its imports of numpy, sympy and torch overlap ours
-    from . import engine, report
+    from . import engine
     from .engine.grading import selected
-    from .report_text import heading, to_text
+    from .report.files import ReservedFile
+    from .report.text import heading, to_text
+    from .report.views import not_graded_line
     from .selection import SelectionError, keyword_filter
     modules = tuple(args.modules) if args.modules else None
     select = None
@@ -165,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     # results.json is written once asked for: the report, or why there is none; a submission that
     # could not be graded (the grader's or the machine's fault) gets the platform's "failed"
-    destination = report.ReservedFile(args.json) if args.json else None
+    destination = ReservedFile(args.json) if args.json else None
     try:
         progress = StatusLine(sys.stderr)
         try:
@@ -176,13 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         if destination and not result.graded and args.format == "gradescope":
             destination.discard()         # Gradescope's "grading failed": no results.json at all
         elif destination:
-            destination.write(json.dumps(report.FORMATS[args.format](result), indent=1))
+            destination.write(json.dumps(exporter(args.format).results(result), indent=1))
         if not result.graded:
-            print(f"grade.py: {report.not_graded_line(result)}", file=sys.stderr)
+            print(f"grade.py: {not_graded_line(result)}", file=sys.stderr)
     except SubmissionError as exc:                # nothing to grade: the student's to fix
         print(f"grade.py: {exc}", file=sys.stderr)
         if destination:
-            destination.write(json.dumps(report.unreadable(str(exc), args.format), indent=1))
+            destination.write(json.dumps(exporter(args.format).unreadable(str(exc)), indent=1))
         return 2
     except SandboxUnavailable as exc:             # no sandbox on this machine: never a score
         print(f"grade.py: {exc}", file=sys.stderr)
@@ -199,6 +201,13 @@ def main(argv: list[str] | None = None) -> int:
                   verbose=args.verbose, failed_only=args.failed, title=heading(result, args.submission),
                   rerun=lambda module: f"grade.py {shlex.quote(args.submission)} --module {module} --failed"))
     return 0 if result.graded else NOT_GRADED
+
+
+def exporter(form: str):
+    """``--format``'s exporter, ``autograder/report/<form>.py``: its ``results(report)`` and
+    ``unreadable(why)`` are that platform's results.json."""
+    from .report import gradescope, prairielearn
+    return {"gradescope": gradescope, "prairielearn": prairielearn}[form]
 
 
 def _similarity(p: argparse.ArgumentParser, args) -> int:
@@ -226,11 +235,11 @@ def _grading_failed(destination, why: str, form: str) -> None:
     """The platform's "grading failed, try again", never a score: for Gradescope no
     results.json at all (it then shows that the autograder failed, with no score), for
     PrairieLearn ``gradable: false``."""
-    from . import report
     if form == "gradescope":
         destination.discard()
     else:
-        destination.write(json.dumps(report.grading_failed(why), indent=1))
+        from .report import prairielearn
+        destination.write(json.dumps(prairielearn.grading_failed(why), indent=1))
 
 
 def _batch(p: argparse.ArgumentParser, args, options: GradingOptions) -> int:

@@ -17,7 +17,7 @@ from nbformat import v4
 from autograder import catalog, engine
 from autograder.options import GradingOptions
 from autograder.batch import entries, grade_class, student_name
-from autograder.report_html import to_html
+from autograder.report.html import to_html
 from autograder.sandbox.warm import zygote
 from autograder.spec import Case
 from autograder.engine.results import CaseResult, Report

@@ -11,13 +11,15 @@ import shutil
 
 import pytest
 
-from autograder import codec, engine, report
+from autograder import codec, engine
 from autograder.options import GradingOptions
 from autograder.batch import grade_class
-from autograder.report_html import to_html
-from autograder.report_text import to_text
+from autograder.report.html import to_html
+from autograder.report.text import to_text
 from autograder.engine import grading
 from autograder.engine.session import Session
+from autograder.report import gradescope
+from autograder.report.views import HELD_BACK
 from tests.helpers import ROOT, SUBMISSIONS
 
 LEAK = os.path.join(SUBMISSIONS, "hostile_leak_hidden")
@@ -81,19 +83,19 @@ def instances():
 def test_the_probe_sees_a_leak_where_hidden_cases_are_graded_in_order(instances):
     """Without hiding, the random cases come between the others, and the later cases' feedback
     shows their arguments: the check below would see a leak."""
-    data = report.to_gradescope(engine.grade(LEAK, GradingOptions(modules=MODULES)))
+    data = gradescope.results(engine.grade(LEAK, GradingOptions(modules=MODULES)))
     assert leaks([t["output"] for t in data["tests"] if not t["name"].endswith("[random]")], instances)
 
 
 def test_hidden_instances_never_reach_visible_text(instances):
     result = engine.grade(LEAK, GradingOptions(modules=MODULES, hidden_labels=HIDE))
-    data = report.to_gradescope(result)
+    data = gradescope.results(result)
     hidden = [t for t in data["tests"] if t["visibility"] == "hidden"]
     assert {t["extra_data"]["case"] for t in hidden} == {"random"} and len(hidden) == 6
     assert leaks([t["output"] for t in hidden], instances)        # they are there, hidden
     assert leaks(visible_texts(data), instances) == []
     for text in (to_text(result, width=100), to_html(result, title="feedback")):
-        assert leaks([text], instances) == [] and report.HELD_BACK in text
+        assert leaks([text], instances) == [] and HELD_BACK in text
 
 
 def test_visible_scores_do_not_change_with_hidden_cases():
@@ -120,7 +122,7 @@ def _as_notebook(folder) -> str:
 
 
 def test_a_notebook_leaks_no_hidden_instance(instances, tmp_path):
-    data = report.to_gradescope(engine.grade(_as_notebook(tmp_path / "nb"),
+    data = gradescope.results(engine.grade(_as_notebook(tmp_path / "nb"),
                                              GradingOptions(modules=MODULES, hidden_labels=HIDE)))
     assert data["score"] == 0 and leaks(visible_texts(data), instances) == []
     assert leaks([t["output"] for t in data["tests"] if t["visibility"] == "hidden"], instances)

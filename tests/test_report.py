@@ -15,11 +15,14 @@ from html import escape
 
 import pytest
 
-from autograder import catalog, engine, report
+from autograder import catalog, engine
 from autograder.cli import StatusLine
-from autograder.report_text import FEEDBACK_INDENT, to_text
+from autograder.report.text import FEEDBACK_INDENT, to_text
 from autograder.selection import SelectionError, keyword_filter
 from autograder.engine.results import CaseResult, MAX_NOTES, NOTE_CHARS, OUTPUT_CHARS, Report
+from autograder import cli
+from autograder.report import gradescope, prairielearn
+from autograder.report.views import RESULTS_BYTES, manual_questions
 from tests.helpers import ROOT, grade
 
 EXAMPLE = os.path.join(ROOT, "examples", "partly_wrong")
@@ -102,7 +105,7 @@ def test_80_column_terminal_shows_every_failed_case_whole(tmp_path):
 
 
 def test_same_rendering_at_other_widths(example):
-    data = report.to_gradescope(example)
+    data = gradescope.results(example)
     for width in (100, 160):
         assert_whole_feedback_on_screen(to_text(example, width=width).splitlines(), data, width)
 
@@ -154,7 +157,7 @@ def test_next_steps_put_the_most_points_missing_first(example):
 def test_hand_graded_questions_one_per_line(example):
     lines = to_text(example, width=200).splitlines()
     start = lines.index("Graded by hand, not in this score:")
-    manual = report.manual_questions(example)
+    manual = manual_questions(example)
     assert lines[start + 1: start + 1 + len(manual)] == [f"  - {q}" for q in manual]
 
 
@@ -223,11 +226,11 @@ def test_every_report_has_its_stated_size(char):
     """README's sizes (Decisions): results.json in either format under 1 MB whatever the feedback
     (outputs cut further when it is mostly non-ASCII, JSON's \\u escapes), feedback files and the
     notebook check's reply as large as the caps of every case's feedback and the notes allow."""
-    from autograder.report_html import to_html
+    from autograder.report.html import to_html
     flooded = _flooded(char * 10_000)
     for form in ("gradescope", "prairielearn"):
-        data = report.FORMATS[form](flooded)
-        assert len(json.dumps(data, indent=1).encode()) <= report.RESULTS_BYTES
+        data = cli.exporter(form).results(flooded)
+        assert len(json.dumps(data, indent=1).encode()) <= RESULTS_BYTES
         assert "and 7,960 more notes" in data["output"]
     text, html = to_text(flooded, width=100, verbose=True), to_html(flooded, title="feedback")
     assert "and 7,960 more notes" in text and "and 7,960 more notes" in html
@@ -236,3 +239,11 @@ def test_every_report_has_its_stated_size(char):
         bound = len(catalog.cases()) * (OUTPUT_CHARS * size * 1.2 + 300) + \
             MAX_NOTES * (NOTE_CHARS * size * 1.2 + 100)
         assert len(page.encode()) <= bound
+
+
+def test_prairielearn_describes_a_case_by_its_item_s_first_docstring_line(example):
+    """The description PrairieLearn shows comes from the reference's docstring, as the template
+    states the item to students (the catalog reads it; the exporter imports no reference)."""
+    from reference.tuning import grid_search_cost
+    tests = [t for t in prairielearn.results(example)["tests"] if t["name"].startswith("tuning.grid_search_cost ")]
+    assert tests and {t["description"] for t in tests} == {grid_search_cost.__doc__.strip().splitlines()[0]}

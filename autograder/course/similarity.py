@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import catalog, report
+from .. import catalog
+from ..report.files import write_atomic
 from .fingerprints import Template, course_template, units
 
 LISTED = 0.2          # pairs from this score on are in similarity.csv and on the page
@@ -261,7 +262,7 @@ def write_csv(pairs: list[Pair], path: str) -> None:
     for p in pairs:
         if p.score >= LISTED:
             writer.writerow([p.a, p.b, f"{p.score:.3f}", f"{p.code:.3f}", f"{p.answers:.3f}", describe(p)])
-    report.write_atomic(path, buf.getvalue())
+    write_atomic(path, buf.getvalue())
 
 
 def write_report(students: list[tuple[str, str]], out: str, modules: tuple[str, ...] | None = None,
@@ -271,5 +272,5 @@ def write_report(students: list[tuple[str, str]], out: str, modules: tuple[str, 
     pairs, klass = compare(students, out, modules, workers)
     listed = [p for p in pairs if p.score >= LISTED]
     write_csv(listed, os.path.join(out, "similarity.csv"))
-    report.write_atomic(os.path.join(out, "similarity.html"), page(listed, klass))
+    write_atomic(os.path.join(out, "similarity.html"), page(listed, klass))
     return listed

@@ -13,7 +13,7 @@ from itertools import zip_longest
 
 from .fingerprints import Unit, units
 from .similarity import FLAGGED, LISTED, Class, Pair, common_limit, describe
-from ..report import feedback_parts
+from ..report.views import feedback_parts
 
 DETAILED = 25          # pairs shown side by side
 TABLE_ROWS = 300       # pairs in the page's table (similarity.csv lists every one)

@@ -14,7 +14,7 @@ import os
 import tempfile
 from html import escape
 
-from .. import report
+from ..report.files import write_atomic
 from . import GRADED, STATUSES
 from .analysis import Analysis, Stat
 
@@ -164,8 +164,8 @@ def write(a: Analysis, out: str) -> None:
     png = plot(a)
     if png is not None:
         _write_bytes(os.path.join(out, "summary.png"), png)
-    report.write_atomic(os.path.join(out, "summary.txt"), text(a, plotted=png is not None or a.totals is None))
-    report.write_atomic(os.path.join(out, "summary.html"), html(a, png))
+    write_atomic(os.path.join(out, "summary.txt"), text(a, plotted=png is not None or a.totals is None))
+    write_atomic(os.path.join(out, "summary.html"), html(a, png))
 
 
 def _write_bytes(path: str, data: bytes) -> None:
