@@ -6,14 +6,14 @@ import os
 import sys
 from typing import NoReturn
 
-from .threads import limit_threads
+from .sandbox.process import limit_threads
 
 
 def run() -> NoReturn:
     """Grades as the command line asks, then ends the process (``leave``); a failure of the
     command line (an exception, argparse's exit) propagates as usual."""
     limit_threads()             # before numpy: one thread per process, the workers fill the cores
-    from .cli import main
+    from .front.cli import main
     leave(main())
 
 

@@ -29,8 +29,8 @@ import sys
 import tempfile
 import time
 
-from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
 from autograder.options import GradingOptions
+from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
 
 ROOT = checkout()
 RUNNER = """

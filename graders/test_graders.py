@@ -3,11 +3,11 @@ failing test is a case the submission loses, with the grader's feedback as its m
 
 import pytest
 
-from autograder.options import GradingOptions
-from autograder import catalog, engine
-from autograder.submission import open_submission
+from autograder import catalog
 from autograder.engine.grading import run_case
 from autograder.engine.session import Session
+from autograder.options import GradingOptions
+from autograder.submission import open_submission
 
 CASES = catalog.cases()
 

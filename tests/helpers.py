@@ -8,9 +8,9 @@ import os
 import shutil
 
 from autograder import catalog, engine
+from autograder.engine.results import Report
 from autograder.options import GradingOptions
 from autograder.paths import checkout
-from autograder.engine.results import Report
 
 ROOT = checkout()                              # the checkout these tests belong to
 SUBMISSIONS = os.path.join(ROOT, "tests", "submissions")

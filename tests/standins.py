@@ -12,10 +12,10 @@ import inspect
 from typing import Callable
 
 from autograder import catalog, engine
-from autograder.engine.rehearsal import ReferenceCalls
-from autograder.spec import Case
 from autograder.engine.grading import run_case
+from autograder.engine.rehearsal import ReferenceCalls
 from autograder.engine.results import CaseResult
+from autograder.spec import Case
 
 
 def reference_function(item: str) -> Callable:

@@ -15,12 +15,12 @@ import pytest
 from nbformat import v4
 
 from autograder import catalog, engine
-from autograder.options import GradingOptions
-from autograder.batch import entries, grade_class, student_name
-from autograder.report.html import to_html
-from autograder.sandbox.warm import zygote
-from autograder.spec import Case
+from autograder.course.batch import entries, grade_class, student_name
 from autograder.engine.results import CaseResult, Report
+from autograder.options import GradingOptions
+from autograder.report.html import to_html
+from autograder.sandbox.zygote_handle import zygote
+from autograder.spec import Case
 from tests.helpers import ROOT, SUBMISSIONS, reference_source
 
 OURS = ("tuning", "gradient_flow", "concepts")

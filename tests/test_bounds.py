@@ -12,15 +12,15 @@ import socket
 
 import pytest
 
-from autograder.options import GradingOptions
 from autograder import engine
-from autograder.submission.notebook import MAX_CELLS
-from autograder.paths import secret_dirs
-from autograder.sandbox.protocol import MAX_REQUEST_BYTES, JailRequest, SubmissionFiles
-from autograder.sandbox.warm import Zygote
-from autograder.submission import MAX_FILES, Submission, open_submission
 from autograder.engine.results import MAX_NOTES
+from autograder.options import GradingOptions
+from autograder.paths import secret_dirs
 from autograder.report import gradescope, prairielearn
+from autograder.sandbox.protocol import MAX_REQUEST_BYTES, JailRequest, SubmissionFiles
+from autograder.sandbox.zygote_handle import Zygote
+from autograder.submission import MAX_FILES, Submission, open_submission
+from autograder.submission.notebook import MAX_CELLS
 from tests.helpers import reference_source, write_submission
 
 ASTRAL = "\U0001d4d7"          # 4 bytes of UTF-8, 12 of JSON escapes: the longest a character gets

@@ -14,8 +14,8 @@ import shutil
 
 import pytest
 
+from autograder.course.batch import grade_class
 from autograder.options import GradingOptions
-from autograder.batch import grade_class
 from tests.helpers import SUBMISSIONS, corpus, modules_in
 
 CORRECT = [name for name in corpus() if name.startswith("ok_")]

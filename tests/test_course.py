@@ -11,16 +11,16 @@ from html.parser import HTMLParser
 
 import pytest
 
-from autograder import checks, engine
-from autograder.options import GradingOptions
-from autograder.batch import grade_class
+from autograder import checks
 from autograder.course import analysis, gradebook, rows, summary
+from autograder.course.batch import grade_class
 from autograder.course.gradebook import Roster, RosterError, Student, read_roster
-from autograder.sandbox.client import Reply
-from autograder.spec import Module
 from autograder.engine.grading import run_case
 from autograder.engine.results import CaseResult, Report
+from autograder.options import GradingOptions
 from autograder.report import gradescope
+from autograder.sandbox.client import Reply
+from autograder.spec import Module
 
 M = Module("m", total=5)
 for _function, _label, _points in (("a", "x", 1), ("a", "y", 1), ("b", "z", 2), ("c", "w", 1)):

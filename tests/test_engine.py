@@ -7,14 +7,14 @@ import sys
 
 import pytest
 
-from autograder.options import GradingOptions
 from autograder import catalog
-from autograder.report.text import to_text
-from autograder.spec import ASSIGNMENT_TOTAL
 from autograder.engine.calls import call_message, calls_message
 from autograder.engine.session import Session
+from autograder.options import GradingOptions
 from autograder.report import gradescope
 from autograder.report.files import write_atomic
+from autograder.report.text import to_text
+from autograder.spec import ASSIGNMENT_TOTAL
 from tests.helpers import ROOT, grade, reference_source, write_submission
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -143,7 +143,7 @@ def test_cli_rejects_bad_arguments():
 def test_no_jail_means_no_grading(monkeypatch, capsys):
     """Where the jail reports it cannot isolate (mode "none" without --unsandboxed), nothing is
     graded and grade.py exits 2 with the reason, rather than running student code openly."""
-    from autograder import cli
+    from autograder.front import cli
     from autograder.sandbox import client
     real = client.Sandbox._read_line
 
@@ -165,7 +165,7 @@ def test_the_suite_has_a_safety_net(request):
 
 
 def test_the_command_line_knows_every_report_format():
-    from autograder import cli
+    from autograder.front import cli
     assert all(callable(cli.exporter(form).results) and callable(cli.exporter(form).unreadable)
                for form in cli.FORMATS)
 

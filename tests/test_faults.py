@@ -11,13 +11,14 @@ import shutil
 
 import pytest
 
-from autograder import cli, engine
-from autograder.options import GradingOptions
-from autograder.batch import grade_class
-from autograder.sandbox import client, protocol
-from autograder.spec import Module
+from autograder import engine
+from autograder.course.batch import grade_class
 from autograder.engine.grading import _graded
 from autograder.engine.session import Session
+from autograder.front import cli
+from autograder.options import GradingOptions
+from autograder.sandbox import client, protocol
+from autograder.spec import Module
 from autograder.submission import open_submission
 from tests.helpers import ROOT, SUBMISSIONS, reference_source
 
@@ -134,7 +135,7 @@ def test_a_batch_gives_a_status_and_a_resume_grades_the_not_graded_again(failing
 
 
 def test_the_notebook_check_raises_rather_than_scoring_a_fault(failing_starts, tmp_path):
-    from autograder import check_server
+    from autograder.front import check_server
     folder = tmp_path / "check-folder"
     folder.mkdir()
     failing_starts["check-folder"] = None

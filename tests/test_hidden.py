@@ -12,13 +12,13 @@ import shutil
 import pytest
 
 from autograder import codec, engine
-from autograder.options import GradingOptions
-from autograder.batch import grade_class
-from autograder.report.html import to_html
-from autograder.report.text import to_text
+from autograder.course.batch import grade_class
 from autograder.engine import grading
 from autograder.engine.session import Session
+from autograder.options import GradingOptions
 from autograder.report import gradescope
+from autograder.report.html import to_html
+from autograder.report.text import to_text
 from autograder.report.views import HELD_BACK
 from tests.helpers import ROOT, SUBMISSIONS
 

@@ -19,9 +19,9 @@ import time
 
 import pytest
 
-from autograder.options import GradingOptions
 from autograder import engine
 from autograder.codec import encode
+from autograder.options import GradingOptions
 from autograder.sandbox import client
 from autograder.sandbox.client import OUTPUT_KEPT, Sandbox
 from autograder.submission import open_submission
@@ -139,8 +139,8 @@ def test_no_process_outlives_grading(graded):
     graded_uids = list(ISSUED)
     box = Sandbox(open_submission(os.path.join(SUBMISSIONS, "hostile_fork_bomb")).sandbox_spec())
     try:                                   # the check does see a sandbox's processes while it lives
-        box.request({"op": "call", "module": "tuning", "function": "grid_search_cost",
-                     "args": encode(([10, 6, 5], 10, 2)), "kwargs": encode({}), "probe": None}, 30)
+        box.reply({"op": "call", "module": "tuning", "function": "grid_search_cost",
+                   "args": encode(([10, 6, 5], 10, 2)), "kwargs": encode({}), "probe": None}, 30).value
         assert len(_processes_of(ISSUED[len(graded_uids):])) >= 10
     finally:
         box.close()

@@ -50,7 +50,7 @@ def test_the_console_script_and_the_template_come_with_it(installed, anyone_pyth
                          env=installed, timeout=300)
     assert run.returncode == 0, run.stderr
     assert json.loads(out.read_text())["score"] == 0 and "Total: 0 / 6" in run.stdout
-    run = subprocess.run([anyone_python, "-m", "autograder.template", "--out", str(tmp_path / "t")],
+    run = subprocess.run([anyone_python, "-m", "autograder.make.template", "--out", str(tmp_path / "t")],
                          capture_output=True, text=True, cwd=tmp_path, env=installed)
     assert run.returncode == 0, run.stderr
     for name in os.listdir(os.path.join(ROOT, "student_template")):

@@ -7,14 +7,14 @@ import sys
 
 import pytest
 
-from autograder.options import GradingOptions
 from autograder import catalog, checks, engine
 from autograder.engine import memo, rehearsal
+from autograder.engine.calls import CaseCalls
+from autograder.engine.grading import run_case
+from autograder.options import GradingOptions
 from autograder.sandbox.client import Replies, Reply
 from autograder.sandbox.protocol import StudentError
 from autograder.spec import Module
-from autograder.engine.calls import CaseCalls
-from autograder.engine.grading import run_case
 from tests.helpers import ROOT
 
 
@@ -177,7 +177,7 @@ def test_the_ceiling_times_every_call_of_the_reference():
 
 
 @pytest.mark.parametrize("code, absent", [
-    ("import autograder.cli", "numpy"),                 # the zygote starts before numpy here
+    ("import autograder.front.cli", "numpy"),                 # the zygote starts before numpy here
     ("from autograder import catalog; from autograder.engine import rehearsal; "
      "rehearsal.rehearse(catalog.cases(), 0)", "torch"),   # the grader never imports torch
 ])

@@ -9,9 +9,10 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from autograder import catalog, template
-from autograder.submission.notebook import UnreadableNotebook, cell_code, check_cell, read_cells
+from autograder import catalog
+from autograder.make import template
 from autograder.submission import SubmissionError
+from autograder.submission.notebook import UnreadableNotebook, cell_code, check_cell, read_cells
 from tests.helpers import ROOT, grade, reference_source
 
 OURS = ("tuning", "gradient_flow", "concepts")

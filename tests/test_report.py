@@ -16,12 +16,12 @@ from html import escape
 import pytest
 
 from autograder import catalog, engine
-from autograder.cli import StatusLine
-from autograder.report.text import FEEDBACK_INDENT, to_text
-from autograder.selection import SelectionError, keyword_filter
-from autograder.engine.results import CaseResult, MAX_NOTES, NOTE_CHARS, OUTPUT_CHARS, Report
-from autograder import cli
+from autograder.engine.results import MAX_NOTES, NOTE_CHARS, OUTPUT_CHARS, CaseResult, Report
+from autograder.front import cli
+from autograder.front.cli import StatusLine
+from autograder.front.selection import SelectionError, keyword_filter
 from autograder.report import gradescope, prairielearn
+from autograder.report.text import FEEDBACK_INDENT, to_text
 from autograder.report.views import RESULTS_BYTES, manual_questions
 from tests.helpers import ROOT, grade
 

@@ -263,14 +263,3 @@ def write_csv(pairs: list[Pair], path: str) -> None:
         if p.score >= LISTED:
             writer.writerow([p.a, p.b, f"{p.score:.3f}", f"{p.code:.3f}", f"{p.answers:.3f}", describe(p)])
     write_atomic(path, buf.getvalue())
-
-
-def write_report(students: list[tuple[str, str]], out: str, modules: tuple[str, ...] | None = None,
-                 workers: int | None = None) -> list[Pair]:
-    """``out/similarity.csv`` and ``out/similarity.html`` for ``students``; the pairs listed."""
-    from .similarity_html import page
-    pairs, klass = compare(students, out, modules, workers)
-    listed = [p for p in pairs if p.score >= LISTED]
-    write_csv(listed, os.path.join(out, "similarity.csv"))
-    write_atomic(os.path.join(out, "similarity.html"), page(listed, klass))
-    return listed

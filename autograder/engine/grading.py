@@ -12,8 +12,8 @@ from typing import Callable
 
 from .. import catalog, checks
 from ..options import GradingOptions
-from ..sandbox.client import zygote
 from ..sandbox.protocol import SandboxFault, SandboxUnavailable, StudentError, printable
+from ..sandbox.zygote_handle import zygote
 from ..spec import Case
 from ..submission import open_submission
 from .calls import CaseCalls, StudentFunction

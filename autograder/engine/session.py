@@ -74,22 +74,20 @@ class Session:
                                          "time budget")
         return min(timeout, left)
 
-    def _request(self, message: dict, timeout: float) -> Reply:
-        return self.sandbox.reply(message, self._limit(timeout))
-
     def _run_cells(self) -> None:
         """Runs a notebook's cells in a fresh process, leaving out those that hang or crash it
         (each is tried once); a cell that raises is reported and the next cells still run."""
         while not self.sandbox.alive or self.cells_generation != self.sandbox.generation:
-            self._request({"op": "load", "module": "notebook"}, self.options.timeout)   # a fresh process
+            # a fresh process: its namespace, then each cell in turn
+            self.sandbox.reply({"op": "load", "module": "notebook"}, self._limit(self.options.timeout))
             for i, cell in enumerate(self.submission.cells):
                 if i in self.bad_cells:
                     continue
                 if self.progress:
                     self.progress(f"running {cell['label']} ({i + 1} of {len(self.submission.cells)} code cells)")
                 try:
-                    error = self._request({"op": "cell", "code": cell["code"], "label": cell["label"]},
-                                          self.options.timeout).value
+                    error = self.sandbox.reply({"op": "cell", "code": cell["code"], "label": cell["label"]},
+                                               self._limit(self.options.timeout)).value
                 except StudentError as exc:
                     if exc.kind == "budget":
                         raise
@@ -115,7 +113,7 @@ class Session:
             raise StudentError("missing_module", f"{module}.py is not in the submission")
         filename = self.submission.module_file(module)
         try:
-            self._request({"op": "load", "module": module}, self.options.timeout)
+            self.sandbox.reply({"op": "load", "module": module}, self._limit(self.options.timeout))
         except StudentError as exc:
             why = {"timeout": f"importing {filename} timed out after {self.options.timeout:g} s",
                    "crash": f"importing {filename}: {exc.message}",
@@ -146,7 +144,7 @@ class Session:
                 replies.error = self._explained(replies.error, module, function)
             return replies
         try:
-            return self._request(message, timeout)
+            return self.sandbox.reply(message, self._limit(timeout))
         except StudentError as exc:
             raise self._explained(exc, module, function) from None
 

@@ -12,10 +12,10 @@ import os
 import sys
 
 from .. import catalog
-from ..cli import StatusLine
+from ..front.cli import StatusLine
 from ..options import GradingOptions
 from ..sandbox.protocol import SandboxUnavailable
-from ..threads import limit_threads
+from ..sandbox.process import limit_threads
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,5 +1,5 @@
 """Grading mutants as a class: each mutant is a submission folder holding its mutated module
-only, graded by the batch engine (``autograder.batch.grade_class``) with the grading seed and
+only, graded by the batch engine (``autograder.course.batch.grade_class``) with the grading seed and
 time limits a student gets. A mutant is caught when a case of its own module loses points.
 
 One batch grades the whole run, on every module the run mutates (a mutant's folder lacks the
@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from ..batch import grade_class
+from ..course.batch import grade_class
 from ..options import GradingOptions
 from .generate import Mutant
 

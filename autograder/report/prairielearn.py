@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from .. import catalog
 from ..engine.results import Report, cut
-from .views import HELD_BACK, RESULTS_OUTPUT_CHARS, feedback_parts, fit, fmt_points, not_graded_line, summary_lines
+from .views import (HELD_BACK, RESULTS_OUTPUT_CHARS, feedback_parts, fit, fmt_points, not_graded_line,
+                    summary_lines)
 
 
 def results(report: Report) -> dict:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from .. import codec
 from ..paths import secret_dirs
-from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxFault, SandboxUnavailable,
-                       StudentError, SubmissionFiles, describe_end, parse_start, shown)
-from .warm import Zygote, zygote  # noqa: F401 - the zygote's handle, re-exported
+from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxFault, SandboxUnavailable, StudentError,
+                       SubmissionFiles, describe_end, parse_start, shown)
+from .zygote_handle import zygote
 
 OUTPUT_KEPT = 4000           # bytes of the student's printed output kept for the report
 START_WAIT = 60.0            # seconds for a jail's first line (the zygote may still be importing)
@@ -270,10 +270,6 @@ class Sandbox:
         self.close()
 
     # ---------------------------------------------------------------- requests
-    def request(self, message: dict, timeout: float) -> object:
-        """Sends ``message``; returns the decoded value, or raises StudentError."""
-        return self.reply(message, timeout).value
-
     def reply(self, message: dict, timeout: float) -> "Reply":
         """Sends ``message``; returns the reply (its value decoded when asked for), or raises
         StudentError."""

@@ -64,7 +64,7 @@ def feedback(fn, state, steps, layout, **kwargs):
     import numpy as np
 
     from .. import codec
-    from .runner import _describe
+    from .protocol import describe
 
     outputs = []
     for step in steps:
@@ -74,7 +74,7 @@ def feedback(fn, state, steps, layout, **kwargs):
             outputs.append(out)
             state = [np.asarray(v, dtype=np.float64) for v in out]
         except BaseException as exc:  # noqa: BLE001 - the student's, SystemExit included
-            return {"outputs": outputs, "error": _describe(exc),
+            return {"outputs": outputs, "error": describe(exc),
                     "not_implemented": isinstance(exc, NotImplementedError)}
     return {"outputs": outputs, "error": None, "not_implemented": False}
 

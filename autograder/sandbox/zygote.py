@@ -2,7 +2,7 @@
 for each request of the trusted grader. It never imports ``reference/`` or ``graders/``, so no
 student process inherits an answer in its memory.
 
-Started by :class:`autograder.sandbox.warm.Zygote` as ``python -I -c <boot>`` with the
+Started by :class:`autograder.sandbox.zygote_handle.Zygote` as ``python -I -c <boot>`` with the
 folder holding the ``autograder`` package and the descriptor of a SOCK_SEQPACKET socket. Each
 request is one :class:`~autograder.sandbox.protocol.JailRequest` packet carrying three
 descriptors (the student's request socket, its output pipe and the control pipe); the zygote
@@ -28,15 +28,13 @@ import time
 import traceback
 
 from ..paths import ANSWER_PACKAGES, within
-from ..threads import limit_threads
 from . import cgroups, folders, probes
-from .builder import Builder
+from .process import check, limit_threads
 from .protocol import Host, JailRequest, line, receive
+from .twin import CHILDREN_WAIT, Twin
 
 START_WAIT = 30.0          # seconds for the twin's C2 to hand itself over
 _libc = ctypes.CDLL(None, use_errno=True)
-
-CHILDREN_WAIT = 2.0        # seconds the zygote waits at exit for its sandboxes to clean up
 MADV_COLLAPSE, HUGE_PAGE = 25, 2 << 20
 COLLAPSE_CHUNK = 4 * HUGE_PAGE
 
@@ -209,14 +207,14 @@ class _Children:
                     pass
 
 
-def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: tuple,
+def _fork_student(twin: Twin, request: JailRequest, fds: dict, facts: Host, built: tuple,
                   children: _Children, own_pids: int) -> None:
     """Root mode: the twin makes the cgroup and C2; C2 hands over a pidfd of itself; the
     student's process is forked here, into C2's PID namespace, and joins the rest
     (``jail.join``)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        unsent = builder.build(request.dumps(), facts, [built[1]] if built[1] else [], fds["ctrl"],
+        unsent = twin.build(request.dumps(), facts, [built[1]] if built[1] else [], fds["ctrl"],
                                theirs.fileno())
     finally:
         theirs.close()
@@ -237,7 +235,7 @@ def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: 
             return                        # twin's or C2's own words on the pipe, if they said why
         door = doors[0]
         cgroups = json.loads(msg)["cgroups"]
-        from .jail import CLONE_NEWPID, check, join
+        from .jail import CLONE_NEWPID, join
         check(_libc.setns(door, CLONE_NEWPID), "setns")   # the next child is born in C2's namespace
         try:
             pid = os.fork()
@@ -257,7 +255,7 @@ def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: 
                 signal.pidfd_send_signal(door, signal.SIGKILL)
             except OSError:
                 pass
-        builder.give_up()
+        twin.give_up()
     finally:
         ours.close()
         if door is not None:
@@ -274,7 +272,7 @@ def _say(ctrl: int, data: bytes) -> None:
 
 def main(fd: int, warm_up: bool = False) -> None:
     limit_threads(force=True)
-    builder = Builder()                  # before the imports: its forks copy little
+    twin = Twin()                        # before the imports: its forks copy little
     gc.disable()                         # the imports leave ~20 objects of garbage; collecting
     _import()                            # while they run cost 0.15 s, and after them 0.1 s
     from . import jail  # and everything the runner needs, before any fork
@@ -294,12 +292,12 @@ def main(fd: int, warm_up: bool = False) -> None:
     warming, code = _warm_up() if warm_up else None, 0
     try:
         while True:
-            twin = [] if builder.pidfd is None else [builder.pidfd]
-            ready = select.select([sock, *twin, *children.held], [], [],
+            watched = [] if twin.pidfd is None else [twin.pidfd]
+            ready = select.select([sock, *watched, *children.held], [], [],
                                   0 if warming is not None else None)[0]
             children.reap(ready)
-            if twin and builder.pidfd in ready:
-                builder.ended()          # the twin died: every jail is forked here from now on
+            if watched and twin.pidfd in ready:
+                twin.ended()          # the twin died: every jail is forked here from now on
             if sock not in ready:
                 if warming is not None:
                     try:
@@ -312,8 +310,8 @@ def main(fd: int, warm_up: bool = False) -> None:
                 break
             msg, names = got
             request = JailRequest.loads(msg)
-            if builder.mode == "root" and len(names) == 3:
-                _fork_student(builder, request, names, facts, built, children, own_pids)
+            if twin.mode == "root" and len(names) == 3:
+                _fork_student(twin, request, names, facts, built, children, own_pids)
             else:
                 children.add(jail.fork_c1(request, facts, names, zygote_pid, built))
             for f in names.values():
@@ -323,7 +321,7 @@ def main(fd: int, warm_up: bool = False) -> None:
         code = 1
     finally:
         children.kill_students()
-        builder.close()                  # the twin waits for its jails to clean up, then goes
+        twin.close()                  # the twin waits for its jails to clean up, then goes
         _await_children(CHILDREN_WAIT)
         if facts.cgroup:
             cgroups.remove_parent(facts.cgroup)

@@ -27,11 +27,11 @@ import shlex
 import shutil
 import sys
 
-from . import catalog, course
-from .options import GradingOptions
-from .sandbox.protocol import SandboxUnavailable
-from .sandbox.warm import zygote
-from .submission import SubmissionError
+from .. import catalog, course
+from ..options import GradingOptions
+from ..sandbox.protocol import SandboxUnavailable
+from ..sandbox.zygote_handle import zygote
+from ..submission import SubmissionError
 
 
 NOT_GRADED = 3          # exit status: a fault of the grader or the machine left the submission
@@ -124,11 +124,25 @@ def main(argv: list[str] | None = None) -> int:
         return _similarity(p, args)
     if args.submission and not (args.gradescope_bundle or args.prairielearn_bundle):
         zygote(warm_up=args.batch)      # first: its imports of numpy, sympy and torch overlap ours
-    from . import engine
-    from .engine.grading import selected
-    from .report.files import ReservedFile
-    from .report.text import heading, to_text
-    from .report.views import not_graded_line
+    options = _options(p, args)
+    if args.gradescope_bundle or args.prairielearn_bundle:
+        return _bundles(args, options)
+    if not args.submission:
+        p.error("give a submission to grade")
+    if args.roster and not args.batch:
+        p.error("--roster goes with --batch")
+    if args.batch:
+        try:
+            return _batch(p, args, options)
+        except SandboxUnavailable as exc:
+            print(f"grade.py: {exc}", file=sys.stderr)
+            return 2
+    return _one_submission(args, options)
+
+
+def _options(p: argparse.ArgumentParser, args) -> GradingOptions:
+    """The options the command line asks for; ``-k``'s cases chosen here (an expression that
+    pytest's grammar refuses, or that matches no case, is a bad argument)."""
     from .selection import SelectionError, keyword_filter
     modules = tuple(args.modules) if args.modules else None
     select = None
@@ -143,30 +157,31 @@ def main(argv: list[str] | None = None) -> int:
         if not chosen:
             p.error(f"no case matches -k {args.keyword!r} (a case id looks like backprop.mlp_forward[random])")
         modules = tuple(dict.fromkeys(c.module for c in chosen))
-    options = GradingOptions(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
-                             select=select, hidden_labels=tuple(args.hide), guarded=tuple(args.guard),
-                             unsandboxed=args.unsandboxed)
-    if args.gradescope_bundle or args.prairielearn_bundle:
-        from . import bundle
-        if args.gradescope_bundle:
-            names = bundle.write_gradescope_bundle(args.gradescope_bundle, options)
-            print(f"wrote {args.gradescope_bundle} ({len(names)} files); upload it as the autograder")
-        if args.prairielearn_bundle:
-            names = bundle.write_prairielearn_bundle(args.prairielearn_bundle, options)
-            print(f"wrote {len(names)} files to {args.prairielearn_bundle}; see its README.md")
-        return 0
-    if not args.submission:
-        p.error("give a submission to grade")
-    if args.roster and not args.batch:
-        p.error("--roster goes with --batch")
-    if args.batch:
-        try:
-            return _batch(p, args, options)
-        except SandboxUnavailable as exc:
-            print(f"grade.py: {exc}", file=sys.stderr)
-            return 2
-    # results.json is written once asked for: the report, or why there is none; a submission that
-    # could not be graded (the grader's or the machine's fault) gets the platform's "failed"
+    return GradingOptions(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
+                          select=select, hidden_labels=tuple(args.hide), guarded=tuple(args.guard),
+                          unsandboxed=args.unsandboxed)
+
+
+def _bundles(args, options: GradingOptions) -> int:
+    from ..make import bundle
+    if args.gradescope_bundle:
+        names = bundle.write_gradescope_bundle(args.gradescope_bundle, options)
+        print(f"wrote {args.gradescope_bundle} ({len(names)} files); upload it as the autograder")
+    if args.prairielearn_bundle:
+        names = bundle.write_prairielearn_bundle(args.prairielearn_bundle, options)
+        print(f"wrote {len(names)} files to {args.prairielearn_bundle}; see its README.md")
+    return 0
+
+
+def _one_submission(args, options: GradingOptions) -> int:
+    """Grades ``args.submission``: the report on stdout, and results.json when asked for,
+    written whatever happens (the report, or why there is none; a submission that could not be
+    graded, the grader's or the machine's fault, gets the platform's "failed")."""
+    from .. import engine
+    from ..engine.grading import selected
+    from ..report.files import ReservedFile
+    from ..report.text import heading, to_text
+    from ..report.views import not_graded_line
     destination = ReservedFile(args.json) if args.json else None
     try:
         progress = StatusLine(sys.stderr)
@@ -206,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
 def exporter(form: str):
     """``--format``'s exporter, ``autograder/report/<form>.py``: its ``results(report)`` and
     ``unreadable(why)`` are that platform's results.json."""
-    from .report import gradescope, prairielearn
+    from ..report import gradescope, prairielearn
     return {"gradescope": gradescope, "prairielearn": prairielearn}[form]
 
 
@@ -214,8 +229,9 @@ def _similarity(p: argparse.ArgumentParser, args) -> int:
     """``--similarity`` without ``--batch``: the report of a class already graded into
     ``--out`` (the wrong answers of its results.json, the code of the class's folder); nothing
     is graded, no sandbox is started."""
-    from .batch import entries
-    from .course.similarity import FLAGGED, write_report
+    from ..course.batch import entries
+    from ..course.similarity import FLAGGED
+    from ..course.similarity_html import write_report
     if not args.out or not args.submission:
         p.error("--similarity needs the class's folder and --out DIR (where it was graded)")
     if not os.path.isdir(args.submission):
@@ -238,17 +254,17 @@ def _grading_failed(destination, why: str, form: str) -> None:
     if form == "gradescope":
         destination.discard()
     else:
-        from .report import prairielearn
+        from ..report import prairielearn
         destination.write(json.dumps(prairielearn.grading_failed(why), indent=1))
 
 
 def _batch(p: argparse.ArgumentParser, args, options: GradingOptions) -> int:
-    from .batch import grade_class
+    from ..course.batch import grade_class
     if not args.out:
         p.error("--batch needs --out DIR")
     if not os.path.isdir(args.submission):
         p.error(f"{args.submission} is not a folder")
-    from .course.gradebook import RosterError, read_roster
+    from ..course.gradebook import RosterError, read_roster
     try:
         roster = read_roster(args.roster, args.assignment) if args.roster else None
         rows = grade_class(args.submission, args.out, options, workers=args.workers,

@@ -2,9 +2,9 @@
 symbols and constants, and the same public signatures and docstrings, with every body replaced
 by ``raise NotImplementedError``. Private helpers (``_name``) are left out.
 
-    python -m autograder.template            # write student_template/ (modules and homework.ipynb)
-    python -m autograder.template --check    # exit 1 if student_template/ is out of date
-    python -m autograder.template --out DIR  # write it elsewhere (an installed grader)
+    python -m autograder.make.template            # write student_template/ (modules and homework.ipynb)
+    python -m autograder.make.template --check    # exit 1 if student_template/ is out of date
+    python -m autograder.make.template --out DIR  # write it elsewhere (an installed grader)
 
 The notebook ``student_template/homework.ipynb`` holds the same module templates, one code cell
 each, so a student may work in either form.
@@ -16,9 +16,9 @@ import ast
 import os
 import sys
 
-from .paths import checkout, package_dir
-from .spec import in_assignment_order
-from .submission.notebook import check_cell
+from ..paths import checkout, package_dir
+from ..spec import in_assignment_order
+from ..submission.notebook import check_cell
 
 HEADER = ("# Homework template: fill in every function that raises NotImplementedError.\n"
           "# Keep the names, arguments and return shapes: the grader calls them as they are.\n")
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                     f.write(text)
     if "--check" in argv and stale:
         print("student_template/ is out of date for: " + ", ".join(stale)
-              + "\nrun: python -m autograder.template", file=sys.stderr)
+              + "\nrun: python -m autograder.make.template", file=sys.stderr)
         return 1
     return 0
 

@@ -1,10 +1,10 @@
-"""The options of the project's pytest run, loaded early (``-p autograder.pytest_plugin`` in
+"""The options of the project's pytest run, loaded early (``-p autograder.front.pytest_plugin`` in
 pyproject.toml) so that pytest knows ``--submission`` takes a value before it looks for test
 paths: declared in a conftest.py, ``--submission DIR`` would make pytest treat DIR as a test
 path and load DIR/conftest.py, the student's code, in the grader's process."""
 
-from .options import GradingOptions
-from .paths import package_dir
+from ..options import GradingOptions
+from ..paths import package_dir
 
 
 def pytest_addoption(parser):

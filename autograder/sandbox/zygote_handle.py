@@ -20,7 +20,7 @@ import sys
 import threading
 
 from ..paths import PACKAGES_HOME
-from ..threads import SINGLE_THREAD
+from .process import SINGLE_THREAD
 from .protocol import MAX_REQUEST_BYTES, JailRequest, SandboxFault
 
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "

@@ -22,8 +22,8 @@ import shlex
 import stat
 import zipfile
 
-from .options import GradingOptions
-from .paths import ANSWER_PACKAGES, PACKAGES_HOME, checkout
+from ..options import GradingOptions
+from ..paths import ANSWER_PACKAGES, PACKAGES_HOME, checkout
 
 PACKAGES = ("autograder", *ANSWER_PACKAGES)
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"

@@ -5,17 +5,16 @@ it writes ``DIR/<student>/results.json``, ``DIR/<student>/feedback.txt`` and the
 a self-contained page, ``DIR/<student>/feedback.html``; then
 ``DIR/gradebook.csv`` (a row of maximum points, then per student the status, total, module
 subtotals and items; with ``--roster``, ``gradebook-canvas.csv`` and ``gradebook-moodle.csv``
-beside it: ``course/gradebook.py``) and ``DIR/summary.txt``, ``summary.html`` and
-``summary.png`` (the item analysis: ``course/analysis.py``, ``course/summary.py``). Every file is
+beside it: ``gradebook.py``) and ``DIR/summary.txt``, ``summary.html`` and ``summary.png``
+(the item analysis: ``analysis.py``, ``summary.py``). Every file is
 written under a temporary name and renamed, so none is ever half-written; a student whose
 ``results.json`` exists is not graded again, so an interrupted run resumes where it stopped.
 
 Students are graded by worker processes, one per core and one more by default (a worker waits
 on its student's sandbox part of the time; the spare keeps the cores busy meanwhile), forked
-once the graders are loaded and rehearsed on the reference (``autograder/engine/rehearsal.py``), so
-every worker starts knowing the verdicts of the reference's replies; they share one zygote,
-started first.
-Every student gets sandboxed processes of their own, so one student's code cannot touch
+once the graders are loaded and rehearsed on the reference (``autograder/engine/rehearsal.py``),
+so every worker starts knowing the verdicts of the reference's replies; they share one zygote,
+started first. Every student gets sandboxed processes of their own, so one student's code cannot touch
 another's grade.
 """
 
@@ -30,17 +29,17 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 
-from . import catalog, engine
-from .course import analysis, gradebook, rows, summary
-from .engine.grading import selected
-from .options import GradingOptions
-from .report import gradescope
-from .report.files import write_atomic
-from .report.html import message_page, to_html
-from .report.text import heading, to_text
-from .sandbox.protocol import SandboxUnavailable
-from .sandbox.warm import release, zygote
-from .submission import SubmissionError
+from .. import catalog, engine
+from ..engine.grading import selected
+from ..options import GradingOptions
+from ..report import gradescope
+from ..report.files import write_atomic
+from ..report.html import message_page, to_html
+from ..report.text import heading, to_text
+from ..sandbox.protocol import SandboxUnavailable
+from ..sandbox.zygote_handle import release, zygote
+from ..submission import SubmissionError
+from . import analysis, gradebook, rows, summary
 
 FEEDBACK_WIDTH = 100              # columns of feedback.txt
 
@@ -164,6 +163,6 @@ def grade_class(folder: str, out: str, options: GradingOptions = GradingOptions(
     gradebook.write(class_rows, out, modules, roster)
     summary.write(analysis.analyse(class_rows, modules, seed=options.seed, roster=roster is not None), out)
     if similarity:
-        from .course.similarity import write_report
+        from .similarity_html import write_report
         write_report(students, out, options.modules)
     return class_rows

@@ -27,11 +27,13 @@ import sys
 import time
 import traceback
 
-from ..procutil import close_all_but
+from .process import close_all_but, die_with_parent
 from .protocol import Host, JailRequest, receive
 
+CHILDREN_WAIT = 2.0        # seconds the zygote, and its twin, wait at exit for their sandboxes to clean up
 
-class Builder:
+
+class Twin:
     """The zygote's handle on its twin: ``mode`` "root" when the twin can make a root-mode
     sandbox's namespaces (else None, and the zygote forks every jail itself)."""
 
@@ -118,8 +120,6 @@ def _serve(sock: socket.socket, zygote_pid: int) -> None:
     """The twin's life: forks C2 for each request until the zygote hangs up, and removes each
     sandbox's cgroup when its C2 ends."""
     from . import jail
-    from .student import die_with_parent
-    from .zygote import CHILDREN_WAIT
     signal.signal(signal.SIGTERM, _stop)
     die_with_parent(zygote_pid, signal.SIGTERM)    # its sandboxes' cgroups go with it
     sock.send(b"root" if _probe() else b"other")
