@@ -28,8 +28,8 @@ def random_search_trials(p_good, confidence):
     """
     p, c = float(p_good), float(confidence)
     q, r = 1 - Fraction(p), 1 - Fraction(c)         # exact: a float is a fraction j / 2**k
-    # (1 - p)**n is a / 2**(m n) in lowest terms (1 - p = a / 2**m, a odd): it can equal 1 - c =
-    # b / 2**s only for n = s / m, a number of at most s < 1100 bits
+    # (1 - p)**n is a**n / 2**(m n) in lowest terms (1 - p = a / 2**m, a odd): it can equal
+    # 1 - c = b / 2**s only for n = s / m, where a**n has at most s < 1100 bits (a cheap test)
     n, _ = divmod(r.denominator.bit_length() - 1, q.denominator.bit_length() - 1)
     if q ** n == r:
         return n
