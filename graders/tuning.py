@@ -1,8 +1,10 @@
 """Grader for tuning (Homework 1 P2), 6 points.
 
 ``random_search_trials`` is exact: at a boundary, where 1 - (1 - p)**N equals the confidence
-exactly, N trials suffice (a logarithm rounded in floating point says N + 1); with a tiny p_good
-N is 1e12 to 1e13, which no loop counts up to within a call's time limit.
+exactly, N trials suffice (a logarithm rounded in floating point says N + 1), and one float above
+it they do not (a logarithm nudged down by an epsilon says N); where the confidence is at most
+p_good, one trial suffices; with a tiny p_good N is 1e12 to 1e13, which no loop counts up to
+within a call's time limit.
 """
 
 import math
@@ -53,18 +55,39 @@ def _exact_boundary(p_good, n):
 
 
 # 1 - 0.5**2 is exactly 0.75 (a float log gets that one right); then boundaries where
-# ceil(log(1 - c) / log(1 - p)), with log, log1p, log2, log10 or numpy's, answers n + 1
+# ceil(log(1 - c) / log(1 - p)), with log, log1p, log2, log10 or numpy's, answers n + 1; and
+# confidence = p_good, where one trial is exactly enough (floor(1.0) + 1 is 2)
 BOUNDARIES = [_exact_boundary(p, n) for p, n in ((0.5, 2), (0.25, 3), (0.4375, 6), (0.03125, 10),
-                                                 (0.109375, 6), (0.203125, 3), (0.875, 7))]
+                                                 (0.109375, 6), (0.203125, 3), (0.875, 7), (0.3, 1))]
+# one float above a boundary, n trials fall short (by 2**-53): N is n + 1. A logarithm nudged down
+# by an epsilon to fix the boundaries, ceil(x - 1e-9), says n; a float log says n + 1 at these two
+ABOVE = [(p, math.nextafter(c, 1), n + 1) for p, c, n in (BOUNDARIES[1], BOUNDARIES[4])]
+
+
+def _boundary_mistakes(p, c, n):
+    """The named mistakes of an exact boundary: one trial too many."""
+    if n == 1:
+        return {f"one trial suffices: 1 - (1 - p)**1 is p, and confidence = p_good = {p}; the "
+                "logarithms' ratio is exactly 1 here (floor(1.0) + 1 is 2), or the search starts "
+                "at N = 2": 2}
+    return {f"floating-point rounding at an exact boundary: 1 - (1 - {p})**{n} is exactly {c}, so "
+            f"{n} trials suffice, but a rounded logarithm (or floor(...) + 1) gives one more; check "
+            "whether N - 1 trials already suffice, 1 - (1 - p)**(N - 1) >= confidence": n + 1}
+
+
+def _above_mistakes(p, c, n):
+    below = math.nextafter(c, 0)                    # the boundary: 1 - (1 - p)**(n - 1) exactly
+    return {f"one float above an exact boundary: 1 - (1 - {p})**{n - 1} is exactly {below!r}, "
+            f"{c - below:.3g} short of {c!r}, so {n - 1} trials fall short and N is {n}; a logarithm "
+            "nudged down by an epsilon (ceil(x - 1e-9)) answers one too few": n - 1}
 
 
 @M.case("random_search_trials", "boundary", points=1)
 def random_search_trials_boundary(f, rng):
-    for (p, c, n), got in zip(BOUNDARIES, f.each((p, c) for p, c, _ in BOUNDARIES)):
-        checks.expect_int(got, n, name="N", mistakes={
-            f"floating-point rounding at an exact boundary: 1 - (1 - {p})**{n} is exactly {c}, so "
-            f"{n} trials suffice, but a rounded logarithm (or floor(...) + 1) gives one more; check "
-            "whether N - 1 trials already suffice, 1 - (1 - p)**(N - 1) >= confidence": n + 1})
+    instances = [(*b, _boundary_mistakes(*b)) for b in BOUNDARIES] + \
+        [(*a, _above_mistakes(*a)) for a in ABOVE]
+    for (p, c, n, mistakes), got in zip(instances, f.each((p, c) for p, c, _, _ in instances)):
+        checks.expect_int(got, n, name="N", mistakes=mistakes)
 
 
 @M.case("random_search_trials", "random", points=0.5)
@@ -77,8 +100,12 @@ def random_search_trials_random(f, rng):
         if abs(1 - (1 - p) ** exact - c) < 1e-9 or abs(1 - (1 - p) ** (exact - 1) - c) < 1e-9:
             continue
         draws.append((p, c, exact))
+    p = float(rng.uniform(0.2, 0.6))
+    draws.append((p, p * float(rng.uniform(0.1, 0.9)), 1))          # confidence below p_good
     for (p, c, exact), got in zip(draws, f.each((p, c) for p, c, _ in draws)):
-        checks.expect_int(got, exact)
+        checks.expect_int(got, exact, mistakes={} if exact > 1 else {
+            f"confidence {c} is below p_good {p}, so one trial suffices (1 - (1 - p)**1 is p): "
+            "does the search start at N = 2?": 2})
 
 
 @M.case("random_search_trials", "tiny_p", points=0.5)

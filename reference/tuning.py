@@ -27,48 +27,28 @@ def random_search_trials(p_good, confidence):
     confidence exactly.
     """
     p, c = float(p_good), float(confidence)
-    for low, high in _ratio_bounds(p, c):           # ln(1 - c) / ln(1 - p) lies in [low, high]
-        n = max(1, math.ceil(low))
-        if n == max(1, math.ceil(high)) or _exact_boundary(p, c, n):
-            return n
-
-
-def _ratio_bounds(p, c):
-    """Ever tighter bounds (low, high) on x = ln(1 - c) / ln(1 - p), whose ceiling is N: first
-    from floats, then from decimals of twice as many digits each time (N is never within
-    reach of counting, nor (1 - p)**N of exact fractions)."""
-    from decimal import Decimal, localcontext      # here, not at the top: the template copies that
-    lp, lc = math.log1p(-p), math.log1p(-c)
-    if min(-lp, -lc) > 1e-290 and lc / lp < 2.0 ** 50:     # not subnormal; x well inside a float
-        x = lc / lp                    # log1p within a few ulps: 1e-13 is ~450 of them
-        yield x * (1 - 1e-13), x * (1 + 1e-13)
-    digits = 30 + max(0, math.ceil(math.log10(-lc) - math.log10(-lp)))      # N's digits, and more
-    while True:
-        with localcontext(prec=digits):
-            x = _log1m(Decimal(c)) / _log1m(Decimal(p))
-            slack = x.scaleb(10 - digits)                  # the error is below 10**(7 - digits) x
-            yield x - slack, x + slack
+    q, r = 1 - Fraction(p), 1 - Fraction(c)         # exact: a float is a fraction j / 2**k
+    # (1 - p)**n is a**n / 2**(m n) in lowest terms (1 - p = a / 2**m, a odd): it can equal
+    # 1 - c = b / 2**s only for n = s / m, where a**n has at most s < 1100 bits (a cheap test)
+    n, _ = divmod(r.denominator.bit_length() - 1, q.denominator.bit_length() - 1)
+    if q ** n == r:
+        return n
+    digits = 16            # otherwise x = ln(1 - c) / ln(1 - p) is no integer: bound it ever
+    while True:            # tighter until one integer is the ceiling of both bounds
+        low, high = _ratio_bounds(p, c, digits)
+        if math.ceil(low) == math.ceil(high):
+            return math.ceil(low)
         digits *= 2
 
 
-def _log1m(v):
-    """ln(1 - v) for a Decimal v in (0, 1), within 10**(6 - precision) of it, relatively."""
-    from decimal import Decimal, getcontext
-    if v > Decimal("0.001"):
-        return (1 - v).ln()            # 1 - v rounded loses at most 3 digits of the logarithm
-    total, power, k = Decimal(0), v, 1                     # -(v + v**2 / 2 + v**3 / 3 + ...)
-    while True:
-        term = power / k
-        total -= term
-        if term < -total.scaleb(-1 - getcontext().prec):
-            return total               # the rest of the series is below a thousandth of this term
-        power, k = power * v, k + 1
-
-
-def _exact_boundary(p, c, n):
-    """Whether (1 - p)**n == 1 - c exactly. With 1 - p = a / 2**m and 1 - c = b / 2**s in
-    lowest terms (a, b odd), that needs m n = s and a**n = b: a test with numbers of at most
-    s bits (s < 1100), whatever n is."""
-    q, r = 1 - Fraction(p), 1 - Fraction(c)
-    m, s = q.denominator.bit_length() - 1, r.denominator.bit_length() - 1
-    return m * n == s and q.numerator ** n == r.numerator
+def _ratio_bounds(p, c, digits):
+    """(low, high) around ln(1 - c) / ln(1 - p), rigorous at any precision: 1 - p and 1 - c
+    exact in decimals, their logarithms correctly rounded to ``digits`` digits (so each lies
+    between the neighbours of its rounded value), the quotients rounded outward."""
+    # imported here: the template copies a module's top imports, and students need not see these
+    from decimal import MAX_PREC, ROUND_CEILING, ROUND_FLOOR, Context, Decimal
+    exact, near = Context(prec=MAX_PREC), Context(prec=digits)
+    lp, lc = (exact.subtract(1, Decimal(v)).ln(near) for v in (p, c))     # both negative
+    low = Context(prec=digits, rounding=ROUND_FLOOR).divide(lc.next_plus(near), lp.next_minus(near))
+    high = Context(prec=digits, rounding=ROUND_CEILING).divide(lc.next_minus(near), lp.next_plus(near))
+    return low, high

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from autograder import catalog
 from autograder.mutants import perturb, reviewed
 from autograder.mutants.__main__ import main
 from autograder.mutants.differential import same
@@ -169,29 +170,50 @@ def _check(tmp_path, mutant):
                  progress=lambda text: None)[mutant.name]
 
 
-BLIND = [  # issue 26's blind spots: what random instances missed, found by the check's inputs
-    # ("" is a case's own instance: zero_preactivation's separate the first one since it closed)
+BLIND = [  # issue 26's blind spots, each closed since by a case of its own: (module, mutant, function,
+    # the case that closed it, what the check's perturbations found it with before that case existed)
     ("dead_units", "dead_units.relu_net_grads | compare | db1 = w2 * (a > 0) -> db1 = w2 * (a >= 0)",
-     "relu_net_grads", ("", "rounded")),
+     "relu_net_grads", "zero_preactivation", ("rounded",)),
     ("optim", "optim.quadratic_gd_closed_form | call | lam, Q = np.linalg.eigh(np.asarray(H, dtype=float)) "
               "-> lam, Q = np.linalg.eig(np.asarray(H, dtype=float))", "quadratic_gd_closed_form",
-     ("every entry of H equal", "H with a repeated eigenvalue")),     # either makes one repeat
+     "repeated_eigenvalue", ("every entry of H equal", "H with a repeated eigenvalue")),  # either repeats one
 ]
+IDS = ["relu_at_0", "eig_for_eigh"]
 
 
-@pytest.mark.parametrize("module, key, function, how", BLIND, ids=["relu_at_0", "eig_for_eigh"])
-def test_a_blind_spot_is_separated_with_its_input(tmp_path, module, key, function, how):
+def _reported(mutant, found, function):
+    """The separation as the report shows a blind spot: its input, and the case that should catch it."""
+    assert not same(found.reference.value, found.mutant.value, {})
+    verdict = Verdict(mutant, Graded(), found)
+    assert verdict.status == "blind spot"
+    text = to_text(Run(0, 1, [verdict], 1.0), "equivalent.json")
+    assert f"input: {function}(" in text and f"the case that should catch it: {found.call.origin()}" in text
+    assert "FAILED: 1 mutant(s) survive outside the reviewed list" in text
+
+
+@pytest.mark.parametrize("module, key, function, closing, how", BLIND, ids=IDS)
+def test_a_closed_blind_spot_is_separated_by_its_case(tmp_path, module, key, function, closing, how):
+    """The case that closed it sends an input that separates it, unchanged."""
     m = _mutant(module, key)
     found = _check(tmp_path, m)
     assert found is not None, "no input separated a mutant that is wrong"
-    assert found.call.function == function and any(h == found.call.how or h and h in found.call.how for h in how)
-    assert found.call.case.startswith(f"{module}.{function}[")
-    assert not same(found.reference.value, found.mutant.value, {})
-    verdict = Verdict(m, Graded(), found)
-    assert verdict.status == "blind spot"
-    text = to_text(Run(0, 1, [verdict], 1.0), "equivalent.json")
-    assert f"input: {function}(" in text and f"the case that should catch it: {found.call.case}" in text
-    assert "FAILED: 1 mutant(s) survive outside the reviewed list" in text
+    assert (found.call.case, found.call.how) == (f"{module}.{function}[{closing}]", "")
+    _reported(m, found, function)
+
+
+@pytest.mark.parametrize("module, key, function, closing, how", BLIND, ids=IDS)
+def test_without_its_case_the_perturbations_find_the_blind_spot(tmp_path, monkeypatch, module, key,
+                                                                function, closing, how):
+    """The item's other cases' inputs, changed (ties, a repeated eigenvalue), separate it: what the
+    tool reported before the closing case existed."""
+    every, closing = catalog.cases, f"{module}.{function}[{closing}]"
+    monkeypatch.setattr(catalog, "cases", lambda modules=None: [c for c in every(modules) if c.id != closing])
+    m = _mutant(module, key)
+    found = _check(tmp_path, m)
+    assert found is not None, "no input separated a mutant that is wrong"
+    assert found.call.function == function and found.call.case.startswith(f"{module}.{function}[")
+    assert found.call.case != closing and any(h in found.call.how for h in how), found.call.origin()
+    _reported(m, found, function)
 
 
 def test_an_equivalent_mutant_is_not_separated(tmp_path):
@@ -230,15 +252,16 @@ def test_the_reviewed_list_is_checked(tmp_path):
 
 
 # The bounded sample CI runs: SAMPLE mutants of the whole homework, graded with seed 0 and drawn
-# with SAMPLE_SEED. Seed 0 draws one of issue 26's known blind spots, which other branches close;
-# 22 draws none of them, so this test passes before those branches are merged. Once they are, any
-# seed should pass: the full run (README, "How strong are the graders?") says so for all.
-SAMPLE, SAMPLE_SEED = 100, 22
+# with each of SAMPLE_SEEDS. With issue 26's blind spots closed, any seed should pass (the full run,
+# README "How strong are the graders?", has no survivor outside the reviewed list); each of these
+# draws reviewed survivors, so without the list it would fail.
+SAMPLE, SAMPLE_SEEDS = 100, (0, 1)
 
 
-def test_a_seeded_sample_leaves_no_survivor_outside_the_reviewed_list():
+@pytest.mark.parametrize("sample_seed", SAMPLE_SEEDS)
+def test_a_seeded_sample_leaves_no_survivor_outside_the_reviewed_list(sample_seed):
     listed = reviewed.load(reviewed.DEFAULT_PATH)
-    result = run(size=SAMPLE, seed=0, sample_seed=SAMPLE_SEED, reviewed=listed)
+    result = run(size=SAMPLE, seed=0, sample_seed=sample_seed, reviewed=listed)
     assert len(result.verdicts) == SAMPLE and len({v.mutant.module for v in result.verdicts}) > 5
     assert result.failures == [], to_text(result, reviewed.DEFAULT_PATH)
     assert len(result.of("caught")) > 0.9 * SAMPLE
