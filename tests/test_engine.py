@@ -14,7 +14,6 @@ from autograder.options import GradingOptions
 from autograder.report import gradescope
 from autograder.report.files import write_atomic
 from autograder.report.text import to_text
-from autograder.spec import ASSIGNMENT_TOTAL
 from tests.helpers import ROOT, grade, reference_source, write_submission
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -45,12 +44,6 @@ def test_module_totals_match_their_cases():
     for m in catalog.load():
         assert m.declared_points == m.total, m.name
 
-
-def test_assignment_total_once_complete():
-    names = catalog.available()
-    if len(names) < 12:
-        pytest.skip(f"only {len(names)} of 12 modules exist yet")
-    assert sum(m.total for m in catalog.load()) == ASSIGNMENT_TOTAL
 
 
 def test_missing_function_and_exception_messages(tmp_path):

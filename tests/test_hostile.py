@@ -25,7 +25,7 @@ from autograder.options import GradingOptions
 from autograder.sandbox import client
 from autograder.sandbox.client import OUTPUT_KEPT, Sandbox
 from autograder.submission import open_submission
-from tests.helpers import (ROOT, SUBMISSIONS, expected_mode, grade, markers, reference_source, stage,
+from tests.helpers import (ROOT, SUBMISSIONS, TOTAL, expected_mode, grade, markers, reference_source, stage,
                            write_submission)
 
 # the attacks that try to change something outside the jail, or to run code in the grader
@@ -201,7 +201,7 @@ def test_results_json_is_the_graders_own(tmp_path):
     run = _grade_py(tmp_path, os.path.join(SUBMISSIONS, "hostile_forge_results"), out, env=env)
     assert run.returncode == 0, run.stderr
     written = json.loads(out.read_text())
-    assert written["score"] == 0 and written["max_score"] == 243
+    assert written["score"] == 0 and written["max_score"] == TOTAL
     assert "All tests passed" not in json.dumps(written)          # the forged file's text
     tuning = {t["name"]: t["score"] for t in written["tests"] if t["extra_data"]["item"].startswith("tuning.")}
     assert tuning and set(tuning.values()) == {0}

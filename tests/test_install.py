@@ -9,7 +9,7 @@ import tempfile
 import pytest
 
 from tests.environments import as_nobody, copy_checkout, second_clone
-from tests.helpers import ROOT, expected_mode, expected_scores, modules_in, stage
+from tests.helpers import ROOT, TOTAL, expected_mode, expected_scores, modules_in, stage
 from tests.test_hidden import hidden_instances, leaks, visible_texts
 
 
@@ -38,7 +38,7 @@ def test_pip_install_grades_the_reference_from_another_folder(installed, anyone_
                          env=installed, timeout=300)
     assert run.returncode == 0, run.stderr
     data = json.loads(out.read_text())
-    assert data["score"] == data["max_score"] == 243
+    assert data["score"] == data["max_score"] == TOTAL
     assert data["extra_data"]["sandbox"] in ("root", "userns")
 
 
@@ -86,9 +86,9 @@ def test_students_grade_as_ordinary_users(env_base, anyone_python, monkeypatch):
         assert data["extra_data"]["sandbox"] == "userns", name
         got = {f"{t['extra_data']['item']}[{t['extra_data']['case']}]": t["score"] for t in data["tests"]}
         if name == "reference":
-            assert data["score"] == 243
+            assert data["score"] == TOTAL
         elif name == "student_template":
-            assert data["score"] == 0 and data["max_score"] == 243
+            assert data["score"] == 0 and data["max_score"] == TOTAL
         else:
             handed_in = {c: s for c, s in got.items() if c.split(".")[0] in modules_in(path)}
             assert handed_in == expected_scores(name, handed_in, "userns"), name

@@ -101,7 +101,7 @@ def test_80_column_terminal_shows_every_failed_case_whole(tmp_path):
     assert_whole_feedback_on_screen(lines, data, 80)
     assert "\x1b[31mFAIL" in raw and "\x1b[32mok" in raw             # coloured on a terminal
     assert "grading backprop (2 of 12 modules)" in raw                # progress, then erased
-    assert any(line.startswith(f"Total: {data['score']:g} / 243  (") for line in lines)
+    assert any(line.startswith(f"Total: {data['score']:g} / {data['max_score']:g}  (") for line in lines)
 
 
 def test_same_rendering_at_other_widths(example):
