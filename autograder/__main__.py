@@ -20,8 +20,8 @@ def run() -> NoReturn:
 def leave(code: int) -> NoReturn:
     """Ends the process with ``code`` once its output is flushed and its exit handlers have run
     (the zygote's among them: it is waited for), without the interpreter's teardown of numpy,
-    sympy and the graders, which costs 0.1 s after one submission and 0.3 s after a batch, as
-    the zygote ends without tearing torch down."""
+    sympy and the graders, which costs time and frees nothing the exit needs, as the zygote
+    ends without tearing torch down."""
     atexit._run_exitfuncs()     # noqa: SLF001 - what a normal exit runs first
     for stream in (sys.stdout, sys.stderr):
         try:

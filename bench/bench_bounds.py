@@ -1,11 +1,11 @@
 """What a submission can cost the trusted side: the time to its results.json, beyond its budget,
-and the peak memory of the grading process (README, "Decisions": the bounds), for the
+and the peak memory of the grading process (README's bounds; docs/PERFORMANCE.md), for the
 reference and for submissions built to cost the most.
 
     .venv/bin/python bench/bench_bounds.py [--budget 10]
 
 Each submission is graded by ``grade.py SUB --json results.json`` in a fresh process (its own
-zygote), one at a time, with the default budget (90 s of calls) but the last, which gets
+zygote), one at a time, with the default budget but the last, which gets
 ``--budget``; the table gives the wall time to the report, what of it lies beyond the budget,
 the grading process's peak RSS and that of its bounded helper (forked from it, so the pages
 they share count in both):

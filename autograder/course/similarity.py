@@ -22,7 +22,7 @@ Two signals, each scored in [0, 1] per pair of students; a pair's score is the l
 
 Pairs come from an index of the fingerprints and of the wrong answers, so only students who
 share one are ever compared, never the 125,000 pairs of a class of 500 one by one (its cost:
-README's Performance). Writes ``OUT/similarity.csv`` and ``OUT/similarity.html``.
+docs/PERFORMANCE.md). Writes ``OUT/similarity.csv`` and ``OUT/similarity.html``.
 """
 
 from __future__ import annotations

@@ -195,8 +195,8 @@ def plot(a: Analysis) -> bytes | None:
     """summary.png's bytes (None without matplotlib, or without a graded student): totals on
     the left, every item's share of full marks on the right. The margins are sized from the
     item names (about 0.65 em a character) rather than by matplotlib's tight_layout, which
-    measures every text twice (0.4 s of a class's tail), and the titles placed at the top
-    rather than above the measured tick labels (0.1 s)."""
+    measures every text twice (a large part of a class's tail: docs/PERFORMANCE.md), and the
+    titles placed at the top rather than above the measured tick labels."""
     plt = import_plotting()
     if plt is None or a.totals is None:
         return None

@@ -28,7 +28,7 @@ from ..paths import PACKAGES_HOME
 
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from autograder.front.check_server import main; main(int(sys.argv[2]))")
-REPLY_WAIT = 600.0        # seconds: the engine bounds a submission's calls (90 s by default) well below
+REPLY_WAIT = 600.0        # seconds: the engine bounds a submission's calls (its budget) well below
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ In root mode the twin does C1's part itself (the cgroup, made here and removed w
 sandbox ends) and forks C2 (PID 1 of a new PID namespace: the other namespaces, the root file
 system; ``jail.fork_c2``); C2 hands the zygote a pidfd of itself, and the zygote forks the
 student's process into C2's namespaces (``jail.join``), reaps it and reports its end. A
-sandbox's life (start, a call, close) then costs ~35 ms of CPU instead of ~48 from a zygote
-that has not warmed up (one submission), ~32 instead of ~35 from one that has (a batch), on
-this project's 2-core machine, and a process less than elsewhere. In the other modes the zygote
+sandbox's life (start, a call, close) then costs less CPU, most of all from a zygote that has
+not warmed up (one submission: docs/PERFORMANCE.md), and a process less than elsewhere. In the
+other modes the zygote
 forks C1 itself: a container's supervisor and a user namespace's jail start the student from
 their own memory.
 """

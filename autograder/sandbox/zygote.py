@@ -124,8 +124,8 @@ def _warm_up():
     str(sympy.diff(1 / (1 + sympy.exp(-z)), z))
     str(sympy.Matrix([[z, 1], [0, z]]).diff(z)), str(sympy.Interval.open(0, sympy.oo))
     yield
-    # simplify's lazy parts (a student's first call costs 0.18 s without them, 0.05 with), on
-    # a small expression: a step serves no request, and one on a large one took 0.4 s
+    # simplify's lazy parts, which a student's first call would pay otherwise, on a small
+    # expression: a step serves no request, so it must be short (docs/PERFORMANCE.md)
     str(sympy.simplify(sympy.exp(z) / (1 + sympy.exp(z)) - sympy.tanh(z) ** 2))
     yield
     _freeze()
@@ -155,8 +155,9 @@ def _huge_pages():
     imports allocated, ~180 MB) into 2 MB pages where the kernel allows (Linux 6.1's
     MADV_COLLAPSE; elsewhere nothing happens): each fork of it (the student's process; outside
     root mode C1 and C2 too) copies a few hundred page-table entries instead of forty-five
-    thousand, which starts it in ~35 ms rather than ~55. A child's write still copies 4 KB
-    only (the kernel splits a shared huge page). A generator: 8 MB a step (~20 ms)."""
+    thousand, which starts it sooner (docs/PERFORMANCE.md). A child's write still copies 4 KB
+    only (the kernel splits a shared huge page). A generator: 8 MB a step, so that a request
+    waits for one short step at most."""
     _libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     with open("/proc/self/maps") as f:
         regions = [line.split() for line in f]
@@ -273,8 +274,8 @@ def _say(ctrl: int, data: bytes) -> None:
 def main(fd: int, warm_up: bool = False) -> None:
     limit_threads(force=True)
     twin = Twin()                        # before the imports: its forks copy little
-    gc.disable()                         # the imports leave ~20 objects of garbage; collecting
-    _import()                            # while they run cost 0.15 s, and after them 0.1 s
+    gc.disable()                         # the imports leave ~20 objects of garbage: collecting,
+    _import()                            # while they run or after them, costs more than it frees
     from . import jail  # and everything the runner needs, before any fork
     from .. import codec  # noqa: F401
     gc.freeze()                          # the children's collector never writes to these pages

@@ -19,8 +19,8 @@ from ..codec import count_values
 from ..sandbox.protocol import printable
 
 # What the trusted process reads of a submission's notebooks, in all: parsing (nbformat, with
-# its validation) costs ~15 us and ~300 bytes a JSON value (a 15 MB notebook of 140,000 tiny
-# cells took 12 s and 240 MB); the first notebooks in name order that fit are read.
+# its validation) costs time and memory per JSON value, far more than the file's bytes
+# (docs/PERFORMANCE.md); the first notebooks in name order that fit are read.
 MAX_NOTEBOOK_BYTES = 16 * 2**20    # bytes (outputs and images included)
 MAX_NOTEBOOK_VALUES = 200_000      # JSON values (cells, lines of source and of outputs, ...)
 MAX_CELLS = 2000                   # code cells run
