@@ -1,4 +1,4 @@
-"""Folders pytest must never collect (their options live in autograder/pytest_plugin.py), and a
+"""Folders pytest must never collect (their options live in autograder/front/pytest_plugin.py), and a
 marker folder of the run's own: hostile code in the corpus would leave ``pwned-*`` files in
 ``$AUTOGRADER_TEST_MARKERS`` if it ever ran in the grader's process (the sandbox's environment
 never carries the variable), and tests/test_hostile.py checks that none appears."""

@@ -6,22 +6,22 @@ import os
 import sys
 from typing import NoReturn
 
-from .threads import limit_threads
+from .sandbox.process import limit_threads
 
 
 def run() -> NoReturn:
     """Grades as the command line asks, then ends the process (``leave``); a failure of the
     command line (an exception, argparse's exit) propagates as usual."""
     limit_threads()             # before numpy: one thread per process, the workers fill the cores
-    from .cli import main
+    from .front.cli import main
     leave(main())
 
 
 def leave(code: int) -> NoReturn:
     """Ends the process with ``code`` once its output is flushed and its exit handlers have run
     (the zygote's among them: it is waited for), without the interpreter's teardown of numpy,
-    sympy and the graders, which costs 0.1 s after one submission and 0.3 s after a batch, as
-    the zygote ends without tearing torch down."""
+    sympy and the graders, which costs time and frees nothing the exit needs, as the zygote
+    ends without tearing torch down."""
     atexit._run_exitfuncs()     # noqa: SLF001 - what a normal exit runs first
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -23,7 +23,7 @@ import socket
 import time
 
 from .codec import frame, recv_frame
-from .procutil import close_all_but, die_with_parent
+from .sandbox.process import close_all_but, die_with_parent
 
 MEMORY = 1 << 29           # bytes of address space a helper may add to what it was forked with
 RESERVE = 0.5              # seconds an outer call keeps for itself after a nested one gives up

@@ -38,3 +38,12 @@ def load(only: tuple[str, ...] | None = None) -> tuple[Module, ...]:
 def cases(modules: tuple[str, ...] | None = None) -> list[Case]:
     """All cases, in report order, optionally only those of the named modules."""
     return [c for m in load(modules) for c in m.cases]
+
+
+def summary(item: str) -> str:
+    """The first line of ``item``'s (``"module.function"``) docstring in the reference, as the
+    template states it to students; the item itself where there is none."""
+    module, function = item.split(".", 1)
+    found = getattr(importlib.import_module(f"reference.{module}"), function, None)
+    doc = (getattr(found, "__doc__", None) or "").strip().splitlines()
+    return doc[0] if doc else item

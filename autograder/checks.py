@@ -55,6 +55,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
 
 import numpy as np
 
+from .mismatch import Mismatch, show  # noqa: F401 - the graders' names, and the checks' own
 from .tolerance import ATOL, DEFAULT, HAND, HAND_RTOL, RTOL, Tolerance  # noqa: F401 - the graders' names
 
 Mistakes = Mapping[str, Any]     # what a mistake is called -> the wrong answer it gives
@@ -67,13 +68,6 @@ ANSWER_RULE = (
     "or any of those forms holding an integral value; a tuple (of ints, or of arrays) a tuple, a "
     "list, a `torch.Size` or an array along its first axis; a true/false answer a `bool` "
     "(numpy's, or a 0-d bool array or tensor), never `1` or `\"True\"`.")
-
-
-class Mismatch(AssertionError):
-    """The student's value is wrong; the message says how; ``mistake``: the named mistake
-    (the phrase after the colon), when one was recognised."""
-
-    mistake: str | None = None
 
 
 # ---------------------------------------------------------------- tolerances in use
@@ -119,23 +113,6 @@ def all_close(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATOL
     return bool(close(got, expected, rtol=rtol, atol=atol, of=of).all())
 
 
-def show(value: Any, limit: int = 160) -> str:
-    """A short, readable rendering of a value for feedback."""
-    if isinstance(value, np.ndarray):
-        with np.printoptions(precision=6, threshold=12, edgeitems=2, linewidth=10_000):
-            text = np.array2string(value, separator=", ")
-        text = " ".join(text.split())
-        if value.ndim:
-            text += f" (shape {value.shape})"
-    elif isinstance(value, float):
-        text = repr(value)
-    elif isinstance(value, (list, tuple)) and len(value) > 8:
-        text = "[" + ", ".join(show(v, 40) for v in value[:6]) + f", ... ({len(value)} entries)]"
-    else:
-        text = " ".join(repr(value).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def matches(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATOL) -> bool:
     """Whether ``got`` has ``expected``'s shape and values (False for anything unreadable); two
     tuples or lists match entry by entry, so ``(dx, dW)`` can be a wrong answer too."""
@@ -172,7 +149,7 @@ def _sympy_number(got: Any) -> float | int | None:
         return None
     import sympy
 
-    from .symbolic import parse                  # the allow-list parser: nothing is evaluated
+    from .symbolic.parser import parse           # the allow-list parser: nothing is evaluated
     try:
         value = parse(got, {})
     except Mismatch:

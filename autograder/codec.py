@@ -14,7 +14,7 @@ Messages are framed as an 8-byte big-endian length followed by that many bytes. 
 its 8-byte id and its pickle; a reply is UTF-8 JSON with its ``"id"`` as its first member, so
 the rest of a message's bytes do not depend on the id: a call made again (``Message``) is
 pickled once, and equal replies have equal bytes after their id (``without_id``), which
-``autograder.memo`` keys on.
+``autograder/engine/memo.py`` keys on.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ import numpy as np
 MAX_DEPTH = 64
 MAX_MESSAGE = 16 * 2**20           # bytes in one framed message (the reference's replies are 25 KB
                                    # at most); the replies to one request hold this many in all
-# What the grader decodes of a reply, bounded before decoding: 4 million one-element lists
-# (16 MB of JSON) cost it 830 MB and 5 s; a value costs ~100 bytes, so at this many ~50 MB.
+# What the grader decodes of a reply, bounded before decoding (unbounded, 16 MB of JSON could
+# cost it most of a gigabyte: docs/PERFORMANCE.md); a value costs ~100 bytes, so ~50 MB at this
+# many.
 MAX_VALUES = 250_000               # JSON values in the replies to one request (the reference's: 1,400)
 MAX_TEXT = 2**20                   # characters of one string in a reply
 MAX_ARRAY_ITEMS = 2**22            # entries of one array in a reply (32 MB as float64)

@@ -1,11 +1,11 @@
 """What a submission can cost the trusted side: the time to its results.json, beyond its budget,
-and the peak memory of the grading process (README, "Decisions": the bounds), for the
+and the peak memory of the grading process (README's bounds; docs/PERFORMANCE.md), for the
 reference and for submissions built to cost the most.
 
     .venv/bin/python bench/bench_bounds.py [--budget 10]
 
 Each submission is graded by ``grade.py SUB --json results.json`` in a fresh process (its own
-zygote), one at a time, with the default budget (90 s of calls) but the last, which gets
+zygote), one at a time, with the default budget but the last, which gets
 ``--budget``; the table gives the wall time to the report, what of it lies beyond the budget,
 the grading process's peak RSS and that of its bounded helper (forked from it, so the pages
 they share count in both):
@@ -29,8 +29,8 @@ import sys
 import tempfile
 import time
 
+from autograder.options import GradingOptions
 from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
-from autograder.sandbox.protocol import DEFAULT_BUDGET
 
 ROOT = checkout()
 RUNNER = """
@@ -120,7 +120,7 @@ def submissions(tmp: str, budget: float) -> dict[str, tuple[str, list[str]]]:
 
 def measure(path: str, extra: list[str], tmp: str) -> dict:
     out = os.path.join(tmp, "results.json")
-    budget = float(extra[extra.index("--budget") + 1]) if "--budget" in extra else DEFAULT_BUDGET
+    budget = float(extra[extra.index("--budget") + 1]) if "--budget" in extra else GradingOptions().budget
     start = time.perf_counter()
     run = subprocess.run([sys.executable, "-c", RUNNER, path, "--json", out, *extra],
                          cwd=ROOT, capture_output=True, text=True)

@@ -27,8 +27,8 @@ import nbformat
 from nbformat import v4
 
 from autograder import catalog
-from autograder.batch import entries
 from autograder.course import similarity as sim
+from autograder.course.batch import entries
 from autograder.course.similarity_html import page
 from autograder.paths import checkout
 

@@ -141,10 +141,11 @@ def a_class(n: int, separate: int) -> tuple[float, float, Phases]:
 
 def ceiling() -> float:
     """Seconds the reference's own functions take on every case's calls, called here."""
-    from autograder import catalog, reference_run
+    from autograder import catalog
+    from autograder.engine import rehearsal
     cases = catalog.cases()
-    reference_run.ceiling(cases, 0)                  # first calls pay for lazy imports
-    return statistics.median(reference_run.ceiling(cases, 0) for _ in range(5))
+    rehearsal.ceiling(cases, 0)                  # first calls pay for lazy imports
+    return statistics.median(rehearsal.ceiling(cases, 0) for _ in range(5))
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ def _run(step, theta0, grad_fn, steps, state_names):
 
     ``step`` is the reference's, which tests/test_reference_optim.py holds to torch.optim.Adam's
     and torch.optim.SGD's trajectories: grading needs no torch.optim, whose first optimizer
-    costs a second of imports in every grading process."""
+    would add its imports to every grading process (which never imports torch)."""
     theta, state, out = np.array(theta0, dtype=float), [np.zeros(np.shape(theta0))] * len(state_names), []
     for t in range(1, steps + 1):
         gr = grad_fn(theta.copy())

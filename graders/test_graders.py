@@ -3,7 +3,10 @@ failing test is a case the submission loses, with the grader's feedback as its m
 
 import pytest
 
-from autograder import catalog, engine
+from autograder import catalog
+from autograder.engine.grading import run_case
+from autograder.engine.session import Session
+from autograder.options import GradingOptions
 from autograder.submission import open_submission
 
 CASES = catalog.cases()
@@ -12,12 +15,12 @@ CASES = catalog.cases()
 @pytest.fixture(scope="session")
 def session(request):
     submission = open_submission(request.config.getoption("--submission"))
-    s = engine.Session(submission, timeout=engine.DEFAULT_TIMEOUT, budget=10 * engine.DEFAULT_BUDGET)
+    s = Session(submission, GradingOptions(budget=10 * GradingOptions().budget))
     yield s
     s.close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(case, session, request):
-    result = engine.run_case(case, session, request.config.getoption("--seed"))
+    result = run_case(case, session, request.config.getoption("--seed"))
     assert result.passed, result.output

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import glob
 import json
 import os
 import shutil
 
 from autograder import catalog, engine
+from autograder.engine.results import Report
+from autograder.options import GradingOptions
 from autograder.paths import checkout
 
 ROOT = checkout()                              # the checkout these tests belong to
 SUBMISSIONS = os.path.join(ROOT, "tests", "submissions")
+TOTAL = sum(m.total for m in catalog.load())   # the assignment's points, declared by the graders
 
 
 def modules_in(folder: str) -> tuple[str, ...]:
@@ -20,10 +24,12 @@ def modules_in(folder: str) -> tuple[str, ...]:
     return tuple(m for m in catalog.available() if m in present)
 
 
-def grade(path: str, **kwargs) -> engine.Report:
-    if "modules" not in kwargs and os.path.isdir(path):
-        kwargs["modules"] = modules_in(path) or None
-    return engine.grade(path, **kwargs)
+def grade(path: str, progress=None, **options) -> Report:
+    """``path`` graded with ``GradingOptions(**options)``; a folder's modules by default only
+    those whose files it holds."""
+    if "modules" not in options and os.path.isdir(path):
+        options["modules"] = modules_in(path) or None
+    return engine.grade(path, GradingOptions(**options), progress)
 
 
 def write_submission(folder, files: dict[str, str]) -> str:
@@ -46,10 +52,19 @@ def corpus() -> list[str]:
                   if os.path.isfile(os.path.join(SUBMISSIONS, d, "expected.json")))
 
 
+EXAMPLE = os.path.join(ROOT, "examples", "partly_wrong")     # README's first command grades it
+
+
+def folder_of(name: str) -> str:
+    """The folder of a corpus submission's ``name``, or ``name`` itself when it is a path
+    (``EXAMPLE``, whose expected.json has the corpus's format)."""
+    return name if os.path.isabs(name) else os.path.join(SUBMISSIONS, name)
+
+
 def expected(name: str, mode: str | None = None) -> dict:
     """A corpus submission's expected.json, with what sandbox ``mode`` changes (its
     ``"in_mode"`` entry) merged in."""
-    with open(os.path.join(SUBMISSIONS, name, "expected.json")) as f:
+    with open(os.path.join(folder_of(name), "expected.json")) as f:
         want = json.load(f)
     for key, value in want.get("in_mode", {}).get(mode, {}).items():
         want[key] = {**want.get(key, {}), **value}
@@ -58,14 +73,69 @@ def expected(name: str, mode: str | None = None) -> dict:
 
 def expected_scores(name: str, graded, mode: str | None = None) -> dict[str, float]:
     """The score every case of ``graded`` (case ids) must get: what expected.json lists (the
-    cases that lose points), every other case its full points. A listed case that was not
-    graded raises, so a renamed case cannot leave an expectation behind unnoticed."""
+    cases that lose points); 0 for a case of a function the submission does not define (read
+    with ``ast``, never run: ``defines``), unlisted, so that a new item costs the corpus no
+    edit; every other case its full points. A listed case that was not graded raises, so a
+    renamed case cannot leave an expectation behind unnoticed."""
     lost = expected(name, mode)["scores"]
-    points = {c.id: c.points for c in catalog.cases()}
+    cases = {c.id: c for c in catalog.cases()}
     stale = sorted(set(lost) - set(graded))
     if stale:
         raise AssertionError(f"{name}/expected.json lists cases that were not graded: {stale}")
-    return {case: lost.get(case, points[case]) for case in graded}
+    defined = defines(folder_of(name))
+    return {case: lost.get(case, cases[case].points if defined(cases[case]) else 0) for case in graded}
+
+
+def expected_total(name: str) -> float:
+    """The total ``name`` must score on every module it hands in (``modules_in``), by its
+    expected.json and the rule above."""
+    graded = [c.id for c in catalog.cases(modules_in(folder_of(name)) or None)]
+    return sum(expected_scores(name, graded).values())
+
+
+def defines(folder: str):
+    """Whether the submission in ``folder`` may define a case's function, read from its
+    sources with ``ast`` as the sandbox would load them: a module's file (``<module>.py``), or
+    for notebooks their code cells as one namespace, the module files beside them serving what
+    the cells lack. A function may be defined where its name is bound anywhere in the source
+    (a ``def``, an assignment, an import) or appears as a string (``globals()["f"] = ...``);
+    source that ``import *``s may define anything; a file or cell that does not parse defines
+    nothing (it fails to load)."""
+    from autograder.submission.notebook import read_notebooks
+    notebooks = sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".ipynb"))
+    cells = read_notebooks(notebooks)[0] if notebooks else None
+    shared = _names([c["code"] for c in cells]) if cells is not None else set()
+
+    def defined(case) -> bool:
+        path = os.path.join(folder, f"{case.module}.py")
+        own = set()
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                own = _names([f.read()])
+        return bool({case.function, "*"} & (own | shared))
+    return defined
+
+
+def _names(sources: list[str]) -> set[str]:
+    """Every name the ``sources`` bind, and every string constant in them ("*" for a star
+    import), each parsed on its own (a notebook's cells: one that does not parse is skipped,
+    as the sandbox reports it and runs the next)."""
+    found: set[str] = set()
+    for part in sources:
+        try:
+            tree = ast.parse(part)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                found.add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                found.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.add(node.value)
+    return found
 
 
 TARGETS_MODULE = "corpus_targets"       # what a staged submission imports to know its targets

@@ -1,7 +1,7 @@
 """Cases graded in this process on stand-ins of a student's functions: the reference's own,
 some of them replaced (by a mutant that makes a known mistake, or by a recorder of how the
 cases call them). Each call's arguments and value cross ``autograder.codec`` as the wire
-carries them, as in ``autograder.reference_run``; no sandbox, so a test can grade a mutant
+carries them, as in ``autograder/engine/rehearsal.py``; no sandbox, so a test can grade a mutant
 case by case in milliseconds. Only ``reference/`` and the test's own functions run here."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import inspect
 from typing import Callable
 
 from autograder import catalog, engine
-from autograder.reference_run import ReferenceCalls
+from autograder.engine.grading import run_case
+from autograder.engine.rehearsal import ReferenceCalls
+from autograder.engine.results import CaseResult
 from autograder.spec import Case
 
 
@@ -22,9 +24,9 @@ def reference_function(item: str) -> Callable:
     return getattr(importlib.import_module(f"reference.{module}"), function)
 
 
-def grade_case(case: Case, replaced: dict[str, Callable] | None = None, seed: int = 0) -> engine.CaseResult:
+def grade_case(case: Case, replaced: dict[str, Callable] | None = None, seed: int = 0) -> CaseResult:
     """``case`` graded on the reference with ``replaced`` functions in place."""
-    return engine.run_case(case, ReferenceCalls(every_probe=True, replaced=replaced), seed)
+    return run_case(case, ReferenceCalls(every_probe=True, replaced=replaced), seed)
 
 
 def case(case_id: str) -> Case:

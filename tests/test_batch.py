@@ -15,9 +15,11 @@ import pytest
 from nbformat import v4
 
 from autograder import catalog, engine
-from autograder.batch import Options, entries, grade_class, student_name
-from autograder.report_html import to_html
-from autograder.sandbox.warm import zygote
+from autograder.course.batch import entries, grade_class, student_name
+from autograder.engine.results import CaseResult, Report
+from autograder.options import GradingOptions
+from autograder.report.html import to_html
+from autograder.sandbox.zygote_handle import zygote
 from autograder.spec import Case
 from tests.helpers import ROOT, SUBMISSIONS, reference_source
 
@@ -49,7 +51,7 @@ def test_entries_and_names(klass, tmp_path):
 def test_gradebook_summary_and_resume(klass, tmp_path):
     out = tmp_path / "out"
     served = zygote(warm_up=True)            # the one the batch uses
-    rows = grade_class(str(klass), str(out), Options(modules=OURS), progress=False)
+    rows = grade_class(str(klass), str(out), GradingOptions(modules=OURS), progress=False)
     served.proc.wait(timeout=30)             # let go once the students were graded: it has ended
     totals = {r["student"]: r["total"] for r in rows}
     # eve answers gradient_flow only, with chain_gradient killing itself: 10 - 2
@@ -78,7 +80,7 @@ def test_gradebook_summary_and_resume(klass, tmp_path):
 
     before = {s: os.stat(out / s / "results.json").st_mtime_ns for s in totals}
     os.unlink(out / "carol" / "results.json")
-    grade_class(str(klass), str(out), Options(modules=OURS), progress=False)
+    grade_class(str(klass), str(out), GradingOptions(modules=OURS), progress=False)
     after = {s: os.stat(out / s / "results.json").st_mtime_ns for s in totals}
     assert {s for s in totals if before[s] != after[s]} == {"carol"}
 
@@ -125,7 +127,7 @@ def test_gradescope_bundle_on_a_stand_in_tree(tmp_path):
         names = set(zf.namelist())
         zf.extractall(root / "source")
     assert {"setup.sh", "run_autograder", "pyproject.toml", "graders/tuning.py", "reference/tuning.py",
-            "autograder/engine.py", "autograder/sandbox/jail.py"} <= names
+            "autograder/engine/grading.py", "autograder/sandbox/jail.py"} <= names
     assert not any(n.startswith(("tests/", "student_template/")) or os.path.basename(n).startswith("test_")
                    for n in names)
     for script in ("setup.sh", "run_autograder"):
@@ -184,7 +186,7 @@ def test_feedback_html_in_a_real_browser(klass, tmp_path):
     """feedback.html renders in headless Chromium with the score and every failed case's whole
     feedback, asks for nothing outside itself, and shows a student's markup as text."""
     out = tmp_path / "out"
-    grade_class(str(klass), str(out), Options(modules=OURS), progress=False)
+    grade_class(str(klass), str(out), GradingOptions(modules=OURS), progress=False)
     data = json.loads((out / "alice" / "results.json").read_text())
     page = _Page(_browser_dom(out / "alice" / "feedback.html", tmp_path))
     shown = "".join("".join(page.text).split())
@@ -200,7 +202,7 @@ def test_feedback_html_in_a_real_browser(klass, tmp_path):
 def test_feedback_html_escapes_the_students_text(tmp_path):
     case = Case("tuning", "grid_search_cost", "worked", 2, check=lambda f, rng: None)
     hostile = "called grid_search_cost()\n<img src=x onerror=alert(1)> & </pre><script>bad()</script>"
-    result = engine.Report("sub", 0, [engine.CaseResult(case, 0, hostile)], catalog.load(("tuning",)),
+    result = Report("sub", 0, [CaseResult(case, 0, hostile)], catalog.load(("tuning",)),
                            0.1, "root", ["<b>note</b>"])
     path = tmp_path / "feedback.html"
     path.write_text(to_html(result, title="Feedback for <eve>"))

@@ -13,9 +13,9 @@ import graders.optim
 import reference.dead_units
 import reference.optim
 import reference.tuning
-from autograder.reference_run import ReferenceCalls
+from autograder.engine.calls import StudentFunction
+from autograder.engine.rehearsal import ReferenceCalls
 from tests.standins import case, grade_case, item_cases
-from autograder.engine import StudentFunction
 
 SEEDS = range(5)
 

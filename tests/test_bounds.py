@@ -12,12 +12,15 @@ import socket
 
 import pytest
 
-from autograder import engine, report
-from autograder.notebook import MAX_CELLS
+from autograder import engine
+from autograder.engine.results import MAX_NOTES
+from autograder.options import GradingOptions
 from autograder.paths import secret_dirs
+from autograder.report import gradescope, prairielearn
 from autograder.sandbox.protocol import MAX_REQUEST_BYTES, JailRequest, SubmissionFiles
-from autograder.sandbox.warm import Zygote
+from autograder.sandbox.zygote_handle import Zygote
 from autograder.submission import MAX_FILES, Submission, open_submission
+from autograder.submission.notebook import MAX_CELLS
 from tests.helpers import reference_source, write_submission
 
 ASTRAL = "\U0001d4d7"          # 4 bytes of UTF-8, 12 of JSON escapes: the longest a character gets
@@ -58,7 +61,7 @@ def test_the_largest_request_a_folder_can_make_fits_and_is_graded(tmp_path):
     with ours, theirs:
         socket.send_fds(ours, [data], [theirs.fileno()])
         assert socket.recv_fds(theirs, 1 << 20, 1)[0] == data
-    graded = engine.grade(folder, modules=("tuning",))
+    graded = engine.grade(folder, GradingOptions(modules=("tuning",)))
     assert graded.score == graded.max_score == 6
 
 
@@ -95,20 +98,20 @@ def test_a_flood_of_notes_leaves_every_report_within_its_size(tmp_path):
     """Four notebooks of 1,999 failing cells each once put every note in Gradescope's
     results.json (4.9 MB). The first 2,000 cells run; every report keeps 40 notes and counts the
     rest; the functions the first cell defines earn every point."""
-    from autograder.report_html import to_html
-    from autograder.report_text import to_text
+    from autograder.report.html import to_html
+    from autograder.report.text import to_text
     for k, book in enumerate("abcd"):
         first = [reference_source("tuning")] if k == 0 else []
         _notebook(tmp_path / f"{book}.ipynb", first + [f"raise ValueError('cell {i} of {book}: ' + 'x' * 300)"
                                                        for i in range(FAILING_CELLS - len(first))])
-    graded = engine.grade(str(tmp_path), modules=("tuning",))
+    graded = engine.grade(str(tmp_path), GradingOptions(modules=("tuning",)))
     assert graded.score == graded.max_score == 6
     machine = sum(n.startswith("sandbox (") for n in graded.notes)
-    more = machine + 3 + FAILING_CELLS - 1 + 1 - engine.MAX_NOTES     # 3: notebooks cut short
-    assert graded.notes[-1] == f"and {more:,} more notes" and len(graded.notes) == engine.MAX_NOTES + 1
+    more = machine + 3 + FAILING_CELLS - 1 + 1 - MAX_NOTES     # 3: notebooks cut short
+    assert graded.notes[-1] == f"and {more:,} more notes" and len(graded.notes) == MAX_NOTES + 1
     assert "b.ipynb: only its first 1 code cells were run (at most 2000 in all)" in graded.notes
-    renderings = {"gradescope": json.dumps(report.to_gradescope(graded), indent=1),
-                  "prairielearn": json.dumps(report.to_prairielearn(graded), indent=1),
+    renderings = {"gradescope": json.dumps(gradescope.results(graded), indent=1),
+                  "prairielearn": json.dumps(prairielearn.results(graded), indent=1),
                   "text": to_text(graded, width=100, verbose=True), "html": to_html(graded, title="ada")}
     for form, text in renderings.items():
         assert f"and {more:,} more notes" in text and len(text.encode()) < 60_000, form

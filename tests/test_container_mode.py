@@ -17,7 +17,7 @@ import zipfile
 import pytest
 
 from tests.environments import container_profile, copy_checkout, second_clone, world_python
-from tests.helpers import ROOT, SUBMISSIONS, corpus
+from tests.helpers import EXAMPLE, ROOT, SUBMISSIONS, TOTAL, corpus, expected_total
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="container mode is a root grader's; "
                                 "as another user the suite already grades in userns mode")
@@ -105,7 +105,7 @@ def test_the_gradescope_bundle_grades_in_container_mode(gradescope, env_base):
     assert run.returncode == 0, run.stderr[-3000:]
     data = json.load(open(os.path.join(root, "results", "results.json")))
     assert data["extra_data"]["sandbox"] == "container", data["output"]
-    assert data["score"] == 155.5 and data["max_score"] == 243
+    assert data["score"] == expected_total(EXAMPLE) and data["max_score"] == TOTAL
 
 
 def _prairielearn_grade(gradescope, env_base, student: str, *options) -> dict:
@@ -147,8 +147,8 @@ def _valid_prairielearn(data: dict) -> None:
 def test_the_prairielearn_bundle_grades_in_container_mode(gradescope, env_base):
     data = _prairielearn_grade(gradescope, env_base, os.path.join(ROOT, "examples", "partly_wrong"))
     _valid_prairielearn(data)
-    assert data["gradable"] and abs(data["score"] - 155.5 / 243) < 1e-12
-    assert sum(t["points"] for t in data["tests"]) == 155.5 and "sandbox (container)" in data["output"]
+    assert data["gradable"] and abs(data["score"] - expected_total(EXAMPLE) / TOTAL) < 1e-12
+    assert sum(t["points"] for t in data["tests"]) == expected_total(EXAMPLE) and "sandbox (container)" in data["output"]
     unreadable = os.path.join(tempfile.mkdtemp(dir=env_base), "student")
     os.makedirs(unreadable)
     with open(os.path.join(unreadable, "homework.ipynb"), "w") as f:

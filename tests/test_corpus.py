@@ -5,10 +5,14 @@ text its feedback must contain, and ``"in_mode"`` what a sandbox mode changes
 (``{"container": {"scores": ...}}``). A submission with ``"targets"`` is graded from a copy that
 names this machine's project paths to its probes (tests/helpers.py, stage)."""
 
+import json
+import os
+
 import pytest
 
 from autograder import catalog
-from tests.helpers import corpus, expected, expected_scores, grade, stage
+from tests.helpers import (EXAMPLE, corpus, defines, expected, expected_scores, grade, stage,
+                           write_submission)
 
 
 @pytest.mark.parametrize("name", corpus())
@@ -24,10 +28,39 @@ def test_exact_score(name, tmp_path):
         assert text in outputs[case], f"{case}: feedback lacks {text!r}: {outputs[case]!r}"
 
 
-@pytest.mark.parametrize("name", corpus())
+@pytest.mark.parametrize("name", corpus() + [EXAMPLE])
 def test_expectations_list_only_lost_points(name):
     """A case listed with its full points says nothing: the corpus lists what a submission
     loses, so adding a case to a grader changes no expected.json but those it costs."""
     points = {c.id: c.points for c in catalog.cases()}
     full = sorted(c for c, s in expected(name)["scores"].items() if s == points[c])
     assert not full, f"{name}/expected.json lists cases at full points: {full}"
+
+
+def test_the_readme_example_scores_as_its_expected_json():
+    """examples/partly_wrong (the README's first command) holds its expectations in the
+    corpus's format; the Docker tool and the container tests read its total from them."""
+    report = grade(EXAMPLE)
+    got = report.by_case()
+    scores = expected_scores(EXAMPLE, got, report.sandbox_mode)
+    assert {c: s for c, s in got.items() if s != scores[c]} == {}
+
+
+def test_a_function_the_submission_lacks_is_expected_to_score_nothing(tmp_path):
+    """The rule that lets a new item cost the corpus no edit: an unlisted case scores its full
+    points only when the submission's sources (read with ``ast``) may define its function."""
+    folder = write_submission(tmp_path / "s", {
+        "tuning.py": "def grid_search_cost(k, n):\n    return k ** n\n",
+        "concepts.py": "from math import *\n",
+        "gradient_flow.py": "def chain_gradient(:\n"})
+    with open(os.path.join(folder, "expected.json"), "w") as f:
+        json.dump({"scores": {}}, f)
+    defined = defines(folder)
+    by_id = {c.id: c for c in catalog.cases()}
+    assert defined(by_id["tuning.grid_search_cost[worked]"])
+    assert not defined(by_id["tuning.random_search_trials[worked]"])
+    assert defined(by_id["concepts.mcq_answers[q1]"])                  # a star import may define it
+    assert not defined(by_id["gradient_flow.chain_gradient[worked]"])  # does not parse: loads nothing
+    assert not defined(by_id["xor.xor_params[behaviour]"])             # no xor.py
+    graded = ["tuning.grid_search_cost[worked]", "tuning.random_search_trials[worked]"]
+    assert expected_scores(folder, graded) == {graded[0]: by_id[graded[0]].points, graded[1]: 0}

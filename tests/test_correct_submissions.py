@@ -14,7 +14,8 @@ import shutil
 
 import pytest
 
-from autograder.batch import Options, grade_class
+from autograder.course.batch import grade_class
+from autograder.options import GradingOptions
 from tests.helpers import SUBMISSIONS, corpus, modules_in
 
 CORRECT = [name for name in corpus() if name.startswith("ok_")]
@@ -51,7 +52,7 @@ def test_the_corpus_holds_the_four_styles_and_every_kind():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_correct_submissions_earn_every_point(seed, klass, tmp_path):
     out = tmp_path / "out"
-    grade_class(str(klass), str(out), Options(seed=seed), progress=False)
+    grade_class(str(klass), str(out), GradingOptions(seed=seed), progress=False)
     lost = {}
     for name in CORRECT:
         with open(out / name / "results.json") as f:

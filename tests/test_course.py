@@ -4,16 +4,21 @@ worked out here by hand, the quartiles, and summary.html's self-containment. Cla
 constructed as rows; the named mistake is followed from checks.fail to results.json."""
 
 import csv
+import json
 import math
 import statistics
 from html.parser import HTMLParser
 
 import pytest
 
-from autograder import checks, engine, report
-from autograder.batch import Options, grade_class
-from autograder.course import analysis, gradebook, summary
+from autograder import checks
+from autograder.course import analysis, gradebook, rows, summary
+from autograder.course.batch import grade_class
 from autograder.course.gradebook import Roster, RosterError, Student, read_roster
+from autograder.engine.grading import run_case
+from autograder.engine.results import CaseResult, Report
+from autograder.options import GradingOptions
+from autograder.report import gradescope
 from autograder.sandbox.client import Reply
 from autograder.spec import Module
 
@@ -129,7 +134,7 @@ def test_an_ambiguous_roster_stops_the_batch_before_any_grading(tmp_path):
     for name in ("y.py", "y.ipynb"):
         (tmp_path / "class" / name).write_text("")
     with pytest.raises(RosterError):
-        grade_class(str(tmp_path / "class"), str(tmp_path / "out"), Options(modules=("tuning",)),
+        grade_class(str(tmp_path / "class"), str(tmp_path / "out"), GradingOptions(modules=("tuning",)),
                     progress=False, roster=Roster((Student("y", "1", "", ""),)))
     assert not (tmp_path / "out").exists()
 
@@ -226,23 +231,39 @@ def test_the_named_mistake_travels_as_data_to_results_json():
     class Session:
         def send(self, message, timeout=None):
             return Reply.of(3)
-    first = engine.run_case(module.cases[0], Session(), 0)
-    again = engine.run_case(module.cases[0], Session(), 0)       # the same reply: the memo's verdict
+    first = run_case(module.cases[0], Session(), 0)
+    again = run_case(module.cases[0], Session(), 0)       # the same reply: the memo's verdict
     assert first.mistake == again.mistake == "counting t from 0" and checked == [1]
-    result = engine.Report("sub", 0, [first], (module,), 0.1, "root")
-    test = report.to_gradescope(result)["tests"][0]
+    result = Report("sub", 0, [first], (module,), 0.1, "root")
+    test = gradescope.results(result)["tests"][0]
     assert {k: test["extra_data"][k] for k in ("item", "case", "mistake")} == \
         {"item": "mistake_test.steps", "case": "worked", "mistake": "counting t from 0"}
-    assert "mistake" not in report.to_gradescope(engine.Report(
-        "sub", 0, [engine.CaseResult(module.cases[0], 1, "")], (module,), 0.1, "root"))["tests"][0]["extra_data"]
+    assert "mistake" not in gradescope.results(Report(
+        "sub", 0, [CaseResult(module.cases[0], 1, "")], (module,), 0.1, "root"))["tests"][0]["extra_data"]
 
 
 def test_rows_read_back_from_results_json_carry_cases_mistakes_and_time():
-    from autograder.batch import row_from_json
     data = {"score": 1, "max_score": 3, "execution_time": 1.5, "tests": [
         {"score": 1, "max_score": 1, "extra_data": {"item": "m.a", "case": "x"}},
         {"score": 0, "max_score": 2, "extra_data": {"item": "m.a", "case": "y", "mistake": "off by one"}}],
         "extra_data": {"status": "graded"}}
-    r = row_from_json("s", data)
+    r = rows.of_results("s", data)
     assert r["items"] == {"m.a": [1, 3]} and r["cases"] == {"m.a[x]": [1, 1], "m.a[y]": [0, 2]}
     assert r["mistakes"] == {"m.a[y]": "off by one"} and r["seconds"] == 1.5 and r["status"] == "graded"
+
+
+def test_a_row_from_the_report_is_the_row_read_back_from_its_results_json():
+    """The batch builds a student's row from the Report it just graded, and a resumed batch
+    from the student's results.json: the two must be the same row."""
+    module = Module("row_test", total=3)
+    module.case("a", "x", points=1)(lambda f, rng: None)
+    module.case("a", "y", points=2)(lambda f, rng: None)
+    module.case("b", "z", points=0.5)(lambda f, rng: None)
+    x, y, z = module.cases
+    result = Report("sub", 0, [CaseResult(x, 1, ""), CaseResult(y, 0, "wrong", mistake="off by one"),
+                               CaseResult(z, 0.5, "")], (module,), 1.23456, "root")
+    row = rows.of_report("s", result)
+    assert row == rows.of_results("s", json.loads(json.dumps(gradescope.results(result))))
+    assert row["items"] == {"row_test.a": [1, 3], "row_test.b": [0.5, 0.5]} and row["total"] == 1.5
+    assert row["mistakes"] == {"row_test.a[y]": "off by one"} and row["seconds"] == 1.235
+    assert rows.unreadable("s", "nothing here") == rows.of_results("s", gradescope.unreadable("nothing here"))

@@ -7,9 +7,13 @@ import sys
 
 import pytest
 
-from autograder import catalog, report
-from autograder.report_text import to_text
-from autograder.spec import ASSIGNMENT_TOTAL
+from autograder import catalog
+from autograder.engine.calls import call_message, calls_message
+from autograder.engine.session import Session
+from autograder.options import GradingOptions
+from autograder.report import gradescope
+from autograder.report.files import write_atomic
+from autograder.report.text import to_text
 from tests.helpers import ROOT, grade, reference_source, write_submission
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -40,12 +44,6 @@ def test_module_totals_match_their_cases():
     for m in catalog.load():
         assert m.declared_points == m.total, m.name
 
-
-def test_assignment_total_once_complete():
-    names = catalog.available()
-    if len(names) < 12:
-        pytest.skip(f"only {len(names)} of 12 modules exist yet")
-    assert sum(m.total for m in catalog.load()) == ASSIGNMENT_TOTAL
 
 
 def test_missing_function_and_exception_messages(tmp_path):
@@ -94,7 +92,7 @@ def test_case_functions_are_named_after_their_case():
 def test_gradescope_report_shape(tmp_path):
     r = grade(os.path.join(ROOT, "tests", "submissions", "wrong_tuning_flow_concepts"))
     path = tmp_path / "out" / "results.json"
-    report.write_atomic(str(path), json.dumps(report.to_gradescope(r), indent=1))
+    write_atomic(str(path), json.dumps(gradescope.results(r), indent=1))
     data = json.loads(path.read_text())
     assert data["score"] == r.score and data["max_score"] == 22
     assert data["execution_time"] >= 0
@@ -138,7 +136,7 @@ def test_cli_rejects_bad_arguments():
 def test_no_jail_means_no_grading(monkeypatch, capsys):
     """Where the jail reports it cannot isolate (mode "none" without --unsandboxed), nothing is
     graded and grade.py exits 2 with the reason, rather than running student code openly."""
-    from autograder import cli
+    from autograder.front import cli
     from autograder.sandbox import client
     real = client.Sandbox._read_line
 
@@ -160,8 +158,9 @@ def test_the_suite_has_a_safety_net(request):
 
 
 def test_the_command_line_knows_every_report_format():
-    from autograder import cli
-    assert set(cli.FORMATS) == set(report.FORMATS)
+    from autograder.front import cli
+    assert all(callable(cli.exporter(form).results) and callable(cli.exporter(form).unreadable)
+               for form in cli.FORMATS)
 
 
 def test_a_bundle_of_calls_stops_at_a_failure_and_leaves_no_reply_behind(tmp_path):
@@ -179,17 +178,17 @@ def test_a_bundle_of_calls_stops_at_a_failure_and_leaves_no_reply_behind(tmp_pat
         "    while n_layers == 5:\n"
         "        pass\n"
         "    return _plain(n_layers, **kwargs)\n")
-    session = engine.Session(open_submission(write_submission(tmp_path / "s", {"gradient_flow.py": src})),
-                             timeout=2.0, budget=60.0)
+    session = Session(open_submission(write_submission(tmp_path / "s", {"gradient_flow.py": src})),
+                             GradingOptions(timeout=2.0, budget=60.0))
 
     def bundle(*depths):
-        return session.send(engine.calls_message("gradient_flow", "plain_depth_gradient",
+        return session.send(calls_message("gradient_flow", "plain_depth_gradient",
                                                  [((n,), {}) for n in depths]))
     try:
         replies = bundle(1, 2, 3, 4)
         assert [r.value for r in replies.items] == [plain_depth_gradient(1), plain_depth_gradient(2)]
         assert replies.error.kind == "raised" and "ValueError: three" in replies.error.message
-        alone = session.send(engine.call_message("gradient_flow", "plain_depth_gradient", (4,), {}))
+        alone = session.send(call_message("gradient_flow", "plain_depth_gradient", (4,), {}))
         assert alone.value == plain_depth_gradient(4)          # not a reply left over from the bundle
         replies = bundle(6, 5, 1)
         assert [r.value for r in replies.items] == [plain_depth_gradient(6)]

@@ -11,10 +11,15 @@ import shutil
 
 import pytest
 
-from autograder import cli, engine
-from autograder.batch import Options, grade_class
+from autograder import engine
+from autograder.course.batch import grade_class
+from autograder.engine.grading import _graded
+from autograder.engine.session import Session
+from autograder.front import cli
+from autograder.options import GradingOptions
 from autograder.sandbox import client, protocol
 from autograder.spec import Module
+from autograder.submission import open_submission
 from tests.helpers import ROOT, SUBMISSIONS, reference_source
 
 MODULES = ("tuning",)
@@ -54,13 +59,13 @@ def test_the_jails_error_line_is_a_fault_and_its_refusal_is_no_sandbox():
 
 def test_a_transient_fault_is_retried_and_costs_nothing(failing_starts):
     failing_starts["reference"] = 1                  # the first sandbox fails, the next ones serve
-    report = engine.grade(os.path.join(ROOT, "reference"), modules=MODULES)
+    report = engine.grade(os.path.join(ROOT, "reference"), GradingOptions(modules=MODULES))
     assert report.graded and report.score == report.max_score
 
 
 def test_a_fault_that_persists_leaves_the_submission_not_graded(failing_starts):
     failing_starts["reference"] = None
-    report = engine.grade(os.path.join(ROOT, "reference"), modules=MODULES)
+    report = engine.grade(os.path.join(ROOT, "reference"), GradingOptions(modules=MODULES))
     assert not report.graded and len(report.faults) == len(report.results)
     assert "FileNotFoundError" in report.why_not_graded
     assert all(r.fault and not r.passed for r in report.results)
@@ -75,9 +80,10 @@ def test_an_internal_grader_error_is_not_a_score():
     def grid_search_cost_buggy(f, rng):
         f([1], 1, 1)
         raise ZeroDivisionError("a grader bug")
-    session = engine.Session(engine.open_submission(os.path.join(ROOT, "reference")), timeout=5, budget=60)
+    session = Session(open_submission(os.path.join(ROOT, "reference")),
+                             GradingOptions(timeout=5, budget=60))
     try:
-        result = engine._graded(module.cases[0], session, 0, {})
+        result = _graded(module.cases[0], session, 0, {})
     finally:
         session.close()
     assert result.fault and "ZeroDivisionError" in result.fault
@@ -107,7 +113,7 @@ def test_a_batch_gives_a_status_and_a_resume_grades_the_not_graded_again(failing
     (klass / "eve.ipynb").write_text("{ not a notebook")
     out = tmp_path / "out"
     failing_starts[str(klass / "ben")] = None
-    rows = {r["student"]: r for r in grade_class(str(klass), str(out), Options(modules=MODULES), progress=False)}
+    rows = {r["student"]: r for r in grade_class(str(klass), str(out), GradingOptions(modules=MODULES), progress=False)}
     assert rows["ben"]["total"] is None and rows["ben"]["status"].startswith("not graded: ")
     assert rows["eve"]["status"].startswith("unreadable submission: ")
     assert {s: rows[s]["status"] for s in ("ann", "cid", "dan")} == dict.fromkeys(("ann", "cid", "dan"), "graded")
@@ -123,13 +129,13 @@ def test_a_batch_gives_a_status_and_a_resume_grades_the_not_graded_again(failing
     assert "max 6, mean 4.0" in summary             # ann, cid 6 and dan 0: ben and eve not averaged in
 
     failing_starts.clear()                           # the machine recovered: resume
-    rows = {r["student"]: r for r in grade_class(str(klass), str(out), Options(modules=MODULES), progress=False)}
+    rows = {r["student"]: r for r in grade_class(str(klass), str(out), GradingOptions(modules=MODULES), progress=False)}
     assert rows["ben"]["status"] == "graded" and rows["ben"]["total"] == 6
     assert (out / "ben" / "results.json").exists()
 
 
 def test_the_notebook_check_raises_rather_than_scoring_a_fault(failing_starts, tmp_path):
-    from autograder import check_server
+    from autograder.front import check_server
     folder = tmp_path / "check-folder"
     folder.mkdir()
     failing_starts["check-folder"] = None

@@ -11,10 +11,15 @@ import shutil
 
 import pytest
 
-from autograder import codec, engine, report
-from autograder.batch import Options, grade_class
-from autograder.report_html import to_html
-from autograder.report_text import to_text
+from autograder import codec, engine
+from autograder.course.batch import grade_class
+from autograder.engine import grading
+from autograder.engine.session import Session
+from autograder.options import GradingOptions
+from autograder.report import gradescope
+from autograder.report.html import to_html
+from autograder.report.text import to_text
+from autograder.report.views import HELD_BACK
 from tests.helpers import ROOT, SUBMISSIONS
 
 LEAK = os.path.join(SUBMISSIONS, "hostile_leak_hidden")
@@ -39,7 +44,7 @@ def hidden_instances(path: str, monkeypatch) -> set[str]:
     """How the hidden cases' arguments would read in a text (every float, as repr and to six
     digits), recorded while ``path`` is graded here with the random cases hidden."""
     recorded, current = [], {"hidden": False}
-    real_run_case, real_send = engine.run_case, engine.Session.send
+    real_run_case, real_send = grading.run_case, Session.send
 
     def run_case(case, session, seed):
         current["hidden"] = case.label in HIDE
@@ -52,9 +57,9 @@ def hidden_instances(path: str, monkeypatch) -> set[str]:
                 recorded.extend(_floats([list(codec.decode(args)), codec.decode(kwargs)]))
         return real_send(self, message, timeout)
 
-    monkeypatch.setattr(engine, "run_case", run_case)
-    monkeypatch.setattr(engine.Session, "send", send)
-    engine.grade(path, modules=MODULES, hidden_labels=HIDE)
+    monkeypatch.setattr(grading, "run_case", run_case)
+    monkeypatch.setattr(Session, "send", send)
+    engine.grade(path, GradingOptions(modules=MODULES, hidden_labels=HIDE))
     monkeypatch.undo()
     assert recorded
     return {t for x in recorded if x not in (0.0, 0.5, 1.0) for t in (repr(x), f"{x:.6g}")}
@@ -78,26 +83,26 @@ def instances():
 def test_the_probe_sees_a_leak_where_hidden_cases_are_graded_in_order(instances):
     """Without hiding, the random cases come between the others, and the later cases' feedback
     shows their arguments: the check below would see a leak."""
-    data = report.to_gradescope(engine.grade(LEAK, modules=MODULES))
+    data = gradescope.results(engine.grade(LEAK, GradingOptions(modules=MODULES)))
     assert leaks([t["output"] for t in data["tests"] if not t["name"].endswith("[random]")], instances)
 
 
 def test_hidden_instances_never_reach_visible_text(instances):
-    result = engine.grade(LEAK, modules=MODULES, hidden_labels=HIDE)
-    data = report.to_gradescope(result)
+    result = engine.grade(LEAK, GradingOptions(modules=MODULES, hidden_labels=HIDE))
+    data = gradescope.results(result)
     hidden = [t for t in data["tests"] if t["visibility"] == "hidden"]
     assert {t["extra_data"]["case"] for t in hidden} == {"random"} and len(hidden) == 6
     assert leaks([t["output"] for t in hidden], instances)        # they are there, hidden
     assert leaks(visible_texts(data), instances) == []
     for text in (to_text(result, width=100), to_html(result, title="feedback")):
-        assert leaks([text], instances) == [] and report.HELD_BACK in text
+        assert leaks([text], instances) == [] and HELD_BACK in text
 
 
 def test_visible_scores_do_not_change_with_hidden_cases():
     example = os.path.join(ROOT, "examples", "partly_wrong")
     for path in (example, LEAK):
         plain = engine.grade(path).by_case()
-        hidden = engine.grade(path, hidden_labels=HIDE)
+        hidden = engine.grade(path, GradingOptions(hidden_labels=HIDE))
         assert {c: s for c, s in hidden.by_case().items() if c not in hidden.hidden} == \
             {c: s for c, s in plain.items() if c not in hidden.hidden}
         assert hidden.hidden and all(c.endswith("[random]") for c in hidden.hidden)
@@ -117,8 +122,8 @@ def _as_notebook(folder) -> str:
 
 
 def test_a_notebook_leaks_no_hidden_instance(instances, tmp_path):
-    data = report.to_gradescope(engine.grade(_as_notebook(tmp_path / "nb"), modules=MODULES,
-                                             hidden_labels=HIDE))
+    data = gradescope.results(engine.grade(_as_notebook(tmp_path / "nb"),
+                                             GradingOptions(modules=MODULES, hidden_labels=HIDE)))
     assert data["score"] == 0 and leaks(visible_texts(data), instances) == []
     assert leaks([t["output"] for t in data["tests"] if t["visibility"] == "hidden"], instances)
 
@@ -128,7 +133,7 @@ def test_a_batch_leaks_no_hidden_instance(instances, tmp_path):
     shutil.copytree(LEAK, klass / "alice")
     _as_notebook(klass / "bob")
     out = tmp_path / "out"
-    grade_class(str(klass), str(out), Options(modules=MODULES, hidden=HIDE), progress=False)
+    grade_class(str(klass), str(out), GradingOptions(modules=MODULES, hidden_labels=HIDE), progress=False)
     for student in ("alice", "bob"):
         data = json.loads((out / student / "results.json").read_text())
         assert any(t["visibility"] == "hidden" for t in data["tests"])

@@ -21,10 +21,11 @@ import pytest
 
 from autograder import engine
 from autograder.codec import encode
+from autograder.options import GradingOptions
 from autograder.sandbox import client
 from autograder.sandbox.client import OUTPUT_KEPT, Sandbox
 from autograder.submission import open_submission
-from tests.helpers import (ROOT, SUBMISSIONS, expected_mode, grade, markers, reference_source, stage,
+from tests.helpers import (ROOT, SUBMISSIONS, TOTAL, expected_mode, grade, markers, reference_source, stage,
                            write_submission)
 
 # the attacks that try to change something outside the jail, or to run code in the grader
@@ -138,8 +139,8 @@ def test_no_process_outlives_grading(graded):
     graded_uids = list(ISSUED)
     box = Sandbox(open_submission(os.path.join(SUBMISSIONS, "hostile_fork_bomb")).sandbox_spec())
     try:                                   # the check does see a sandbox's processes while it lives
-        box.request({"op": "call", "module": "tuning", "function": "grid_search_cost",
-                     "args": encode(([10, 6, 5], 10, 2)), "kwargs": encode({}), "probe": None}, 30)
+        box.reply({"op": "call", "module": "tuning", "function": "grid_search_cost",
+                   "args": encode(([10, 6, 5], 10, 2)), "kwargs": encode({}), "probe": None}, 30).value
         assert len(_processes_of(ISSUED[len(graded_uids):])) >= 10
     finally:
         box.close()
@@ -200,7 +201,7 @@ def test_results_json_is_the_graders_own(tmp_path):
     run = _grade_py(tmp_path, os.path.join(SUBMISSIONS, "hostile_forge_results"), out, env=env)
     assert run.returncode == 0, run.stderr
     written = json.loads(out.read_text())
-    assert written["score"] == 0 and written["max_score"] == 243
+    assert written["score"] == 0 and written["max_score"] == TOTAL
     assert "All tests passed" not in json.dumps(written)          # the forged file's text
     tuning = {t["name"]: t["score"] for t in written["tests"] if t["extra_data"]["item"].startswith("tuning.")}
     assert tuning and set(tuning.values()) == {0}
@@ -262,7 +263,7 @@ def test_the_time_budget_ends_a_slow_submission(tmp_path):
 
         residual_gradient = plain_depth_gradient = residual_blocks_gradient = chain_gradient
     ''')})
-    report = engine.grade(folder, modules=("gradient_flow",), budget=2.0)
+    report = engine.grade(folder, GradingOptions(modules=("gradient_flow",), budget=2.0))
     assert report.score == 0
     assert "used up its 2 s time budget" in report.results[-1].output
 
@@ -282,6 +283,7 @@ def test_symbolic_checks_leave_no_work_behind(tmp_path):
         import glob, os, sys, time
         sys.path.insert(0, {ROOT!r})
         from autograder import engine
+        from autograder.options import GradingOptions
 
         def cpu():
             """CPU seconds of this process and of its children (the helper, the zygote)."""
@@ -294,7 +296,7 @@ def test_symbolic_checks_leave_no_work_behind(tmp_path):
                     pass
             return time.process_time() + ticks / os.sysconf("SC_CLK_TCK")
 
-        report = engine.grade({folder!r}, modules=("deep_linear",))
+        report = engine.grade({folder!r}, GradingOptions(modules=("deep_linear",)))
         time.sleep(0.5)
         before = cpu()
         time.sleep(2)
@@ -343,10 +345,11 @@ def test_a_later_sandbox_cannot_read_an_earlier_notebook(tmp_path):
         import sys
         sys.path.insert(0, {ROOT!r})
         from autograder import engine
+        from autograder.options import GradingOptions
         def hits():
-            return engine.grade({scanner!r}, modules=("tuning",)).results[0].output.split()[-1]
+            return engine.grade({scanner!r}, GradingOptions(modules=("tuning",))).results[0].output.split()[-1]
         before = hits()                        # the scanner's own copies of the needle
-        score = engine.grade({str(tmp_path / "a")!r}, modules=("tuning",)).score
+        score = engine.grade({str(tmp_path / "a")!r}, GradingOptions(modules=("tuning",))).score
         print(before, score, hits())
     ''')                                       # a fresh grading process: a fresh zygote
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)

@@ -9,7 +9,7 @@ import tempfile
 import pytest
 
 from tests.environments import as_nobody, copy_checkout, second_clone
-from tests.helpers import ROOT, expected_mode, expected_scores, modules_in, stage
+from tests.helpers import ROOT, TOTAL, expected_mode, expected_scores, modules_in, stage
 from tests.test_hidden import hidden_instances, leaks, visible_texts
 
 
@@ -38,7 +38,7 @@ def test_pip_install_grades_the_reference_from_another_folder(installed, anyone_
                          env=installed, timeout=300)
     assert run.returncode == 0, run.stderr
     data = json.loads(out.read_text())
-    assert data["score"] == data["max_score"] == 243
+    assert data["score"] == data["max_score"] == TOTAL
     assert data["extra_data"]["sandbox"] in ("root", "userns")
 
 
@@ -50,7 +50,7 @@ def test_the_console_script_and_the_template_come_with_it(installed, anyone_pyth
                          env=installed, timeout=300)
     assert run.returncode == 0, run.stderr
     assert json.loads(out.read_text())["score"] == 0 and "Total: 0 / 6" in run.stdout
-    run = subprocess.run([anyone_python, "-m", "autograder.template", "--out", str(tmp_path / "t")],
+    run = subprocess.run([anyone_python, "-m", "autograder.make.template", "--out", str(tmp_path / "t")],
                          capture_output=True, text=True, cwd=tmp_path, env=installed)
     assert run.returncode == 0, run.stderr
     for name in os.listdir(os.path.join(ROOT, "student_template")):
@@ -86,9 +86,9 @@ def test_students_grade_as_ordinary_users(env_base, anyone_python, monkeypatch):
         assert data["extra_data"]["sandbox"] == "userns", name
         got = {f"{t['extra_data']['item']}[{t['extra_data']['case']}]": t["score"] for t in data["tests"]}
         if name == "reference":
-            assert data["score"] == 243
+            assert data["score"] == TOTAL
         elif name == "student_template":
-            assert data["score"] == 0 and data["max_score"] == 243
+            assert data["score"] == 0 and data["max_score"] == TOTAL
         else:
             handed_in = {c: s for c, s in got.items() if c.split(".")[0] in modules_in(path)}
             assert handed_in == expected_scores(name, handed_in, "userns"), name

@@ -7,7 +7,11 @@ import sys
 
 import pytest
 
-from autograder import catalog, checks, engine, memo, reference_run
+from autograder import catalog, checks, engine
+from autograder.engine import memo, rehearsal
+from autograder.engine.calls import CaseCalls
+from autograder.engine.grading import run_case
+from autograder.options import GradingOptions
 from autograder.sandbox.client import Replies, Reply
 from autograder.sandbox.protocol import StudentError
 from autograder.spec import Module
@@ -55,8 +59,8 @@ def test_the_same_replies_give_the_remembered_verdict_without_running_the_checks
     checked = []
     case = _case("same", checked)
     first, again = Student(right), Student(right)
-    a = engine.run_case(case, first, 0)
-    b = engine.run_case(case, again, 0)
+    a = run_case(case, first, 0)
+    b = run_case(case, again, 0)
     assert a.passed and (b.score, b.output) == (a.score, a.output)
     assert checked == ["same"]                        # the checks ran once
     assert again.calls == first.calls == ["double"] * 3      # every call still made
@@ -65,14 +69,14 @@ def test_the_same_replies_give_the_remembered_verdict_without_running_the_checks
 def test_other_replies_run_the_case_answered_with_what_was_received():
     checked = []
     case = _case("other", checked)
-    engine.run_case(case, Student(right), 0)
+    run_case(case, Student(right), 0)
     wrong_second = Student(lambda f, x: 2 * x if len(wrong_second.calls) < 2 else -x)
-    result = engine.run_case(case, wrong_second, 0)
+    result = run_case(case, wrong_second, 0)
     assert not result.passed and "double(" in result.output
     assert checked == ["other", "other"]
     assert wrong_second.calls == ["double"] * 2       # the case's own two calls, none twice
     repeat = Student(lambda f, x: 2 * x if len(repeat.calls) < 2 else -x)
-    assert (engine.run_case(case, repeat, 0).output, checked) == (result.output, ["other", "other"])
+    assert (run_case(case, repeat, 0).output, checked) == (result.output, ["other", "other"])
 
 
 def test_a_failed_call_is_never_remembered():
@@ -80,7 +84,7 @@ def test_a_failed_call_is_never_remembered():
     case = _case("failed", checked)
     for _ in range(2):
         timing_out = Student(lambda f, x: StudentError("timeout", "timed out after 5 s"))
-        result = engine.run_case(case, timing_out, 0)
+        result = run_case(case, timing_out, 0)
         assert result.score == 0 and "timed out" in result.output
     assert checked == ["failed", "failed"]            # graded again: a timeout is the session's
 
@@ -102,11 +106,11 @@ def test_a_bundle_of_calls_is_remembered_as_one_step_of_the_path():
     checked = []
     case = _bundled_case("bundle", checked)
     first, again = Student(right), Student(right)
-    a, b = engine.run_case(case, first, 0), engine.run_case(case, again, 0)
+    a, b = run_case(case, first, 0), run_case(case, again, 0)
     assert a.passed and (b.score, b.output) == (a.score, a.output) and checked == ["bundle"]
     assert again.calls == ["double"] * 3              # every call still made
     wrong_second = Student(lambda f, x: 2 * x if len(wrong_second.calls) != 2 else -x)
-    result = engine.run_case(case, wrong_second, 0)
+    result = run_case(case, wrong_second, 0)
     assert not result.passed and checked == ["bundle", "bundle"]
     xs = [float(x) for x in case.rng(0).normal(size=3)]
     assert result.output.startswith(f"called double({xs[1]!r})"), result.output   # the second call's
@@ -117,18 +121,18 @@ def test_a_failed_call_in_a_bundle_is_reported_where_the_case_reads_it():
     case = _bundled_case("bundle_error", checked)
     xs = [float(x) for x in case.rng(0).normal(size=3)]
     raising = Student(lambda f, x: 2 * x if x != xs[1] else StudentError("raised", "ValueError: no"))
-    result = engine.run_case(case, raising, 0)
+    result = run_case(case, raising, 0)
     assert result.score == 0 and result.output == f"called double({xs[1]!r})\nValueError: no"
     assert raising.calls == ["double"] * 2            # the bundle stops at the failed call
-    engine.run_case(case, raising, 0)
+    run_case(case, raising, 0)
     assert checked == ["bundle_error"] * 2            # a failed call is never remembered
 
 
 def test_the_seed_is_part_of_the_key():
     checked = []
     case = _case("seeded", checked)
-    engine.run_case(case, Student(right), 0)
-    engine.run_case(case, Student(right), 1)
+    run_case(case, Student(right), 0)
+    run_case(case, Student(right), 1)
     assert checked == ["seeded", "seeded"] and memo.seen(case, 0) and memo.seen(case, 1)
 
 
@@ -140,8 +144,8 @@ def test_a_case_that_changes_its_calls_is_a_grader_error_not_another_verdict():
     def double_unstable(f, rng):
         checks.expect_close(f(next(calls)), -1.0)
     case = module.cases[0]
-    engine.run_case(case, Student(right), 0)          # learns: call 1.0 -> 2.0, a mismatch
-    result = engine.run_case(case, Student(lambda f, x: -1.0), 0)   # off the tree: runs, calls 2.0
+    run_case(case, Student(right), 0)          # learns: call 1.0 -> 2.0, a mismatch
+    result = run_case(case, Student(lambda f, x: -1.0), 0)   # off the tree: runs, calls 2.0
     assert result.score == 0 and "internal grader error" in result.output
 
 
@@ -150,32 +154,32 @@ def test_a_reply_keyed_here_is_keyed_as_the_wire_carries_it():
     have equal keys: after the rehearsal, grading the reference runs no case but those whose
     calls need torch (the CNN's probe)."""
     cases = catalog.cases(("activations", "regularization"))
-    reference_run.rehearse(cases, 7)
+    rehearsal.rehearse(cases, 7)
     ran = []
-    known = engine.CaseCalls.known
+    known = CaseCalls.known
 
     def spy(self):
         verdict = known(self)
         if verdict is None:
             ran.append(self.case.id)
         return verdict
-    engine.CaseCalls.known = spy
+    CaseCalls.known = spy
     try:
-        report = engine.grade("reference", seed=7, modules=("activations", "regularization"))
+        report = engine.grade("reference", GradingOptions(seed=7, modules=("activations", "regularization")))
     finally:
-        engine.CaseCalls.known = known
+        CaseCalls.known = known
     assert report.score == report.max_score
     assert ran and all(c.startswith("regularization.build_dropout_cnn") for c in ran), ran
 
 
 def test_the_ceiling_times_every_call_of_the_reference():
-    assert 0 < reference_run.ceiling(catalog.cases(("xor", "regularization")), 0) < 60
+    assert 0 < rehearsal.ceiling(catalog.cases(("xor", "regularization")), 0) < 60
 
 
 @pytest.mark.parametrize("code, absent", [
-    ("import autograder.cli", "numpy"),                 # the zygote starts before numpy here
-    ("from autograder import catalog, reference_run; "
-     "reference_run.rehearse(catalog.cases(), 0)", "torch"),   # the grader never imports torch
+    ("import autograder.front.cli", "numpy"),                 # the zygote starts before numpy here
+    ("from autograder import catalog; from autograder.engine import rehearsal; "
+     "rehearsal.rehearse(catalog.cases(), 0)", "torch"),   # the grader never imports torch
 ])
 def test_what_the_grading_process_does_not_import(code, absent):
     run = subprocess.run([sys.executable, "-c", f"import sys; {code}; print({absent!r} in sys.modules)"],

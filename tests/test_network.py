@@ -219,7 +219,7 @@ print(sorted(set(wanted.values()) - ran))
 
 
 def test_the_contract_lists_the_allow_list_without_importing_torch():
-    code = ("import sys; from autograder import contract; text = contract.generate(); "
+    code = ("import sys; from autograder.make import contract; text = contract.generate(); "
             "print('torch' in sys.modules, 'torch.nn.{Conv1d, Conv2d' in text, 'F.dropout' not in text)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert run.stdout.split() == ["False", "True", "True"]
@@ -229,7 +229,10 @@ def test_a_measurement_runs_in_a_sandbox_of_no_submission_once_per_network(monke
     """The CNN's cases measure in a sandbox of their own, which holds no file of the
     submission; a network measured before in this process (another student's, the same data)
     is not measured again, and no measurement reaches the memo (its message holds the network)."""
-    from autograder import catalog, engine, memo
+    from autograder import catalog
+    from autograder.engine import memo
+    from autograder.engine.grading import run_case
+    from autograder.engine.session import Session
     from autograder.sandbox import measuring
     from autograder.submission import open_submission
 
@@ -238,10 +241,9 @@ def test_a_measurement_runs_in_a_sandbox_of_no_submission_once_per_network(monke
     cases = [c for c in catalog.cases(("regularization",)) if c.function == "build_dropout_cnn"]
     sessions = []
     for _ in range(2):
-        session = engine.Session(open_submission(f"{ROOT}/reference"), timeout=engine.DEFAULT_TIMEOUT,
-                                 budget=engine.DEFAULT_BUDGET)
+        session = Session(open_submission(f"{ROOT}/reference"))
         try:
-            assert all(engine.run_case(c, session, 0).passed for c in cases)
+            assert all(run_case(c, session, 0).passed for c in cases)
             sessions.append((session.measurer.sandbox, session.sandbox.files))
         finally:
             session.close()

@@ -3,7 +3,7 @@ that the grader's own arithmetic on it overflows (issue 26: a network of 1e308 w
 computed nan and earned xor_params' 5 points).
 
 Every case is graded on a stand-in for the student: the reference's own functions, called in
-this process as the wire carries them (``autograder.reference_run``), with one value of one
+this process as the wire carries them (``autograder/engine/rehearsal.py``), with one value of one
 reply replaced by nan, inf, -inf, 1e308 or -1e308. The case must then fail, whichever reply and whichever part
 of it was planted. A part that already holds a non-finite value is never planted (a loss that
 diverges is inf, as the item expects: it passes unplanted, which the first test checks).
@@ -18,8 +18,8 @@ import pytest
 
 from autograder import catalog, checks, codec
 from autograder.codec import SympyText
-from autograder.engine import StudentFunction
-from autograder.reference_run import ReferenceCalls
+from autograder.engine.calls import StudentFunction
+from autograder.engine.rehearsal import ReferenceCalls
 from autograder.sandbox.client import Reply
 from autograder.sandbox.probes import PROBES
 from autograder.sandbox.protocol import StudentError

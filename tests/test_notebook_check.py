@@ -12,9 +12,10 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 
-from autograder import catalog, template
-from autograder.notebook import cell_code, check_cell
-from autograder.notebook_check import CheckError, check
+from autograder import catalog
+from autograder.front.notebook_check import CheckError, check
+from autograder.make import template
+from autograder.submission.notebook import cell_code, check_cell
 from tests.helpers import ROOT, grade, reference_source
 
 TOTAL = re.compile(r"^Total: (\S+) / (\S+)", re.M)
@@ -77,7 +78,7 @@ def test_grading_process_lives_and_dies_with_the_kernel(end):
         for _ in range(2):
             reply = client.execute_interactive(
                 reference_source("tuning") + "\nimport autograder\nr = autograder.check('tuning')\n"
-                "import autograder.notebook_check as c\nprint(r.score, r.max_score, c._process.proc.pid)",
+                "import autograder.front.notebook_check as c\nprint(r.score, r.max_score, c._process.proc.pid)",
                 timeout=600, output_hook=lambda msg: pids.append(msg["content"].get("text", "")))
             assert reply["content"]["status"] == "ok"
         lines = [line.split() for line in "".join(pids).splitlines()]

@@ -9,9 +9,10 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from autograder import catalog, template
-from autograder.notebook import UnreadableNotebook, cell_code, check_cell, read_cells
+from autograder import catalog
+from autograder.make import template
 from autograder.submission import SubmissionError
+from autograder.submission.notebook import UnreadableNotebook, cell_code, check_cell, read_cells
 from tests.helpers import ROOT, grade, reference_source
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -119,7 +120,8 @@ def _raw_notebook(path, sources: list[str]) -> str:
 def test_notebooks_are_read_within_their_allowance_in_all(tmp_path):
     """The trusted process parses notebooks (a 15 MB one of 140,000 tiny cells once cost it 12 s
     and 240 MB): 200,000 JSON values and 16 MB in all, counted before parsing."""
-    from autograder.notebook import MAX_NOTEBOOK_VALUES, notebook_submission
+    from autograder.submission import notebook_submission
+    from autograder.submission.notebook import MAX_NOTEBOOK_VALUES
     tiny = _raw_notebook(tmp_path / "a tiny.ipynb", [reference_source("tuning")] + ["%%bash"] * 14_000)
     with pytest.raises(UnreadableNotebook) as why:
         read_cells(tiny)

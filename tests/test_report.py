@@ -15,10 +15,14 @@ from html import escape
 
 import pytest
 
-from autograder import catalog, engine, report
-from autograder.cli import StatusLine
-from autograder.report_text import FEEDBACK_INDENT, to_text
-from autograder.selection import SelectionError, keyword_filter
+from autograder import catalog, engine
+from autograder.engine.results import MAX_NOTES, NOTE_CHARS, OUTPUT_CHARS, CaseResult, Report
+from autograder.front import cli
+from autograder.front.cli import StatusLine
+from autograder.front.selection import SelectionError, keyword_filter
+from autograder.report import gradescope, prairielearn
+from autograder.report.text import FEEDBACK_INDENT, to_text
+from autograder.report.views import RESULTS_BYTES, manual_questions
 from tests.helpers import ROOT, grade
 
 EXAMPLE = os.path.join(ROOT, "examples", "partly_wrong")
@@ -97,11 +101,11 @@ def test_80_column_terminal_shows_every_failed_case_whole(tmp_path):
     assert_whole_feedback_on_screen(lines, data, 80)
     assert "\x1b[31mFAIL" in raw and "\x1b[32mok" in raw             # coloured on a terminal
     assert "grading backprop (2 of 12 modules)" in raw                # progress, then erased
-    assert any(line.startswith(f"Total: {data['score']:g} / 243  (") for line in lines)
+    assert any(line.startswith(f"Total: {data['score']:g} / {data['max_score']:g}  (") for line in lines)
 
 
 def test_same_rendering_at_other_widths(example):
-    data = report.to_gradescope(example)
+    data = gradescope.results(example)
     for width in (100, 160):
         assert_whole_feedback_on_screen(to_text(example, width=width).splitlines(), data, width)
 
@@ -153,7 +157,7 @@ def test_next_steps_put_the_most_points_missing_first(example):
 def test_hand_graded_questions_one_per_line(example):
     lines = to_text(example, width=200).splitlines()
     start = lines.index("Graded by hand, not in this score:")
-    manual = report.manual_questions(example)
+    manual = manual_questions(example)
     assert lines[start + 1: start + 1 + len(manual)] == [f"  - {q}" for q in manual]
 
 
@@ -200,19 +204,19 @@ def test_progress_only_on_a_terminal():
     assert tty.getvalue() == "\rgrading conv (4 of 12 modules)\x1b[K\r\x1b[K"
 
 
-def _flooded(text: str) -> engine.Report:
+def _flooded(text: str) -> Report:
     """Every case of the assignment failed with ``text`` as its feedback, and 8,000 notes."""
-    results = [engine.CaseResult(c, 0, "called f(1)\n" + text) for c in catalog.cases()]
+    results = [CaseResult(c, 0, "called f(1)\n" + text) for c in catalog.cases()]
     notes = [f"homework.ipynb cell {i}: ValueError: {text}" for i in range(8000)]
-    return engine.Report("sub", 0, results, catalog.load(), 1.0, "root", notes)
+    return Report("sub", 0, results, catalog.load(), 1.0, "root", notes)
 
 
 def test_a_report_keeps_its_first_notes_and_counts_the_rest():
     flooded = _flooded("x" * 10_000)
-    assert len(flooded.notes) == engine.MAX_NOTES + 1 and flooded.notes[-1] == "and 7,960 more notes"
+    assert len(flooded.notes) == MAX_NOTES + 1 and flooded.notes[-1] == "and 7,960 more notes"
     assert flooded.notes[0] == "homework.ipynb cell 0: ValueError: " + "x" * 465 + "... (9,535 more characters)"
     assert {r.output for r in flooded.results} == {"called f(1)\n" + "x" * 2488 + "... (7,512 more characters)"}
-    assert engine.Report("s", 0, [], (), 0, "root", ["a", "b"]).notes == ["a", "b"]
+    assert Report("s", 0, [], (), 0, "root", ["a", "b"]).notes == ["a", "b"]
     text = to_text(flooded, width=100)
     assert "  - and 7,960 more notes" in text and "cell 40:" not in text and "cell 39:" in text
 
@@ -222,16 +226,24 @@ def test_every_report_has_its_stated_size(char):
     """README's sizes (Decisions): results.json in either format under 1 MB whatever the feedback
     (outputs cut further when it is mostly non-ASCII, JSON's \\u escapes), feedback files and the
     notebook check's reply as large as the caps of every case's feedback and the notes allow."""
-    from autograder.report_html import to_html
+    from autograder.report.html import to_html
     flooded = _flooded(char * 10_000)
     for form in ("gradescope", "prairielearn"):
-        data = report.FORMATS[form](flooded)
-        assert len(json.dumps(data, indent=1).encode()) <= report.RESULTS_BYTES
+        data = cli.exporter(form).results(flooded)
+        assert len(json.dumps(data, indent=1).encode()) <= RESULTS_BYTES
         assert "and 7,960 more notes" in data["output"]
     text, html = to_text(flooded, width=100, verbose=True), to_html(flooded, title="feedback")
     assert "and 7,960 more notes" in text and "and 7,960 more notes" in html
     for page, size in ((text, len(char.encode())), (html, len(escape(char).encode()))):
         # every case's feedback at its cap, ~20% for wrapping and markup, and the notes'
-        bound = len(catalog.cases()) * (engine.OUTPUT_CHARS * size * 1.2 + 300) + \
-            engine.MAX_NOTES * (engine.NOTE_CHARS * size * 1.2 + 100)
+        bound = len(catalog.cases()) * (OUTPUT_CHARS * size * 1.2 + 300) + \
+            MAX_NOTES * (NOTE_CHARS * size * 1.2 + 100)
         assert len(page.encode()) <= bound
+
+
+def test_prairielearn_describes_a_case_by_its_item_s_first_docstring_line(example):
+    """The description PrairieLearn shows comes from the reference's docstring, as the template
+    states the item to students (the catalog reads it; the exporter imports no reference)."""
+    from reference.tuning import grid_search_cost
+    tests = [t for t in prairielearn.results(example)["tests"] if t["name"].startswith("tuning.grid_search_cost ")]
+    assert tests and {t["description"] for t in tests} == {grid_search_cost.__doc__.strip().splitlines()[0]}

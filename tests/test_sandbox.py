@@ -129,8 +129,8 @@ SPY = textwrap.dedent('''
 
 
 def _call(box, fn, *args, timeout=10):
-    return box.request({"op": "call", "module": "spy", "function": fn, "args": {"__tuple__": list(args)},
-                        "kwargs": {"__dict__": []}, "probe": None}, timeout)
+    return box.reply({"op": "call", "module": "spy", "function": fn, "args": {"__tuple__": list(args)},
+                      "kwargs": {"__dict__": []}, "probe": None}, timeout).value
 
 
 @pytest.fixture(scope="module")
@@ -359,7 +359,7 @@ def test_forked_helpers_do_not_keep_the_zygote_alive():
     """The symbolic checker forks a helper from the grader; the zygote must still see its
     socket close (and exit) when the grader lets go of it."""
     from autograder import bounded
-    from autograder.sandbox.client import Zygote
+    from autograder.sandbox.zygote_handle import Zygote
     z = Zygote()
     assert bounded.run(sum, [1, 2], budget=10) == 3       # a helper forked while z is open
     z.sock.close()
@@ -414,7 +414,7 @@ def test_a_zygote_killed_outright_leaves_no_cgroup(box, spy, tmp_path):
     script = textwrap.dedent(f'''
         import sys; sys.path.insert(0, {ROOT!r})
         from autograder.sandbox.client import Sandbox
-        from autograder.sandbox.warm import zygote
+        from autograder.sandbox.zygote_handle import zygote
         from autograder.submission import open_submission
         from tests.test_sandbox import _call
         box = Sandbox(open_submission({folder!r}).sandbox_spec())
@@ -460,7 +460,7 @@ GRADER_WITH_ZYGOTE = """
 import sys; sys.path.insert(0, {root!r})
 from autograder.sandbox import folders
 from autograder.sandbox.client import Sandbox
-from autograder.sandbox.warm import zygote
+from autograder.sandbox.zygote_handle import zygote
 from autograder.submission import open_submission
 from tests.test_sandbox import _call
 with Sandbox(open_submission({folder!r}).sandbox_spec()) as box:
@@ -511,7 +511,7 @@ def test_the_command_line_ends_once_its_zygote_has_cleaned_up(tmp_path):
         from tests.test_sandbox import _folders_of
         print(*sorted(_folders_of(zygote().proc.pid)), flush=True)
         from autograder.__main__ import leave
-        from autograder.cli import main
+        from autograder.front.cli import main
         leave(main([{os.path.join(ROOT, "reference")!r}, "--module", "tuning"]))
     """)
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)

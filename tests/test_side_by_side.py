@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from autograder.notebook_check import GradingProcess
+from autograder.front.notebook_check import GradingProcess
 from tests.helpers import ROOT, SUBMISSIONS, expected_scores, reference_source
 
 MODULES = ("tuning", "gradient_flow", "concepts")

@@ -15,10 +15,12 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from autograder.batch import Options, entries, grade_class
 from autograder.course import similarity as sim
+from autograder.course.batch import entries, grade_class
 from autograder.course.fingerprints import template_of, units
-from autograder.engine import _answer
+from autograder.course.similarity_html import write_report
+from autograder.engine.calls import _answer
+from autograder.options import GradingOptions
 from autograder.sandbox.protocol import StudentError
 from tests.helpers import ROOT, SUBMISSIONS, markers, reference_source
 from tests.test_batch import _browser_dom, _Page
@@ -217,7 +219,7 @@ def test_coinciding_wrong_answers_in_a_graded_class(tmp_path):
     shutil.copytree(os.path.join(SUBMISSIONS, "wrong_adam_no_bias_correction"), folder / "cid")
     _folder(folder / "dee", {"optim.py": reference_source("optim")})
     out = tmp_path / "out"
-    grade_class(str(folder), str(out), Options(modules=("optim",)), progress=False, similarity=True)
+    grade_class(str(folder), str(out), GradingOptions(modules=("optim",)), progress=False, similarity=True)
     lost = {s: sim._lost_cases(str(out), s) for s in ("ann", "ben", "cid", "dee")}
     assert set(lost["ann"]) == set(lost["ben"]) and lost["dee"] == {}
     assert {"optim.adam_step[vs_torch]", "optim.adam_step[hyperparams]"} <= set(lost["cid"]) & set(lost["ann"])
@@ -242,7 +244,7 @@ def test_the_page_is_self_contained_and_escaped(code_class, tmp_path):
                         "    label = '<img src=x onerror=alert(2)>'", 1)
     students = [("<b>x</b>", _folder(tmp_path / "x", {"activations.py": hostile})),
                 ("eve", _folder(tmp_path / "eve", {"activations.py": plant_copy(hostile)}))]
-    sim.write_report(students, str(tmp_path), ("activations",))
+    write_report(students, str(tmp_path), ("activations",))
     markup = (tmp_path / "similarity.html").read_text()
     parsed = _Page(markup)
     assert "<script" not in markup and "<img" not in markup and "<b>x</b>" not in markup
@@ -258,7 +260,7 @@ def test_the_page_is_self_contained_and_escaped(code_class, tmp_path):
 
 def test_the_page_in_a_real_browser(code_class, tmp_path):
     out = tmp_path / "out"
-    sim.write_report(entries(str(code_class), str(out)), str(out), CODE)
+    write_report(entries(str(code_class), str(out)), str(out), CODE)
     page = _Page(_browser_dom(out / "similarity.html", tmp_path))
     shown = "".join(page.text)
     assert "alice" in shown and "bob" in shown and "Not part of any score." in shown
@@ -269,7 +271,7 @@ def test_the_corpus_is_read_and_never_run(tmp_path):
     """Every submission of the corpus, hostile ones included, as one class: read, compared,
     reported; none of its code ran (no marker file)."""
     students = [(name, os.path.join(SUBMISSIONS, name)) for name in sorted(os.listdir(SUBMISSIONS))]
-    listed = sim.write_report(students, str(tmp_path))
+    listed = write_report(students, str(tmp_path))
     assert listed and (tmp_path / "similarity.html").stat().st_size > 0
     assert markers() == []
 
@@ -293,7 +295,7 @@ def test_a_huge_function_is_shown_in_part(tmp_path):
     body = "".join(f"    total = total + np.sum(z ** {i}) * {i}\n" for i in range(3000))
     text = f"import numpy as np\n\n\ndef relu(z):\n    total = 0.0\n{body}    return total\n"
     students = [(name, _folder(tmp_path / name, {"activations.py": text})) for name in ("ada", "bo")]
-    listed = sim.write_report(students, str(tmp_path), ("activations",))
+    listed = write_report(students, str(tmp_path), ("activations",))
     assert [(p.a, p.b) for p in listed] == [("ada", "bo")]
     markup = (tmp_path / "similarity.html").read_text()
     assert "more lines" in markup and len(markup) < 200_000

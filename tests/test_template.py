@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from autograder import catalog, template
+from autograder import catalog
+from autograder.make import template
 from tests.helpers import ROOT
 
 MODULES = sorted(n[:-3] for n in os.listdir(os.path.join(ROOT, "reference"))
@@ -27,7 +28,7 @@ def _public(module):
 
 
 def test_template_is_up_to_date():
-    assert template.main(["--check"]) == 0, "run: python -m autograder.template"
+    assert template.main(["--check"]) == 0, "run: python -m autograder.make.template"
 
 
 @pytest.mark.parametrize("name", MODULES)

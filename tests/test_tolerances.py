@@ -6,9 +6,10 @@ declared tolerance is one the case really uses."""
 import numpy as np
 import pytest
 
-from autograder import catalog, checks, contract
-from autograder.engine import StudentFunction
-from autograder.reference_run import ReferenceCalls
+from autograder import catalog, checks
+from autograder.engine.calls import StudentFunction
+from autograder.engine.rehearsal import ReferenceCalls
+from autograder.make import contract
 from autograder.symbolic import SYMBOLIC
 from autograder.tolerance import DEFAULT, HAND, Tolerance
 

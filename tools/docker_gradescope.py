@@ -12,10 +12,11 @@ checks the scores.
 3. For each submission, a fresh container with Docker's defaults (seccomp profile,
    capabilities) and ``--network none``: the submission copied to ``/autograder/submission``,
    ``run_autograder`` run, ``results.json`` copied out and compared with the score the
-   submission must get (the example's 155.5; a corpus entry's expected.json, in container mode).
+   submission must get (the reference every point; the example and a corpus entry what their
+   expected.json says, in container mode).
 4. PrairieLearn's entrypoint (``--prairielearn-bundle``'s ``tests/run.sh``) on a ``/grade``
    tree in a fresh container of the same image (the same ``install.sh``): its results.json
-   must give the example 155.5/243 as a fraction.
+   must give the example's score as a fraction of the total.
 
 Exit status 0 when every score matches, 1 when one does not, 77 when no Docker engine answers.
 """
@@ -32,13 +33,13 @@ import tempfile
 import zipfile
 
 from autograder.paths import checkout  # noqa: E402 - setup.sh puts the checkout on .venv's path
-from tests.helpers import expected_scores, modules_in
+from tests.helpers import EXAMPLE, TOTAL, expected_scores, expected_total, modules_in
 
 ROOT = checkout()
 BASE = "autograder-base:bookworm"
 IMAGE = "autograder-gradescope:test"
-SUBMISSIONS = [("examples/partly_wrong", {"total": 155.5}),
-               ("reference", {"total": 243}),
+SUBMISSIONS = [("examples/partly_wrong", {"expected": EXAMPLE}),
+               ("reference", {"total": TOTAL}),
                *[(f"tests/submissions/{n}", {"expected": n}) for n in (
                    "engine_steals_reference", "hostile_escape", "hostile_fork_bomb", "hostile_daemon",
                    "hostile_disk_fill", "hostile_syscalls", "hostile_memory_bomb", "wrong_transposed_dW")]]
@@ -187,11 +188,11 @@ def main() -> int:
             if not ok:
                 print(data.get("output", "")[:2000])
         data = grade_prairielearn("examples/partly_wrong", work)
-        ok = data.get("gradable") is True and abs(data["score"] - 155.5 / 243) < 1e-12 \
+        ok = data.get("gradable") is True and abs(data["score"] - expected_total(EXAMPLE) / TOTAL) < 1e-12 \
             and "sandbox (container)" in data["output"]
         failures += not ok
         print(f"{'PrairieLearn run.sh: examples/partly_wrong':<44} {'container' if ok else '?':<10} "
-              f"{data.get('score', 0):>12.4f}  {'ok' if ok else 'WRONG, want ' + str(155.5 / 243)}")
+              f"{data.get('score', 0):>12.4f}  {'ok' if ok else 'WRONG, want ' + str(expected_total(EXAMPLE) / TOTAL)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if not args.keep_image:

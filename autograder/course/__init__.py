@@ -2,8 +2,9 @@
 (``gradebook.py``), the item analysis (``analysis.py``) and the summary that shows it
 (``summary.py``).
 
-A class is a list of rows, one a student, as ``batch.row_from_json`` builds them from the
-students' results.json: ``student``, ``status``, ``total`` (None without a score),
+A class is a list of rows, one a student, as ``rows.py`` builds them from each student's
+Report (or, for a student graded before a batch was interrupted, from their results.json):
+``student``, ``status``, ``total`` (None without a score),
 ``max_score``, ``items`` ({item: [earned, possible]}), ``cases`` ({case id: [score, points]}),
 ``mistakes`` ({case id: the named mistake}) and ``seconds``; with a roster, ``roster`` (the
 :class:`~autograder.course.gradebook.Student`, or None for a submission the roster lacks).

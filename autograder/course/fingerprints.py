@@ -37,8 +37,8 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..notebook import UnreadableNotebook
 from ..submission import MAX_BYTES, Submission, SubmissionError, open_submission
+from ..submission.notebook import UnreadableNotebook
 
 K = 10                # tokens a fingerprint covers: shorter runs in common are noise
 W = 5                 # the winnowing window: any run of K + W - 1 = 14 tokens in common is seen
@@ -344,7 +344,7 @@ def template_of(modules: dict[str, list[str]], texts: dict[str, str]) -> Templat
 @lru_cache(maxsize=4)
 def course_template(modules: tuple[tuple[str, tuple[str, ...]], ...]) -> Template:
     """The Template of this grader's own student template (generated from its reference)."""
-    from ..template import generate
+    from ..make.template import generate
     return template_of({m: list(f) for m, f in modules}, generate())
 
 

@@ -26,7 +26,7 @@ import io
 import os
 from dataclasses import dataclass
 
-from .. import report
+from ..report.files import write_atomic
 from ..spec import Module
 from . import DEFAULT_ASSIGNMENT, NO_SUBMISSION
 
@@ -166,7 +166,7 @@ def write_gradebook(rows: list[dict], out: str, modules: tuple[Module, ...], ros
         cells = (fmt(sum(r["items"].get(i, [0, 0])[0] for i in items)) if scored else "" for _, items, _ in columns)
         writer.writerow([r["student"], *ids, r["status"], fmt(r["total"]) if scored else "",
                          fmt(r["max_score"]), *cells])
-    report.write_atomic(os.path.join(out, "gradebook.csv"), buf.getvalue())
+    write_atomic(os.path.join(out, "gradebook.csv"), buf.getvalue())
 
 
 def _by_roster(rows: list[dict]) -> dict[Student, dict]:
@@ -201,7 +201,7 @@ def moodle_rows(rows: list[dict], roster: Roster, best: float) -> list[list[str]
 def _write_csv(path: str, table: list[list[str]]) -> None:
     buf = io.StringIO()
     csv.writer(buf).writerows(table)
-    report.write_atomic(path, buf.getvalue())
+    write_atomic(path, buf.getvalue())
 
 
 def write(rows: list[dict], out: str, modules: tuple[Module, ...], roster: Roster | None = None) -> None:

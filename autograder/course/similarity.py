@@ -22,7 +22,7 @@ Two signals, each scored in [0, 1] per pair of students; a pair's score is the l
 
 Pairs come from an index of the fingerprints and of the wrong answers, so only students who
 share one are ever compared, never the 125,000 pairs of a class of 500 one by one (its cost:
-README's Performance). Writes ``OUT/similarity.csv`` and ``OUT/similarity.html``.
+docs/PERFORMANCE.md). Writes ``OUT/similarity.csv`` and ``OUT/similarity.html``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import catalog, report
+from .. import catalog
+from ..report.files import write_atomic
 from .fingerprints import Template, course_template, units
 
 LISTED = 0.2          # pairs from this score on are in similarity.csv and on the page
@@ -261,15 +262,4 @@ def write_csv(pairs: list[Pair], path: str) -> None:
     for p in pairs:
         if p.score >= LISTED:
             writer.writerow([p.a, p.b, f"{p.score:.3f}", f"{p.code:.3f}", f"{p.answers:.3f}", describe(p)])
-    report.write_atomic(path, buf.getvalue())
-
-
-def write_report(students: list[tuple[str, str]], out: str, modules: tuple[str, ...] | None = None,
-                 workers: int | None = None) -> list[Pair]:
-    """``out/similarity.csv`` and ``out/similarity.html`` for ``students``; the pairs listed."""
-    from .similarity_html import page
-    pairs, klass = compare(students, out, modules, workers)
-    listed = [p for p in pairs if p.score >= LISTED]
-    write_csv(listed, os.path.join(out, "similarity.csv"))
-    report.write_atomic(os.path.join(out, "similarity.html"), page(listed, klass))
-    return listed
+    write_atomic(path, buf.getvalue())

@@ -1,4 +1,5 @@
-"""``similarity.html``: the pairs of a class that coincide most, highest first, then each of the
+"""The similarity report, ``similarity.csv`` and ``similarity.html`` (:func:`write_report`). The
+page: the pairs of a class that coincide most, highest first, then each of the
 first ``DETAILED`` side by side (every function they share, both students' code aligned line
 by line, the lines in common marked; the wrong answers they share, with the feedback). One
 self-contained page like ``feedback.html``: inline style, no script, nothing to fetch, every
@@ -8,12 +9,14 @@ text escaped (the code and the names are the students').
 from __future__ import annotations
 
 import difflib
+import os
 from html import escape
 from itertools import zip_longest
 
+from ..report.files import write_atomic
+from ..report.views import feedback_parts
 from .fingerprints import Unit, units
-from .similarity import FLAGGED, LISTED, Class, Pair, common_limit, describe
-from ..report import feedback_parts
+from .similarity import FLAGGED, LISTED, Class, Pair, common_limit, compare, describe, write_csv
 
 DETAILED = 25          # pairs shown side by side
 TABLE_ROWS = 300       # pairs in the page's table (similarity.csv lists every one)
@@ -146,3 +149,13 @@ def page(pairs: list[Pair], klass: Class) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>Similarity across the class</title><style>{STYLE}</style></head>"
             f"<body>{''.join(body)}</body></html>\n")
+
+
+def write_report(students: list[tuple[str, str]], out: str, modules: tuple[str, ...] | None = None,
+                 workers: int | None = None) -> list[Pair]:
+    """``out/similarity.csv`` and ``out/similarity.html`` for ``students``; the pairs listed."""
+    pairs, klass = compare(students, out, modules, workers)
+    listed = [p for p in pairs if p.score >= LISTED]
+    write_csv(listed, os.path.join(out, "similarity.csv"))
+    write_atomic(os.path.join(out, "similarity.html"), page(listed, klass))
+    return listed

@@ -14,7 +14,7 @@ import os
 import tempfile
 from html import escape
 
-from .. import report
+from ..report.files import write_atomic
 from . import GRADED, STATUSES
 from .analysis import Analysis, Stat
 
@@ -164,8 +164,8 @@ def write(a: Analysis, out: str) -> None:
     png = plot(a)
     if png is not None:
         _write_bytes(os.path.join(out, "summary.png"), png)
-    report.write_atomic(os.path.join(out, "summary.txt"), text(a, plotted=png is not None or a.totals is None))
-    report.write_atomic(os.path.join(out, "summary.html"), html(a, png))
+    write_atomic(os.path.join(out, "summary.txt"), text(a, plotted=png is not None or a.totals is None))
+    write_atomic(os.path.join(out, "summary.html"), html(a, png))
 
 
 def _write_bytes(path: str, data: bytes) -> None:
@@ -195,8 +195,8 @@ def plot(a: Analysis) -> bytes | None:
     """summary.png's bytes (None without matplotlib, or without a graded student): totals on
     the left, every item's share of full marks on the right. The margins are sized from the
     item names (about 0.65 em a character) rather than by matplotlib's tight_layout, which
-    measures every text twice (0.4 s of a class's tail), and the titles placed at the top
-    rather than above the measured tick labels (0.1 s)."""
+    measures every text twice (a large part of a class's tail: docs/PERFORMANCE.md), and the
+    titles placed at the top rather than above the measured tick labels."""
     plt = import_plotting()
     if plt is None or a.totals is None:
         return None

@@ -12,9 +12,10 @@ import os
 import sys
 
 from .. import catalog
-from ..cli import StatusLine
-from ..sandbox.protocol import DEFAULT_TIMEOUT, SandboxUnavailable
-from ..threads import limit_threads
+from ..front.cli import StatusLine
+from ..options import GradingOptions
+from ..sandbox.protocol import SandboxUnavailable
+from ..sandbox.process import limit_threads
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,11 +24,12 @@ def parser() -> argparse.ArgumentParser:
                                             "the ones that earn every point.")
     p.add_argument("--module", action="append", dest="modules", metavar="NAME",
                    help="mutate only this module (repeatable); default: every module")
-    p.add_argument("--seed", type=int, default=0,
-                   help="grading seed, as grade.py's (default 0); also draws --sample")
+    p.add_argument("--seed", type=int, default=GradingOptions().seed,
+                   help=f"grading seed, as grade.py's (default {GradingOptions().seed}); also draws --sample")
     p.add_argument("--sample", type=int, metavar="N", help="grade N mutants drawn with --seed, not all")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help=f"seconds per call of a mutant's function (default {DEFAULT_TIMEOUT:g}, as grade.py)")
+    p.add_argument("--timeout", type=float, default=GradingOptions().timeout,
+                   help=f"seconds per call of a mutant's function (default {GradingOptions().timeout:g}, "
+                        "as grade.py)")
     p.add_argument("--workers", type=int, help="grading processes (default: one per core, and one more)")
     p.add_argument("--reviewed", metavar="PATH", help="the reviewed list of equivalent mutants "
                                                       "(default tests/mutants/equivalent.json)")

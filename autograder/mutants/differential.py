@@ -19,7 +19,7 @@ import sympy
 
 from .. import checks
 from ..codec import Message, SympyText, encode
-from ..engine import calls_message
+from ..engine.calls import calls_message
 from ..sandbox.protocol import StudentError
 from ..symbolic import expect_equivalent
 from ..symbolic.allowed import FUNCTIONS

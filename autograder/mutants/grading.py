@@ -1,5 +1,5 @@
 """Grading mutants as a class: each mutant is a submission folder holding its mutated module
-only, graded by the batch engine (``autograder.batch.grade_class``) with the grading seed and
+only, graded by the batch engine (``autograder.course.batch.grade_class``) with the grading seed and
 time limits a student gets. A mutant is caught when a case of its own module loses points.
 
 One batch grades the whole run, on every module the run mutates (a mutant's folder lacks the
@@ -13,7 +13,8 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from ..batch import Options, grade_class
+from ..course.batch import grade_class
+from ..options import GradingOptions
 from .generate import Mutant
 
 GRADER_FAULT = "internal grader error"
@@ -81,6 +82,6 @@ def grade(root: str, mutants: list[Mutant], seed: int, timeout: float,
     write(root, mutants)
     modules = tuple(dict.fromkeys(m.module for m in mutants))
     reports = os.path.join(root, "out")
-    grade_class(os.path.join(root, "class"), reports, Options(seed=seed, timeout=timeout, modules=modules),
+    grade_class(os.path.join(root, "class"), reports, GradingOptions(seed=seed, timeout=timeout, modules=modules),
                 workers=workers, progress=False)
     return {m.name: _read(os.path.join(reports, m.name, "results.json"), m.module) for m in mutants}

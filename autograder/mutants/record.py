@@ -2,7 +2,7 @@
 the student's module, which answers as the reference does and writes down each call.
 
 The stand-in answers in this process with the reference's own functions (trusted code, as
-``autograder.reference_run`` does while a grading starts), and through ``fallback`` (the
+``autograder/engine/rehearsal.py`` does while a grading starts), and through ``fallback`` (the
 ``send`` of a reference ``Session`` in the sandbox) for the probes that need torch. A case's later calls may
 depend on its earlier replies (``f.sibling``, trajectories): answered as the reference answers,
 they are the calls a correct submission gets.
@@ -15,8 +15,8 @@ from typing import Callable
 
 from .. import codec
 from ..checks import Mismatch
-from ..engine import StudentFunction
-from ..reference_run import NotHere, ReferenceCalls
+from ..engine.calls import StudentFunction
+from ..engine.rehearsal import NotHere, ReferenceCalls
 from ..sandbox.protocol import StudentError
 from ..spec import Case
 

@@ -21,7 +21,8 @@ from typing import Callable
 import sympy
 
 from .. import catalog
-from ..engine import Session
+from ..engine.session import Session
+from ..options import GradingOptions
 from ..submission import open_submission
 from . import grading, perturb
 from .differential import Reference, Separation, separate
@@ -89,7 +90,7 @@ class Sandboxed:
     (a timed-out input must not cost the inputs after it); ``close`` ends its process."""
 
     def __init__(self, folder: str, timeout: float):
-        self.session = Session(open_submission(folder), timeout=timeout, budget=BUDGET)
+        self.session = Session(open_submission(folder), GradingOptions(timeout=timeout, budget=BUDGET))
 
     def send(self, message, timeout=None):
         self.session.timed_out.clear()

@@ -4,7 +4,7 @@ by its decorators (``@probe``, ``@measure``, each naming its warm-up). They hold
 they only measure, and the graders judge what they return.
 
 Loaded (:func:`load`) where torch is: by the zygote before it forks any sandbox, so every
-student's process and every measuring process has them, and by ``reference_run.ceiling``.
+student's process and every measuring process has them, and by ``engine/rehearsal.py``'s ``ceiling``.
 The grading process never loads them (it never imports torch).
 """
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from .. import codec
 from ..paths import secret_dirs
-from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxFault, SandboxUnavailable,
-                       StudentError, SubmissionFiles, describe_end, parse_start, shown)
-from .warm import Zygote, zygote  # noqa: F401 - the zygote's handle, re-exported
+from .protocol import (RUNNER_KINDS, JailRequest, Limits, SandboxFault, SandboxUnavailable, StudentError,
+                       SubmissionFiles, describe_end, parse_start, shown)
+from .zygote_handle import zygote
 
 OUTPUT_KEPT = 4000           # bytes of the student's printed output kept for the report
 START_WAIT = 60.0            # seconds for a jail's first line (the zygote may still be importing)
@@ -90,7 +90,7 @@ class _Process:
 class Reply:
     """A value the student's process sent back: ``key``, a digest of the reply's bytes after its
     id (equal keys, equal replies), or None; ``value``, the data it decodes to, its JSON parsed
-    only when a case reads it (a reply the memo knows, ``autograder.memo``, never is):
+    only when a case reads it (a reply the memo knows, ``autograder/engine/memo.py``, never is):
     StudentError "crash" if that JSON is malformed, "unencodable" if it is no data or too
     large. ``body``: the whole reply, unparsed, of the runner's form for a returned value
     (``codec.returns_value``), whose "value" that is."""
@@ -270,10 +270,6 @@ class Sandbox:
         self.close()
 
     # ---------------------------------------------------------------- requests
-    def request(self, message: dict, timeout: float) -> object:
-        """Sends ``message``; returns the decoded value, or raises StudentError."""
-        return self.reply(message, timeout).value
-
     def reply(self, message: dict, timeout: float) -> "Reply":
         """Sends ``message``; returns the reply (its value decoded when asked for), or raises
         StudentError."""

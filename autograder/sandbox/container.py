@@ -34,6 +34,7 @@ import time
 
 from ..paths import within
 from . import protocol, student
+from .process import check, libc
 from .protocol import Host, JailRequest, SubmissionFiles
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -373,7 +374,7 @@ def supervise(request: JailRequest, host: Host, fds: dict, seccomp_filter, group
         if host.python_order and not can_list(uid, host.python_order[-1]):
             notes.append("the sandbox's user cannot read the Python installation: imports "
                          "beyond numpy, torch and sympy fail")
-        student.check(student._libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "subreaper")
+        check(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "subreaper")
         c3 = os.fork()
         if c3 == 0:
             try:

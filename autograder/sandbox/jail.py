@@ -12,7 +12,7 @@ kernel grants:
   forks ``C3``, which becomes the student (``student.become``). When ``C3`` ends, ``C2``
   reports its wait status and exits, and the kernel kills whatever else lives in the
   namespace. The grader kills ``C2`` to end a sandbox. Where the zygote has its twin
-  (``builder.py``), the twin does C1's part and forks ``C2`` itself (:func:`fork_c2`); ``C2``
+  (``twin.py``), the twin does C1's part and forks ``C2`` itself (:func:`fork_c2`); ``C2``
   hands the zygote a pidfd of itself instead of forking ``C3``, and the zygote forks ``C3``
   into its namespaces (:func:`join`), reaps it and reports its wait status.
 - ``"userns"``: not root; a user namespace gives the same isolation but for the uid (``C3``
@@ -35,11 +35,10 @@ import socket
 import tempfile
 
 from ..paths import within
-from ..procutil import close_all_but
 from . import cgroups, container, protocol, seccomp, student
 from .cgroups import Group
+from .process import check, close_all_but, die_with_parent
 from .protocol import Host, JailRequest
-from .student import check, die_with_parent
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -291,7 +290,7 @@ def _init(request: JailRequest, host: Host, fds: dict, mode: str, seccomp_filter
 # ---------------------------------------------------------------- root mode: the zygote forks C3
 
 def fork_c2(request: JailRequest, host: Host, fds: dict, notes: list[str], own_pids: int):
-    """Root mode, in the zygote's twin (``builder.py``), which does C1's part itself: makes the
+    """Root mode, in the zygote's twin (``twin.py``), which does C1's part itself: makes the
     cgroup, forks C2 into a new PID namespace (its children's only, restored at once to
     ``own_pids``) and reports C2 started. C2 enters the cgroup and the other namespaces, builds
     the root and hands itself to the zygote (``_init``). Returns a pidfd of C2 and its Group (to

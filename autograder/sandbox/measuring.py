@@ -7,7 +7,7 @@ student's process did to itself (patched functions, a forged registry) reaches t
 One per Session (a submission; its hidden cases get a fresh one), started at its first
 measurement. A measurement is a function of its data alone (it seeds what it draws), so its
 value is remembered in this process by a digest of the data: a batch measures each distinct
-network once. A reply is never handed to ``autograder.memo`` (its ``key`` is None): its
+network once. A reply is never handed to ``autograder/engine/memo.py`` (its ``key`` is None): its
 message carries the whole network, and the memo keeps messages.
 """
 
@@ -15,26 +15,28 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from typing import Callable
 
 from .. import codec
 from .client import Reply, Sandbox
-from .protocol import Limits, SubmissionFiles
+from .protocol import SubmissionFiles
 
 MAX_REMEMBERED = 512          # measurements remembered by a grading process (each a few KB)
 _remembered: dict[bytes, object] = {}
 
 
 class Measurer:
-    """Measurements of one submission's data, in a sandbox that never loads its code."""
+    """Measurements of one submission's data, in a sandbox that never loads its code; ``start``
+    makes that sandbox (a Sandbox of no files, under the submission's own limits)."""
 
-    def __init__(self, limits: Limits | None = None, *, unsandboxed: bool = False,
-                 guarded: tuple[str, ...] = ()):
-        self.limits, self.unsandboxed, self.guarded = limits, unsandboxed, guarded
+    def __init__(self, start: Callable[[SubmissionFiles], Sandbox]):
+        self.start = start
         self.sandbox: Sandbox | None = None
         self.folder: str | None = None       # its empty working folder (read only without a jail)
 
     def reply(self, message: dict, timeout: float) -> Reply:
-        """The reply to a "measure" message (``engine.measure_message``), or StudentError."""
+        """The reply to a "measure" message (``engine/calls.py``'s ``measure_message``), or
+        StudentError."""
         key = codec.digest(codec.body({k: message[k] for k in ("probe", "args", "kwargs")}))
         if key not in _remembered:
             got = self._sandbox().reply(message, timeout)
@@ -47,8 +49,7 @@ class Measurer:
     def _sandbox(self) -> Sandbox:
         if self.sandbox is None:
             self.folder = tempfile.mkdtemp(prefix="autograder-measure-")
-            self.sandbox = Sandbox(SubmissionFiles(self.folder, (), 0), self.limits,
-                                   unsandboxed=self.unsandboxed, guarded=self.guarded)
+            self.sandbox = self.start(SubmissionFiles(self.folder, (), 0))
         return self.sandbox
 
     def close(self) -> None:

@@ -33,7 +33,7 @@ def _register(table: dict, fn, warm_up) -> None:
 def probe(fn=None, *, warm_up=None, in_grader: bool = False):
     """Registers ``fn`` as a probe under its name (``@probe`` or ``@probe(warm_up=...)``).
     ``in_grader``: it needs nothing the grading process lacks, so the rehearsal of the
-    reference (``autograder/reference_run.py``) may run it there."""
+    reference (``autograder/engine/rehearsal.py``) may run it there."""
     def register(fn):
         _register(PROBES, fn, warm_up)
         if in_grader:
@@ -64,7 +64,7 @@ def feedback(fn, state, steps, layout, **kwargs):
     import numpy as np
 
     from .. import codec
-    from .runner import _describe
+    from .protocol import describe
 
     outputs = []
     for step in steps:
@@ -74,7 +74,7 @@ def feedback(fn, state, steps, layout, **kwargs):
             outputs.append(out)
             state = [np.asarray(v, dtype=np.float64) for v in out]
         except BaseException as exc:  # noqa: BLE001 - the student's, SystemExit included
-            return {"outputs": outputs, "error": _describe(exc),
+            return {"outputs": outputs, "error": describe(exc),
                     "not_implemented": isinstance(exc, NotImplementedError)}
     return {"outputs": outputs, "error": None, "not_implemented": False}
 

@@ -3,14 +3,19 @@
 and the kinds of failure, with who may report each and how the report shows it.
 
 Imported by the trusted side (client, engine, submission) and by the jail (zygote, jail,
-runner); it imports nothing heavy, so the jail can use it after its setup.
+runner); it imports nothing heavy (of the project, ``paths`` only), so the jail can use it
+after its setup.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
+import traceback
 from dataclasses import asdict, dataclass, field
+
+from ..paths import PACKAGES_HOME
 
 # ---------------------------------------------------------------- what the report shows of the student's words
 
@@ -32,6 +37,29 @@ def printable(text: str) -> str:
 def shown(text: str, limit: int = MESSAGE_CHARS) -> str:
     """The student's ``text`` as the report may show it: cut to ``limit`` and printable."""
     return printable(text[:limit])
+
+
+_OURS = os.path.join(PACKAGES_HOME, "autograder")     # the grader's frames, left out of tracebacks
+
+
+def describe(exc: BaseException) -> str:
+    """An exception of the student's code as its reply says it, in the student's process (the
+    runner's, and the trajectory probe's): its type, its message cut to EXCEPTION_CHARS, and the
+    innermost frame of the student's own code."""
+    text = str(exc)
+    if len(text) > EXCEPTION_CHARS:
+        text = text[:EXCEPTION_CHARS] + "..."
+    return f"{type(exc).__name__}: {text}{_where(exc)}" if text else f"{type(exc).__name__}{_where(exc)}"
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame of the student's code, as 'file, line N, in f'."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__, limit=None)
+              if not f.filename.startswith(_OURS + os.sep)]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" ({os.path.basename(f.filename)}, line {f.lineno}, in {f.name})"
 
 
 # ---------------------------------------------------------------- failures
@@ -87,12 +115,6 @@ class SandboxFault(RuntimeError):
     """A sandbox failed for a reason that is not the student's: its jail reported an error, it
     did not start in time, or the zygote could not take the request. The grader retries in a
     fresh sandbox; a fault that persists leaves the submission not graded, never scored."""
-
-
-# ---------------------------------------------------------------- time
-
-DEFAULT_TIMEOUT = 5.0      # seconds per call of a student function (--timeout)
-DEFAULT_BUDGET = 90.0      # seconds of calls per submission (--budget)
 
 
 # ---------------------------------------------------------------- the request

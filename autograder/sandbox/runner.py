@@ -20,16 +20,12 @@ import importlib.util
 import os
 import socket
 import sys
-import traceback
 import types
 
 from .. import codec
-from ..paths import PACKAGES_HOME
 from . import imports
 from .probes import MEASURES, PROBES
-from .protocol import DETAIL_CHARS, EXCEPTION_CHARS, JailRequest
-
-_OURS = os.path.join(PACKAGES_HOME, "autograder")     # the grader's frames, left out of tracebacks
+from .protocol import DETAIL_CHARS, JailRequest, describe
 
 SOURCE_MODULE = "submission"      # the one namespace of a single-file or notebook submission
 
@@ -79,25 +75,8 @@ class _Loader:
         try:
             exec(compile(code, f"<{label}>", "exec"), namespace)
         except BaseException as exc:  # noqa: BLE001 - the student's cell, SystemExit included
-            return f"{label}: {_describe(exc)}"
+            return f"{label}: {describe(exc)}"
         return None
-
-
-def _where(exc: BaseException) -> str:
-    """The innermost frame of the student's code, as 'file, line N, in f'."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__, limit=None)
-              if not f.filename.startswith(_OURS + os.sep)]
-    if not frames:
-        return ""
-    f = frames[-1]
-    return f" ({os.path.basename(f.filename)}, line {f.lineno}, in {f.name})"
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    if len(text) > EXCEPTION_CHARS:
-        text = text[:EXCEPTION_CHARS] + "..."
-    return f"{type(exc).__name__}: {text}{_where(exc)}" if text else f"{type(exc).__name__}{_where(exc)}"
 
 
 def _function(loader: _Loader, req: dict):
@@ -109,7 +88,7 @@ def _function(loader: _Loader, req: dict):
         if isinstance(exc, SyntaxError):
             where = f" ({os.path.basename(exc.filename or '')}, line {exc.lineno})"
             return None, {"ok": False, "kind": "import", "message": f"SyntaxError: {exc.msg}{where}"}
-        return None, {"ok": False, "kind": "import", "message": _describe(exc)}
+        return None, {"ok": False, "kind": "import", "message": describe(exc)}
     if req["op"] == "load":
         return None, {"ok": True, "value": None}
     fn = module.__dict__.get(req["function"])
@@ -118,7 +97,7 @@ def _function(loader: _Loader, req: dict):
             other = loader.beside(module_name)
         except BaseException as exc:  # noqa: BLE001
             return None, {"ok": False, "kind": "raised",
-                          "message": f"importing {module_name}.py: {_describe(exc)}"}
+                          "message": f"importing {module_name}.py: {describe(exc)}"}
         fn = other.__dict__.get(req["function"]) if other else None
     if not callable(fn):
         return None, {"ok": False, "kind": "missing", "message": req["function"]}
@@ -130,13 +109,13 @@ def _invoke(fn, probe: str | None, args, kwargs) -> dict:
     try:
         value = PROBES[probe](fn, *args, **kwargs) if probe else fn(*args, **kwargs)
     except NotImplementedError as exc:
-        return {"ok": False, "kind": "not_implemented", "message": _describe(exc)}
+        return {"ok": False, "kind": "not_implemented", "message": describe(exc)}
     except BaseException as exc:  # noqa: BLE001
-        return {"ok": False, "kind": "raised", "message": _describe(exc)}
+        return {"ok": False, "kind": "raised", "message": describe(exc)}
     try:
         return {"ok": True, "value": codec.encode(value)}
     except BaseException as exc:  # noqa: BLE001 - a hostile __float__ or __str__
-        return {"ok": False, "kind": "unencodable", "message": _describe(exc)}
+        return {"ok": False, "kind": "unencodable", "message": describe(exc)}
 
 
 def _replies(loader: _Loader, req: dict):

@@ -8,33 +8,18 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
-import signal
 import sys
 
-from ..threads import SINGLE_THREAD
 from . import runner
+from .process import SINGLE_THREAD, check, die_with_parent
 from .protocol import Host, JailRequest
 
 SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                "PYTHONDONTWRITEBYTECODE": "1", **SINGLE_THREAD}
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWUSER = 0x10000000
 
 _libc = ctypes.CDLL(None, use_errno=True)
-
-
-def check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def die_with_parent(parent: int | None, sig: int = signal.SIGKILL) -> None:
-    """``sig`` when the parent dies. ``parent`` None: the parent lies outside this PID
-    namespace, where it cannot be checked by pid."""
-    check(_libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0), "pdeathsig")
-    if parent is not None and os.getppid() != parent:
-        os._exit(0)                       # it died before the prctl took effect
 
 
 def _set_limits(request: JailRequest, per_uid: bool) -> None:

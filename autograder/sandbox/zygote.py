@@ -2,7 +2,7 @@
 for each request of the trusted grader. It never imports ``reference/`` or ``graders/``, so no
 student process inherits an answer in its memory.
 
-Started by :class:`autograder.sandbox.warm.Zygote` as ``python -I -c <boot>`` with the
+Started by :class:`autograder.sandbox.zygote_handle.Zygote` as ``python -I -c <boot>`` with the
 folder holding the ``autograder`` package and the descriptor of a SOCK_SEQPACKET socket. Each
 request is one :class:`~autograder.sandbox.protocol.JailRequest` packet carrying three
 descriptors (the student's request socket, its output pipe and the control pipe); the zygote
@@ -28,15 +28,13 @@ import time
 import traceback
 
 from ..paths import ANSWER_PACKAGES, within
-from ..threads import limit_threads
 from . import cgroups, folders, probes
-from .builder import Builder
+from .process import check, limit_threads
 from .protocol import Host, JailRequest, line, receive
+from .twin import CHILDREN_WAIT, Twin
 
 START_WAIT = 30.0          # seconds for the twin's C2 to hand itself over
 _libc = ctypes.CDLL(None, use_errno=True)
-
-CHILDREN_WAIT = 2.0        # seconds the zygote waits at exit for its sandboxes to clean up
 MADV_COLLAPSE, HUGE_PAGE = 25, 2 << 20
 COLLAPSE_CHUNK = 4 * HUGE_PAGE
 
@@ -126,8 +124,8 @@ def _warm_up():
     str(sympy.diff(1 / (1 + sympy.exp(-z)), z))
     str(sympy.Matrix([[z, 1], [0, z]]).diff(z)), str(sympy.Interval.open(0, sympy.oo))
     yield
-    # simplify's lazy parts (a student's first call costs 0.18 s without them, 0.05 with), on
-    # a small expression: a step serves no request, and one on a large one took 0.4 s
+    # simplify's lazy parts, which a student's first call would pay otherwise, on a small
+    # expression: a step serves no request, so it must be short (docs/PERFORMANCE.md)
     str(sympy.simplify(sympy.exp(z) / (1 + sympy.exp(z)) - sympy.tanh(z) ** 2))
     yield
     _freeze()
@@ -157,8 +155,9 @@ def _huge_pages():
     imports allocated, ~180 MB) into 2 MB pages where the kernel allows (Linux 6.1's
     MADV_COLLAPSE; elsewhere nothing happens): each fork of it (the student's process; outside
     root mode C1 and C2 too) copies a few hundred page-table entries instead of forty-five
-    thousand, which starts it in ~35 ms rather than ~55. A child's write still copies 4 KB
-    only (the kernel splits a shared huge page). A generator: 8 MB a step (~20 ms)."""
+    thousand, which starts it sooner (docs/PERFORMANCE.md). A child's write still copies 4 KB
+    only (the kernel splits a shared huge page). A generator: 8 MB a step, so that a request
+    waits for one short step at most."""
     _libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     with open("/proc/self/maps") as f:
         regions = [line.split() for line in f]
@@ -209,14 +208,14 @@ class _Children:
                     pass
 
 
-def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: tuple,
+def _fork_student(twin: Twin, request: JailRequest, fds: dict, facts: Host, built: tuple,
                   children: _Children, own_pids: int) -> None:
     """Root mode: the twin makes the cgroup and C2; C2 hands over a pidfd of itself; the
     student's process is forked here, into C2's PID namespace, and joins the rest
     (``jail.join``)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        unsent = builder.build(request.dumps(), facts, [built[1]] if built[1] else [], fds["ctrl"],
+        unsent = twin.build(request.dumps(), facts, [built[1]] if built[1] else [], fds["ctrl"],
                                theirs.fileno())
     finally:
         theirs.close()
@@ -237,7 +236,7 @@ def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: 
             return                        # twin's or C2's own words on the pipe, if they said why
         door = doors[0]
         cgroups = json.loads(msg)["cgroups"]
-        from .jail import CLONE_NEWPID, check, join
+        from .jail import CLONE_NEWPID, join
         check(_libc.setns(door, CLONE_NEWPID), "setns")   # the next child is born in C2's namespace
         try:
             pid = os.fork()
@@ -257,7 +256,7 @@ def _fork_student(builder, request: JailRequest, fds: dict, facts: Host, built: 
                 signal.pidfd_send_signal(door, signal.SIGKILL)
             except OSError:
                 pass
-        builder.give_up()
+        twin.give_up()
     finally:
         ours.close()
         if door is not None:
@@ -274,9 +273,9 @@ def _say(ctrl: int, data: bytes) -> None:
 
 def main(fd: int, warm_up: bool = False) -> None:
     limit_threads(force=True)
-    builder = Builder()                  # before the imports: its forks copy little
-    gc.disable()                         # the imports leave ~20 objects of garbage; collecting
-    _import()                            # while they run cost 0.15 s, and after them 0.1 s
+    twin = Twin()                        # before the imports: its forks copy little
+    gc.disable()                         # the imports leave ~20 objects of garbage: collecting,
+    _import()                            # while they run or after them, costs more than it frees
     from . import jail  # and everything the runner needs, before any fork
     from .. import codec  # noqa: F401
     gc.freeze()                          # the children's collector never writes to these pages
@@ -294,12 +293,12 @@ def main(fd: int, warm_up: bool = False) -> None:
     warming, code = _warm_up() if warm_up else None, 0
     try:
         while True:
-            twin = [] if builder.pidfd is None else [builder.pidfd]
-            ready = select.select([sock, *twin, *children.held], [], [],
+            watched = [] if twin.pidfd is None else [twin.pidfd]
+            ready = select.select([sock, *watched, *children.held], [], [],
                                   0 if warming is not None else None)[0]
             children.reap(ready)
-            if twin and builder.pidfd in ready:
-                builder.ended()          # the twin died: every jail is forked here from now on
+            if watched and twin.pidfd in ready:
+                twin.ended()          # the twin died: every jail is forked here from now on
             if sock not in ready:
                 if warming is not None:
                     try:
@@ -312,8 +311,8 @@ def main(fd: int, warm_up: bool = False) -> None:
                 break
             msg, names = got
             request = JailRequest.loads(msg)
-            if builder.mode == "root" and len(names) == 3:
-                _fork_student(builder, request, names, facts, built, children, own_pids)
+            if twin.mode == "root" and len(names) == 3:
+                _fork_student(twin, request, names, facts, built, children, own_pids)
             else:
                 children.add(jail.fork_c1(request, facts, names, zygote_pid, built))
             for f in names.values():
@@ -323,7 +322,7 @@ def main(fd: int, warm_up: bool = False) -> None:
         code = 1
     finally:
         children.kill_students()
-        builder.close()                  # the twin waits for its jails to clean up, then goes
+        twin.close()                  # the twin waits for its jails to clean up, then goes
         _await_children(CHILDREN_WAIT)
         if facts.cgroup:
             cgroups.remove_parent(facts.cgroup)

@@ -13,8 +13,8 @@ MAX_DEPTH = 100
 MAX_INT_DIGITS = 60
 MAX_EXPONENT = 256
 # sympy merges sets and compares Max/Min arguments while it builds them, in time that grows
-# fast with their number (a Complement of two Unions of 16 intervals: 2 s; of 48: 56 s; a Union
-# of 179: 43 s): an answer is refused past these counts before anything is built
+# fast with their number (seconds at 16 intervals, a minute at 48: docs/PERFORMANCE.md): an
+# answer is refused past these counts before anything is built
 MAX_ARGUMENTS = 32         # arguments of one call
 MAX_SET_PARTS = 16         # intervals, set elements, Reals and EmptySet in the whole answer
 MAX_MINMAX_ARGS = 32       # arguments of Max and Min in the whole answer

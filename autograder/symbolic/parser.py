@@ -26,7 +26,7 @@ from typing import Iterable, Mapping
 
 import sympy
 
-from ..checks import Mismatch, show
+from ..mismatch import Mismatch, show
 from .allowed import (ALWAYS, CODE_CALLS, CONSTANTS, FUNCTIONS, MATRIX_CALLS, MAX_CHARS, MAX_DEPTH,
                       MAX_INT_DIGITS, OPERATORS, SET_CALLS, SET_NAMES, Reject, check_counts, describe)
 from .construct import apply, check_exponents, expression, matrix_from_nested, safe_pow, set_from_call

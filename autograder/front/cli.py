@@ -27,16 +27,17 @@ import shlex
 import shutil
 import sys
 
-from . import catalog, course
-from .sandbox.protocol import DEFAULT_BUDGET, DEFAULT_TIMEOUT, SandboxUnavailable
-from .sandbox.warm import zygote
-from .submission import SubmissionError
+from .. import catalog, course
+from ..options import GradingOptions
+from ..sandbox.protocol import SandboxUnavailable
+from ..sandbox.zygote_handle import zygote
+from ..submission import SubmissionError
 
 
 NOT_GRADED = 3          # exit status: a fault of the grader or the machine left the submission
                         # without a score (retried once in a fresh sandbox); grade it again
-FORMATS = ("gradescope", "prairielearn")      # report.FORMATS's keys (a test holds them equal),
-                                             # named here so that parsing imports no numpy
+FORMATS = ("gradescope", "prairielearn")     # --format: each an exporter of autograder/report/,
+                                            # named here so that parsing imports no numpy
 
 
 def wants_color(stream) -> bool:
@@ -64,6 +65,7 @@ class StatusLine:
 
 
 def parser() -> argparse.ArgumentParser:
+    default = GradingOptions()
     p = argparse.ArgumentParser(prog="grade.py", description="Grade deep-learning homework submissions.")
     p.add_argument("submission", nargs="?",
                    help="a folder of module files, one .py file or a .ipynb notebook; with --batch, "
@@ -71,11 +73,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="PATH", help="write results.json there (--format's)")
     p.add_argument("--format", choices=FORMATS, default="gradescope",
                    help="the platform whose results.json --json writes (default gradescope)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random instances (default 0)")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help=f"seconds per call of a student function (default {DEFAULT_TIMEOUT:g})")
-    p.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
-                   help=f"seconds of calls for one submission (default {DEFAULT_BUDGET:g})")
+    p.add_argument("--seed", type=int, default=default.seed,
+                   help=f"seed of the random instances (default {default.seed})")
+    p.add_argument("--timeout", type=float, default=default.timeout,
+                   help=f"seconds per call of a student function (default {default.timeout:g})")
+    p.add_argument("--budget", type=float, default=default.budget,
+                   help=f"seconds of calls for one submission (default {default.budget:g})")
     p.add_argument("--module", action="append", dest="modules", metavar="NAME",
                    help="grade only this module (repeatable)")
     p.add_argument("-k", metavar="EXPR", dest="keyword",
@@ -121,8 +124,25 @@ def main(argv: list[str] | None = None) -> int:
         return _similarity(p, args)
     if args.submission and not (args.gradescope_bundle or args.prairielearn_bundle):
         zygote(warm_up=args.batch)      # first: its imports of numpy, sympy and torch overlap ours
-    from . import engine, report
-    from .report_text import heading, to_text
+    options = _options(p, args)
+    if args.gradescope_bundle or args.prairielearn_bundle:
+        return _bundles(args, options)
+    if not args.submission:
+        p.error("give a submission to grade")
+    if args.roster and not args.batch:
+        p.error("--roster goes with --batch")
+    if args.batch:
+        try:
+            return _batch(p, args, options)
+        except SandboxUnavailable as exc:
+            print(f"grade.py: {exc}", file=sys.stderr)
+            return 2
+    return _one_submission(args, options)
+
+
+def _options(p: argparse.ArgumentParser, args) -> GradingOptions:
+    """The options the command line asks for; ``-k``'s cases chosen here (an expression that
+    pytest's grammar refuses, or that matches no case, is a bad argument)."""
     from .selection import SelectionError, keyword_filter
     modules = tuple(args.modules) if args.modules else None
     select = None
@@ -137,48 +157,49 @@ def main(argv: list[str] | None = None) -> int:
         if not chosen:
             p.error(f"no case matches -k {args.keyword!r} (a case id looks like backprop.mlp_forward[random])")
         modules = tuple(dict.fromkeys(c.module for c in chosen))
-    if args.gradescope_bundle or args.prairielearn_bundle:
-        from . import bundle
-        settings = dict(seed=args.seed, timeout=args.timeout, hidden=tuple(args.hide), modules=modules)
-        if args.gradescope_bundle:
-            names = bundle.write_gradescope_bundle(args.gradescope_bundle, **settings)
-            print(f"wrote {args.gradescope_bundle} ({len(names)} files); upload it as the autograder")
-        if args.prairielearn_bundle:
-            names = bundle.write_prairielearn_bundle(args.prairielearn_bundle, **settings)
-            print(f"wrote {len(names)} files to {args.prairielearn_bundle}; see its README.md")
-        return 0
-    if not args.submission:
-        p.error("give a submission to grade")
-    if args.roster and not args.batch:
-        p.error("--roster goes with --batch")
-    if args.batch:
-        try:
-            return _batch(p, args, modules)
-        except SandboxUnavailable as exc:
-            print(f"grade.py: {exc}", file=sys.stderr)
-            return 2
-    # results.json is written once asked for: the report, or why there is none; a submission that
-    # could not be graded (the grader's or the machine's fault) gets the platform's "failed"
-    destination = report.ReservedFile(args.json) if args.json else None
+    return GradingOptions(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
+                          select=select, hidden_labels=tuple(args.hide), guarded=tuple(args.guard),
+                          unsandboxed=args.unsandboxed)
+
+
+def _bundles(args, options: GradingOptions) -> int:
+    from ..make import bundle
+    if args.gradescope_bundle:
+        names = bundle.write_gradescope_bundle(args.gradescope_bundle, options)
+        print(f"wrote {args.gradescope_bundle} ({len(names)} files); upload it as the autograder")
+    if args.prairielearn_bundle:
+        names = bundle.write_prairielearn_bundle(args.prairielearn_bundle, options)
+        print(f"wrote {len(names)} files to {args.prairielearn_bundle}; see its README.md")
+    return 0
+
+
+def _one_submission(args, options: GradingOptions) -> int:
+    """Grades ``args.submission``: the report on stdout, and results.json when asked for,
+    written whatever happens (the report, or why there is none; a submission that could not be
+    graded, the grader's or the machine's fault, gets the platform's "failed")."""
+    from .. import engine
+    from ..engine.grading import selected
+    from ..report.files import ReservedFile
+    from ..report.text import heading, to_text
+    from ..report.views import not_graded_line
+    destination = ReservedFile(args.json) if args.json else None
     try:
         progress = StatusLine(sys.stderr)
         try:
-            result = engine.grade(args.submission, seed=args.seed, timeout=args.timeout,
-                                  budget=args.budget, modules=modules, select=select,
-                                  hidden_labels=tuple(args.hide), unsandboxed=args.unsandboxed,
-                                  guarded=tuple(args.guard), progress=progress)
+            engine.rehearse(selected(options), options.seed)     # while the zygote imports
+            result = engine.grade(args.submission, options, progress)
         finally:
             progress.clear()
         if destination and not result.graded and args.format == "gradescope":
             destination.discard()         # Gradescope's "grading failed": no results.json at all
         elif destination:
-            destination.write(json.dumps(report.FORMATS[args.format](result), indent=1))
+            destination.write(json.dumps(exporter(args.format).results(result), indent=1))
         if not result.graded:
-            print(f"grade.py: {report.not_graded_line(result)}", file=sys.stderr)
+            print(f"grade.py: {not_graded_line(result)}", file=sys.stderr)
     except SubmissionError as exc:                # nothing to grade: the student's to fix
         print(f"grade.py: {exc}", file=sys.stderr)
         if destination:
-            destination.write(json.dumps(report.unreadable(str(exc), args.format), indent=1))
+            destination.write(json.dumps(exporter(args.format).unreadable(str(exc)), indent=1))
         return 2
     except SandboxUnavailable as exc:             # no sandbox on this machine: never a score
         print(f"grade.py: {exc}", file=sys.stderr)
@@ -197,12 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if result.graded else NOT_GRADED
 
 
+def exporter(form: str):
+    """``--format``'s exporter, ``autograder/report/<form>.py``: its ``results(report)`` and
+    ``unreadable(why)`` are that platform's results.json."""
+    from ..report import gradescope, prairielearn
+    return {"gradescope": gradescope, "prairielearn": prairielearn}[form]
+
+
 def _similarity(p: argparse.ArgumentParser, args) -> int:
     """``--similarity`` without ``--batch``: the report of a class already graded into
     ``--out`` (the wrong answers of its results.json, the code of the class's folder); nothing
     is graded, no sandbox is started."""
-    from .batch import entries
-    from .course.similarity import FLAGGED, write_report
+    from ..course.batch import entries
+    from ..course.similarity import FLAGGED
+    from ..course.similarity_html import write_report
     if not args.out or not args.submission:
         p.error("--similarity needs the class's folder and --out DIR (where it was graded)")
     if not os.path.isdir(args.submission):
@@ -222,22 +251,20 @@ def _grading_failed(destination, why: str, form: str) -> None:
     """The platform's "grading failed, try again", never a score: for Gradescope no
     results.json at all (it then shows that the autograder failed, with no score), for
     PrairieLearn ``gradable: false``."""
-    from . import report
     if form == "gradescope":
         destination.discard()
     else:
-        destination.write(json.dumps(report.grading_failed(why), indent=1))
+        from ..report import prairielearn
+        destination.write(json.dumps(prairielearn.grading_failed(why), indent=1))
 
 
-def _batch(p: argparse.ArgumentParser, args, modules) -> int:
-    from .batch import Options, grade_class
+def _batch(p: argparse.ArgumentParser, args, options: GradingOptions) -> int:
+    from ..course.batch import grade_class
     if not args.out:
         p.error("--batch needs --out DIR")
     if not os.path.isdir(args.submission):
         p.error(f"{args.submission} is not a folder")
-    options = Options(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
-                      hidden=tuple(args.hide), unsandboxed=args.unsandboxed, guarded=tuple(args.guard))
-    from .course.gradebook import RosterError, read_roster
+    from ..course.gradebook import RosterError, read_roster
     try:
         roster = read_roster(args.roster, args.assignment) if args.roster else None
         rows = grade_class(args.submission, args.out, options, workers=args.workers,

@@ -11,11 +11,9 @@ from __future__ import annotations
 import textwrap
 from typing import Callable
 
-from .engine import CaseResult, Report
-from .report import (ModuleView, case_state, fmt_points, feedback_parts, manual_questions, module_views,
-                     most_missing, not_graded_line, status)
-
-MARKS = {"passed": "ok", "failed": "FAIL", "partial": "PART", "not graded": "N/G"}
+from ..engine.results import CaseResult, Report
+from .views import (MARKS, ModuleView, case_state, feedback_parts, fmt_points, manual_questions, module_views,
+                    most_missing, not_graded_line, status)
 COLOURS = {"passed": "32", "failed": "31", "partial": "33", "not graded": "35"}
 FEEDBACK_INDENT = " " * 6
 NEXT_SHOWN = 5                       # modules listed under "Next"

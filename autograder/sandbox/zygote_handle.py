@@ -20,7 +20,7 @@ import sys
 import threading
 
 from ..paths import PACKAGES_HOME
-from ..threads import SINGLE_THREAD
+from .process import SINGLE_THREAD
 from .protocol import MAX_REQUEST_BYTES, JailRequest, SandboxFault
 
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
@@ -31,9 +31,9 @@ ZYGOTE_ENV = ("PATH", "LANG", "LD_LIBRARY_PATH", "TMPDIR")     # inherited by th
 class Zygote:
     """The warm parent process, shared by every sandbox of the process that started it and of
     the processes it forks afterwards (a batch's workers). ``warm_up``: while no request
-    waits, it also runs what students' code commonly touches (sympy's simplify: 0.4 s) and
-    puts its memory in huge pages (0.4 s), which pays for a long-lived grader (a batch, the
-    notebook check), not for one submission."""
+    waits, it also runs what students' code commonly touches (sympy's simplify) and puts its
+    memory in huge pages, which pays for a long-lived grader (a batch, the notebook check), not
+    for one submission (the costs: docs/PERFORMANCE.md)."""
 
     def __init__(self, warm_up: bool = False):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)

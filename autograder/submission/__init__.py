@@ -1,6 +1,7 @@
 """What a submission is: a folder of module files, one ``.py`` file, or notebooks. Decided in
 the trusted process from the file system (links are never followed), before any student code
-runs; the sandbox gets the list of files to copy in, or the notebook's code cells as text.
+runs; the sandbox gets the list of files to copy in, or the notebook's code cells as text
+(read by ``notebook.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from .sandbox.protocol import SubmissionFiles
+from ..sandbox.protocol import SubmissionFiles
 
 MAX_FILES = 200
 MAX_BYTES = 8 * 2**20
@@ -84,13 +85,22 @@ def open_submission(path: str) -> Submission:
         notebooks = sorted(n for n in os.listdir(path) if n.endswith(".ipynb")
                            and stat.S_ISREG(os.lstat(os.path.join(path, n)).st_mode))
         if notebooks:
-            from .notebook import notebook_submission
             return notebook_submission(path, [os.path.join(path, n) for n in notebooks], files)
         top = frozenset(f[:-3] for f in files if "/" not in f)
         return Submission(path, "folder", files, top)
     if path.endswith(".ipynb"):
-        from .notebook import notebook_submission
         return notebook_submission(os.path.dirname(path), [path], [])
     if path.endswith(".py") and stat.S_ISREG(st.st_mode):
         return Submission(path, "file", [os.path.basename(path)])
     raise SubmissionError(f"{path} is neither a folder, a .py file nor a .ipynb notebook")
+
+
+def notebook_submission(folder: str, notebooks: list[str], py_files: list[str]) -> Submission:
+    """One namespace from every notebook's cells (in file-name order); module files beside
+    them are copied in too and serve the functions the notebooks do not define."""
+    from .notebook import read_notebooks    # nbformat (and numpy) only when a notebook is graded
+    cells, notes, unreadable = read_notebooks(notebooks)
+    if len(unreadable) == len(notebooks) and not py_files:
+        raise SubmissionError("; ".join(unreadable))       # nothing at all can be read
+    return Submission(folder if os.path.isdir(folder) else os.path.dirname(folder), "notebook",
+                      list(py_files), None, cells, unreadable + notes)

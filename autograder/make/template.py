@@ -2,9 +2,9 @@
 symbols and constants, and the same public signatures and docstrings, with every body replaced
 by ``raise NotImplementedError``. Private helpers (``_name``) are left out.
 
-    python -m autograder.template            # write student_template/ (modules and homework.ipynb)
-    python -m autograder.template --check    # exit 1 if student_template/ is out of date
-    python -m autograder.template --out DIR  # write it elsewhere (an installed grader)
+    python -m autograder.make.template            # write student_template/ (modules and homework.ipynb)
+    python -m autograder.make.template --check    # exit 1 if student_template/ is out of date
+    python -m autograder.make.template --out DIR  # write it elsewhere (an installed grader)
 
 The notebook ``student_template/homework.ipynb`` holds the same module templates, one code cell
 each, so a student may work in either form.
@@ -16,7 +16,9 @@ import ast
 import os
 import sys
 
-from .paths import checkout, package_dir
+from ..paths import checkout, package_dir
+from ..spec import in_assignment_order
+from ..submission.notebook import check_cell
 
 HEADER = ("# Homework template: fill in every function that raises NotImplementedError.\n"
           "# Keep the names, arguments and return shapes: the grader calls them as they are.\n")
@@ -80,10 +82,30 @@ def generate(ref: str | None = None) -> dict[str, str]:
 NOTEBOOK = "homework.ipynb"
 
 
-def notebook_text(modules: dict[str, str]) -> str:
+def template_notebook(modules: dict[str, str]) -> "nbformat.NotebookNode":
+    """A notebook with, per template module, a markdown cell, a code cell and a check cell."""
     import nbformat
-    from .notebook import template_notebook
-    from .spec import in_assignment_order
+    from nbformat import v4
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells.append(v4.new_markdown_cell(
+        "# Deep-learning homework\n\nFill in every function that raises `NotImplementedError`. "
+        "Keep the names, arguments and return shapes. The cell after each module checks it "
+        "(`autograder.check(\"name\")` grades the cells this kernel has run, in the sandbox); "
+        "`python grade.py homework.ipynb` grades the whole file."))
+    for name, text in modules.items():
+        nb.cells.append(v4.new_markdown_cell(f"## `{name}`"))
+        nb.cells.append(v4.new_code_cell(text.strip()))
+        nb.cells.append(v4.new_code_cell(check_cell(name)))
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"           # stable ids: the generated file must not change run to run
+    nbformat.validate(nb)
+    return nb
+
+
+def notebook_text(modules: dict[str, str]) -> str:
+    """``homework.ipynb``'s text: the template modules in the assignment's order."""
+    import nbformat
     ordered = {name: modules[f"{name}.py"] for name in in_assignment_order(n[:-3] for n in modules)}
     return nbformat.writes(template_notebook(ordered)) + "\n"
 
@@ -113,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                     f.write(text)
     if "--check" in argv and stale:
         print("student_template/ is out of date for: " + ", ".join(stale)
-              + "\nrun: python -m autograder.template", file=sys.stderr)
+              + "\nrun: python -m autograder.make.template", file=sys.stderr)
         return 1
     return 0
 

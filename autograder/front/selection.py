@@ -13,7 +13,7 @@ from typing import Callable
 
 from _pytest.mark.expression import Expression
 
-from .spec import Case
+from ..spec import Case
 
 
 class SelectionError(ValueError):

@@ -1,5 +1,5 @@
-"""Notebooks as submissions (read with nbformat in the trusted process) and the template
-notebook generated from ``student_template/``.
+"""Notebooks as submissions, read with nbformat in the trusted process: their code cells, as
+the sandbox runs them.
 
 Code cells run in the sandbox, in order, in one namespace, as plain Python. IPython-only lines
 (line magics ``%...``, shell escapes ``!...`` and ``x = !...``, ``get_ipython()`` calls) become
@@ -15,13 +15,12 @@ import os
 import re
 from dataclasses import dataclass
 
-from .codec import count_values
-from .sandbox.protocol import printable
-from .submission import Submission, SubmissionError
+from ..codec import count_values
+from ..sandbox.protocol import printable
 
 # What the trusted process reads of a submission's notebooks, in all: parsing (nbformat, with
-# its validation) costs ~15 us and ~300 bytes a JSON value (a 15 MB notebook of 140,000 tiny
-# cells took 12 s and 240 MB); the first notebooks in name order that fit are read.
+# its validation) costs time and memory per JSON value, far more than the file's bytes
+# (docs/PERFORMANCE.md); the first notebooks in name order that fit are read.
 MAX_NOTEBOOK_BYTES = 16 * 2**20    # bytes (outputs and images included)
 MAX_NOTEBOOK_VALUES = 200_000      # JSON values (cells, lines of source and of outputs, ...)
 MAX_CELLS = 2000                   # code cells run
@@ -105,11 +104,12 @@ def read_cells(path: str, left: Allowance | None = None) -> tuple[list[dict], li
     return cells, notes
 
 
-def notebook_submission(folder: str, notebooks: list[str], py_files: list[str]) -> Submission:
-    """One namespace from every notebook's cells (in file-name order); module files beside
-    them are copied in too and serve the functions the notebooks do not define."""
+def read_notebooks(paths: list[str]) -> tuple[list[dict], list[str], list[str]]:
+    """The code cells of the notebooks at ``paths``, in that order, as far as one
+    :class:`Allowance` goes; the notes for the report; and why each notebook that could not be
+    read was not."""
     cells, notes, unreadable, left = [], [], [], Allowance()
-    for path in notebooks:
+    for path in paths:
         try:
             c, n = read_cells(path, left)
         except UnreadableNotebook as why:
@@ -117,33 +117,9 @@ def notebook_submission(folder: str, notebooks: list[str], py_files: list[str]) 
             continue
         cells += c
         notes += n
-    if len(unreadable) == len(notebooks) and not py_files:
-        raise SubmissionError("; ".join(unreadable))       # nothing at all can be read
-    return Submission(folder if os.path.isdir(folder) else os.path.dirname(folder), "notebook",
-                      list(py_files), None, cells, unreadable + notes)
+    return cells, notes, unreadable
 
 
 def check_cell(module: str) -> str:
     """The template's check cell of ``module``."""
     return f'import autograder\nautograder.check("{module}")'
-
-
-def template_notebook(modules: dict[str, str]) -> "nbformat.NotebookNode":
-    """A notebook with, per template module, a markdown cell, a code cell and a check cell."""
-    import nbformat
-    from nbformat import v4
-    nb = v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells.append(v4.new_markdown_cell(
-        "# Deep-learning homework\n\nFill in every function that raises `NotImplementedError`. "
-        "Keep the names, arguments and return shapes. The cell after each module checks it "
-        "(`autograder.check(\"name\")` grades the cells this kernel has run, in the sandbox); "
-        "`python grade.py homework.ipynb` grades the whole file."))
-    for name, text in modules.items():
-        nb.cells.append(v4.new_markdown_cell(f"## `{name}`"))
-        nb.cells.append(v4.new_code_cell(text.strip()))
-        nb.cells.append(v4.new_code_cell(check_cell(name)))
-    for i, cell in enumerate(nb.cells):
-        cell["id"] = f"cell-{i}"           # stable ids: the generated file must not change run to run
-    nbformat.validate(nb)
-    return nb

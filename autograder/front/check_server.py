@@ -1,4 +1,4 @@
-"""The grading process behind ``autograder.check()`` (``autograder/notebook_check.py``).
+"""The grading process behind ``autograder.check()`` (``notebook_check.py``, the kernel's side).
 
 Started by the kernel on its first check, it keeps the graders loaded and the zygote warm for
 the kernel's lifetime, and ends with the kernel: when its standard input closes (the kernel
@@ -13,7 +13,6 @@ the same sandbox); the student's code never runs here, only in the jail.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import re
@@ -22,12 +21,15 @@ import sys
 import tempfile
 import traceback
 
-from . import catalog, engine
-from .report import module_views, not_graded_line
-from .report_html import to_html
-from .report_text import to_text
-from .sandbox.client import zygote
-from .sandbox.protocol import SandboxUnavailable
+from .. import catalog, engine
+from ..engine.grading import selected
+from ..options import GradingOptions
+from ..report.html import to_html
+from ..report.text import to_text
+from ..report.views import module_views, not_graded_line
+from ..sandbox.process import die_with_parent
+from ..sandbox.protocol import SandboxUnavailable
+from ..sandbox.zygote_handle import zygote
 
 
 class NotGraded(Exception):
@@ -35,17 +37,6 @@ class NotGraded(Exception):
 
 
 NOTEBOOK = "kernel.ipynb"          # the cells are written there; notes name them "In [n]"
-PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent: int) -> None:
-    """SIGTERM when the parent (the kernel) dies; exits now if it already has."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass                                        # stdin's EOF still ends this process
-    if os.getppid() != parent:
-        sys.exit(0)
 
 
 def write_notebook(cells: list[str], folder: str) -> str:
@@ -74,8 +65,10 @@ def check(request: dict, folder: str) -> dict:
         raise ValueError(f"unknown module(s) {', '.join(sorted(unknown))}; "
                          f"known: {', '.join(catalog.available())}")
     path = write_notebook(cells, folder)
-    result = engine.grade(path, modules=tuple(modules) if modules else None,
-                          unsandboxed=bool(request.get("unsandboxed")))
+    options = GradingOptions(modules=tuple(modules) if modules else None,
+                             unsandboxed=bool(request.get("unsandboxed")))
+    engine.rehearse(selected(options), options.seed)     # once a process: the memo keeps it
+    result = engine.grade(path, options)
     if not result.graded:                  # a fault of the grader or the machine, not a score
         raise NotGraded(not_graded_line(result) + " Run the check again.")
     label = re.compile(rf"<?{re.escape(NOTEBOOK)} cell (\d+)>?")      # as label and as file name
@@ -112,7 +105,7 @@ def serve(requests, replies) -> None:
 
 
 def main(parent: int) -> None:
-    die_with_parent(parent)
+    die_with_parent(parent, signal.SIGTERM)    # ends with the kernel, even one killed outright
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))     # unwinds: sandboxes and zygote close
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)                       # whatever else prints here cannot corrupt the replies

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .sandbox.protocol import StudentError
-from .spec import Case
+from ..sandbox.protocol import StudentError
+from ..spec import Case
 
 MAX_NODES = 50_000           # a bound on what one grading process remembers (~50 MB)
 

@@ -3,7 +3,7 @@
 It grades the code of the cells this kernel has run so far, in order (IPython's raw input
 history, the calling cell included), exactly as ``grade.py`` grades a notebook: the code runs
 in the sandbox, never here. The kernel only collects that code and sends it, as JSON, to a
-grading process (``autograder/check_server.py``) started on the first check and kept for the
+grading process (``check_server.py``) started on the first check and kept for the
 kernel's lifetime, so later checks find the graders loaded and the zygote warm. What comes back
 is JSON too, never a pickle. This module imports no grader, no reference and no engine: the
 answers never enter the student's kernel.
@@ -24,11 +24,11 @@ import sys
 import time
 from dataclasses import dataclass
 
-from .paths import PACKAGES_HOME
+from ..paths import PACKAGES_HOME
 
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
-         "from autograder.check_server import main; main(int(sys.argv[2]))")
-REPLY_WAIT = 600.0        # seconds: the engine bounds a submission's calls (90 s by default) well below
+         "from autograder.front.check_server import main; main(int(sys.argv[2]))")
+REPLY_WAIT = 600.0        # seconds: the engine bounds a submission's calls (its budget) well below
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ import shlex
 import stat
 import zipfile
 
-from .paths import ANSWER_PACKAGES, PACKAGES_HOME, checkout
+from ..options import GradingOptions
+from ..paths import ANSWER_PACKAGES, PACKAGES_HOME, checkout
 
 PACKAGES = ("autograder", *ANSWER_PACKAGES)
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -185,13 +186,18 @@ def _source():
             yield name, f.read(), False
 
 
-def _options(seed: int, timeout: float, hidden: tuple[str, ...], modules: tuple[str, ...] | None) -> str:
-    options = ["--seed", str(seed), "--timeout", f"{timeout:g}"]
-    for label in hidden:
-        options += ["--hide", label]
-    for module in modules or ():
-        options += ["--module", module]
-    return shlex.join(options)
+def _options(options: GradingOptions) -> str:
+    """The command line that grades as ``options`` say: the seed and the time limit always,
+    the budget when it is not the default, the hidden labels and the modules. (A bundle grades
+    whole submissions, in a container: no -k, no --guard, never --unsandboxed.)"""
+    flags = ["--seed", str(options.seed), "--timeout", f"{options.timeout:g}"]
+    if options.budget != GradingOptions().budget:
+        flags += ["--budget", f"{options.budget:g}"]
+    for label in options.hidden_labels:
+        flags += ["--hide", label]
+    for module in options.modules or ():
+        flags += ["--module", module]
+    return shlex.join(flags)
 
 
 def _zip_add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
@@ -201,14 +207,13 @@ def _zip_add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fal
     zf.writestr(info, data)
 
 
-def write_gradescope_bundle(path: str, *, seed: int, timeout: float, hidden: tuple[str, ...] = (),
-                            modules: tuple[str, ...] | None = None) -> list[str]:
+def write_gradescope_bundle(path: str, options: GradingOptions = GradingOptions()) -> list[str]:
     """Writes Gradescope's zip; returns the names it holds."""
     tmp = path + ".tmp"
     with zipfile.ZipFile(tmp, "w") as zf:
         _zip_add(zf, "setup.sh", GRADESCOPE_SETUP.encode(), executable=True)
         _zip_add(zf, "run_autograder",
-                 RUN_AUTOGRADER.format(options=_options(seed, timeout, hidden, modules)).encode(),
+                 RUN_AUTOGRADER.format(options=_options(options)).encode(),
                  executable=True)
         for name, data, executable in _source():
             _zip_add(zf, name, data, executable)
@@ -224,17 +229,16 @@ def _write(path: str, data: bytes, executable: bool = False) -> None:
     os.chmod(path, 0o755 if executable else 0o644)
 
 
-def write_prairielearn_bundle(folder: str, *, seed: int, timeout: float, hidden: tuple[str, ...] = (),
-                              modules: tuple[str, ...] | None = None) -> list[str]:
+def write_prairielearn_bundle(folder: str, options: GradingOptions = GradingOptions()) -> list[str]:
     """Writes ``folder/image`` (a Dockerfile and what it builds from), ``folder/tests/run.sh``
     (the entrypoint), ``folder/info.json`` (the question's external-grading options) and a
     README; returns the files written, relative to ``folder``."""
-    options = _options(seed, timeout, hidden, modules)
+    flags = _options(options)
     files = [("image/Dockerfile", DOCKERFILE.format(home=PRAIRIELEARN_HOME).encode(), False),
              *((f"image/{name}", data, executable) for name, data, executable in _source()),
-             ("tests/run.sh", PRAIRIELEARN_RUN.format(home=PRAIRIELEARN_HOME, options=options).encode(), True),
+             ("tests/run.sh", PRAIRIELEARN_RUN.format(home=PRAIRIELEARN_HOME, options=flags).encode(), True),
              ("info.json", INFO_JSON.format().encode(), False),
-             ("README.md", PRAIRIELEARN_README.format(options=options).encode(), False)]
+             ("README.md", PRAIRIELEARN_README.format(options=flags).encode(), False)]
     for name, data, executable in files:
         _write(os.path.join(folder, name), data, executable)
     return [name for name, _, _ in files]

@@ -7,9 +7,9 @@ In root mode the twin does C1's part itself (the cgroup, made here and removed w
 sandbox ends) and forks C2 (PID 1 of a new PID namespace: the other namespaces, the root file
 system; ``jail.fork_c2``); C2 hands the zygote a pidfd of itself, and the zygote forks the
 student's process into C2's namespaces (``jail.join``), reaps it and reports its end. A
-sandbox's life (start, a call, close) then costs ~35 ms of CPU instead of ~48 from a zygote
-that has not warmed up (one submission), ~32 instead of ~35 from one that has (a batch), on
-this project's 2-core machine, and a process less than elsewhere. In the other modes the zygote
+sandbox's life (start, a call, close) then costs less CPU, most of all from a zygote that has
+not warmed up (one submission: docs/PERFORMANCE.md), and a process less than elsewhere. In the
+other modes the zygote
 forks C1 itself: a container's supervisor and a user namespace's jail start the student from
 their own memory.
 """
@@ -27,11 +27,13 @@ import sys
 import time
 import traceback
 
-from ..procutil import close_all_but
+from .process import close_all_but, die_with_parent
 from .protocol import Host, JailRequest, receive
 
+CHILDREN_WAIT = 2.0        # seconds the zygote, and its twin, wait at exit for their sandboxes to clean up
 
-class Builder:
+
+class Twin:
     """The zygote's handle on its twin: ``mode`` "root" when the twin can make a root-mode
     sandbox's namespaces (else None, and the zygote forks every jail itself)."""
 
@@ -118,8 +120,6 @@ def _serve(sock: socket.socket, zygote_pid: int) -> None:
     """The twin's life: forks C2 for each request until the zygote hangs up, and removes each
     sandbox's cgroup when its C2 ends."""
     from . import jail
-    from .student import die_with_parent
-    from .zygote import CHILDREN_WAIT
     signal.signal(signal.SIGTERM, _stop)
     die_with_parent(zygote_pid, signal.SIGTERM)    # its sandboxes' cgroups go with it
     sock.send(b"root" if _probe() else b"other")

@@ -2,8 +2,9 @@
 arguments and value encoded and decoded as the wire carries them between the grader and a
 student's process, so a reply here is the reply a submission identical to the reference sends.
 
-- :func:`rehearse`: what the grader does while the zygote still imports torch: every case
-  graded on the reference's replies, so that ``autograder.memo`` knows their verdicts before
+- :func:`rehearse`: what a front door does before ``grade``, while the zygote still imports
+  torch: every case
+  graded on the reference's replies, so that ``engine/memo.py`` knows their verdicts before
   the first student's process serves; a reply equal to the reference's then costs its checks
   nothing. Calls through a probe not registered ``in_grader`` (``sandbox/probes.py``: the
   network's, which needs torch) and measurements are not made here; their cases run with the
@@ -21,11 +22,14 @@ import importlib
 import os
 import time
 
-from . import codec, memo
-from .sandbox.client import Replies, Reply
-from .sandbox.probes import IN_GRADER, MEASURES, PROBES
-from .sandbox.protocol import StudentError
-from .spec import Case
+from .. import codec
+from ..sandbox.client import Replies, Reply
+from ..sandbox.probes import IN_GRADER, MEASURES, PROBES
+from ..sandbox.protocol import StudentError
+from ..spec import Case
+from . import memo
+from .calls import StudentFunction
+from .grading import run_case
 
 
 class NotHere(Exception):
@@ -43,7 +47,7 @@ class ReferenceCalls:
         self.every_probe = every_probe
         self.replaced = dict(replaced or {})
         if every_probe:
-            from . import probes
+            from .. import probes
             probes.load()
 
     def send(self, message: dict, timeout: float | None = None) -> Reply | Replies:
@@ -71,9 +75,8 @@ class ReferenceCalls:
 
 
 def rehearse(cases: list[Case], seed: int) -> None:
-    """Grades on the reference every case whose verdicts ``autograder.memo`` does not know yet.
+    """Grades on the reference every case whose verdicts ``engine/memo.py`` does not know yet.
     Only where a core is free for it: on one core it would delay the zygote it waits for."""
-    from .engine import run_case
     if len(os.sched_getaffinity(0)) < 2:
         return
     calls = ReferenceCalls()
@@ -85,7 +88,6 @@ def rehearse(cases: list[Case], seed: int) -> None:
 def ceiling(cases: list[Case], seed: int) -> float:
     """Seconds the reference's own functions (and probes) take on the calls of ``cases``,
     nothing of the memo used; imports torch."""
-    from .engine import StudentFunction
     calls = ReferenceCalls(every_probe=True)
     for case in cases:
         case.check(StudentFunction(calls.send, case.module, case.function, case.timeout), case.rng(seed))

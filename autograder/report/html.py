@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from html import escape
 
-from .engine import CaseResult, Report
-from .report import (ModuleView, case_state, fmt_points, feedback_parts, manual_questions, module_views,
-                     most_missing, not_graded_line, status)
-from .report_text import MARKS
+from ..engine.results import CaseResult, Report
+from .views import (MARKS, ModuleView, case_state, feedback_parts, fmt_points, manual_questions, module_views,
+                    most_missing, not_graded_line, status)
 
 STYLE = """
 .ag-report { font-family: system-ui, sans-serif; line-height: 1.4; max-width: 60rem; }

@@ -1,0 +1,136 @@
+"""The report as people and platforms see it, whatever the rendering: per-module views of a
+:class:`~autograder.engine.results.Report` (a hidden case's feedback held back), each case's
+state and its mark, the top-level summary lines, the hand-graded questions, and the size a
+results.json is cut to (``fit``). The renderings (``text.py``, ``html.py``) and the exporters
+(``gradescope.py``, ``prairielearn.py``) are made of these.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+from ..engine.results import CaseResult, Report, cut
+from ..spec import Module
+
+MARKS = {"passed": "ok", "failed": "FAIL", "partial": "PART", "not graded": "N/G"}
+
+
+def fmt_points(points: float) -> str:
+    return f"{points:g}"
+
+
+def status(score: float, points: float) -> str:
+    """"passed" (every point), "failed" (none) or "partial"."""
+    return "passed" if score == points else "failed" if score == 0 else "partial"
+
+
+def case_state(r: CaseResult) -> str:
+    """A case's ``status``, or "not graded" when a fault of the grader or the machine left it
+    without a score."""
+    return "not graded" if r.fault is not None else status(r.score, r.case.points)
+
+
+NOT_GRADED_ADVICE = ("a problem of the grader or of this machine, not of the submission: grade it "
+                     "again, and tell your instructor if it persists")
+
+
+def not_graded_line(report: Report) -> str | None:
+    """What a report whose submission could not be graded says first (None when graded)."""
+    return None if report.graded else f"Not graded: {report.why_not_graded}; {NOT_GRADED_ADVICE}."
+
+
+@dataclass
+class ModuleView:
+    """One module as people see it: its cases' results and their sum."""
+
+    module: Module
+    rows: list[CaseResult]
+
+    @property
+    def name(self) -> str:
+        return self.module.name
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.rows)
+
+    @property
+    def points(self) -> float:
+        return sum(r.case.points for r in self.rows)
+
+    @property
+    def status(self) -> str:
+        return status(self.score, self.points)
+
+    @property
+    def lost(self) -> list[CaseResult]:
+        """The cases that lost points."""
+        return [r for r in self.rows if not r.passed]
+
+
+HELD_BACK = "a hidden case: its feedback is held back"
+
+
+def module_views(report: Report) -> list[ModuleView]:
+    """The report's modules that have graded cases, in catalog order, as people may see them:
+    a hidden case's feedback held back."""
+    def seen(r: CaseResult) -> CaseResult:
+        return replace(r, output=HELD_BACK) if r.case.id in report.hidden and r.output else r
+    views = [ModuleView(m, [seen(r) for r in report.results if r.case.module == m.name])
+             for m in report.modules]
+    return [v for v in views if v.rows]
+
+
+def feedback_parts(output: str) -> tuple[list[str], str | None]:
+    """A case's output as its reason (lines) and the call that showed it (``called f(...)``)."""
+    lines = output.splitlines()
+    if lines and lines[0].startswith("called "):
+        return lines[1:], lines[0]
+    return lines, None
+
+
+def most_missing(report: Report) -> list[ModuleView]:
+    """Modules that lost points, the most points missing first (catalog order on ties)."""
+    views = [v for v in module_views(report) if v.score < v.points]
+    return sorted(views, key=lambda v: v.score - v.points)      # stable: catalog order on ties
+
+
+def manual_questions(report: Report) -> list[str]:
+    return [f"{m.name}: {q}" for m in report.modules for q in m.manual]
+
+
+def summary_lines(report: Report) -> list[str]:
+    """The report's top-level text: its total, a warning where nothing isolated the code, its
+    notes, and the questions graded by hand."""
+    lines = [not_graded_line(report) or
+             f"Autograded: {fmt_points(report.score)} / {fmt_points(report.max_score)} (seed {report.seed})."]
+    if report.sandbox_mode == "none":
+        lines.append("Warning: the student code ran without isolation (sandbox mode none).")
+    lines += report.notes
+    manual = manual_questions(report)
+    if manual:
+        lines.append("Graded by hand, not in this score:")
+        lines += [f"  - {q}" for q in manual]
+    return lines
+
+
+RESULTS_BYTES = 1_000_000          # results.json, either format (PrairieLearn's limit), at most
+RESULTS_OUTPUT_CHARS = 4000        # a case's output in a results.json: PrairieLearn's always, Gradescope's
+                                   # when the whole would be over RESULTS_BYTES
+
+
+def fit(data: dict) -> dict:
+    """``data`` (a results.json) with its tests' outputs (and PrairieLearn's messages) cut
+    shorter and shorter, each saying how much it lost, until it is under RESULTS_BYTES as
+    written (indented, non-ASCII escaped). The engine's caps (``engine/results.py``'s
+    ``OUTPUT_CHARS``, ``MAX_NOTES``) keep a report far below that but when its feedback is mostly non-ASCII."""
+    if len(json.dumps(data)) <= RESULTS_BYTES // 2:      # compact, in C: indenting is in Python
+        return data                                     # and never doubles a report's size
+    full = [{k: t[k] for k in ("output", "message") if k in t} for t in data["tests"]]
+    limit = RESULTS_OUTPUT_CHARS
+    while len(json.dumps(data, indent=1).encode()) > RESULTS_BYTES and limit > 50:
+        limit //= 2
+        for test, texts in zip(data["tests"], full):
+            test.update({k: cut(text, limit) for k, text in texts.items()})
+    return data
