@@ -50,6 +50,8 @@ import contextlib
 import contextvars
 import math
 import operator
+import re
+from fractions import Fraction
 from functools import partial
 from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
 
@@ -142,22 +144,38 @@ def fail(message: str, got: Any = None, mistakes: Mistakes | None = None, *,
 
 # ---------------------------------------------------------------- what an answer may be
 
-def _sympy_number(got: Any) -> float | int | None:
-    """A sympy number's value (its text, as it crossed: ``SympyText``), None for anything else."""
-    from .codec import SympyText
-    if not isinstance(got, SympyText):
-        return None
-    import sympy
+# A sympy number prints as a literal: an integer, p/q, a decimal, or oo, -oo, nan, zoo. Its text
+# is read here exactly, by Python, up to this many characters (sympy's, and int()'s, 4,300 digits).
+NUMBER_CHARS = 4000
+_LITERAL = re.compile(r"([+-]?)(\d+)(?:/(\d+))?")
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_SPECIAL = {"oo": math.inf, "-oo": -math.inf, "nan": math.nan, "zoo": math.nan}
 
-    from .symbolic.parser import parse           # the allow-list parser: nothing is evaluated
-    try:
-        value = parse(got, {})
-    except Mismatch:
+
+def _sympy_number(got: Any) -> float | int | None:
+    """A sympy number's value, read from its text as it crossed (``SympyText``); None for any
+    other value or text. Never built by sympy: a text that is not a number's literal (a Symbol
+    named ``sqrt(10**19200 + 1)`` prints as one) is not a number, and costs nothing to refuse."""
+    from .codec import SympyText
+    if not isinstance(got, SympyText) or len(got) > NUMBER_CHARS:
         return None
-    if isinstance(value, sympy.Integer):
-        return int(value)
-    if isinstance(value, sympy.Number) or value in (sympy.oo, -sympy.oo):
-        return float(value)
+    text = got.strip()
+    if text in _SPECIAL:
+        return _SPECIAL[text]
+    literal = _LITERAL.fullmatch(text)
+    if literal:
+        sign, numerator, denominator = literal.groups()
+        if denominator and int(denominator) == 0:
+            return None
+        value = Fraction(int(sign + numerator), int(denominator or 1))
+        if value.denominator == 1:
+            return int(value)
+        try:
+            return float(value)                       # correctly rounded
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if _DECIMAL.fullmatch(text):
+        return float(text)
     return None
 
 
@@ -165,7 +183,10 @@ def as_array(got: Any, name: str = "result") -> np.ndarray:
     """The value as a float array of any shape (the array kind); Mismatch when it is not numbers."""
     number = _sympy_number(got)
     if number is not None:
-        return np.asarray(number, dtype=np.float64)
+        try:
+            return np.asarray(float(number), dtype=np.float64)
+        except OverflowError:                          # an integer past the floats: infinite
+            return np.asarray(math.inf if number > 0 else -math.inf, dtype=np.float64)
     if isinstance(got, (str, bytes, dict)) or got is None:
         raise Mismatch(f"{name}: expected numbers, got {type(got).__name__} {show(got)}")
     if isinstance(got, (complex, np.complexfloating, np.ndarray)) and np.iscomplexobj(got):

@@ -112,12 +112,15 @@ def defines(folder: str):
         if os.path.isfile(path):
             with open(path, encoding="utf-8", errors="replace") as f:
                 own = _names([f.read()])
-        return bool({case.function, "*"} & (own | shared))
+        return bool({case.function, STAR} & (own | shared))
     return defined
 
 
-def _names(sources: list[str]) -> set[str]:
-    """Every name the ``sources`` bind, and every string constant in them ("*" for a star
+STAR = ("import", "*")            # what ``_names`` finds for a star import: no string can be it
+
+
+def _names(sources: list[str]) -> set:
+    """Every name the ``sources`` bind, and every string constant in them (``STAR`` for a star
     import), each parsed on its own (a notebook's cells: one that does not parse is skipped,
     as the sandbox reports it and runs the next)."""
     found: set[str] = set()
@@ -132,7 +135,7 @@ def _names(sources: list[str]) -> set[str]:
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 found.add(node.id)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                found.update((a.asname or a.name).split(".")[0] for a in node.names)
+                found.update(STAR if a.name == "*" else (a.asname or a.name).split(".")[0] for a in node.names)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 found.add(node.value)
     return found

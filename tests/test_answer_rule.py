@@ -70,6 +70,23 @@ def test_values_and_shapes_stay_strict():
     checks.expect_array(crossed(np.array([1 + 0j, 2])), [1.0, 2.0])
 
 
+
+def test_a_sympy_number_is_read_from_its_literal_exactly_and_nothing_else_is_built():
+    """A sympy number prints as a literal (an integer, p/q, a decimal, oo): read by Python,
+    exactly, however many digits sympy gave it (within NUMBER_CHARS). Any other text is not a
+    number and is refused without sympy building it: a Symbol named ``sqrt(N + 1)`` for a
+    19,200-digit N once held the grader for minutes."""
+    product = sympy.prod([sympy.Rational(g) for g in ("0.37", "-1.25", "0.011", "3.3")] * 12)
+    assert len(str(product)) > 60
+    checks.expect_close(crossed(product), float(product), rtol=1e-15)
+    checks.expect_int(crossed(sympy.Integer(10) ** 80), 10 ** 80)
+    assert checks.as_array(SympyText("9" * 400)) == np.inf                # past the floats
+    assert checks.as_array(SympyText("-1" + "0" * 400 + "/3")) == -np.inf
+    checks.expect_close(crossed(sympy.Float("0.1", 30)), 0.1)
+    stall = "sqrt((((10**58)**40*(10**58)**40)*((10**58)**40*(10**58)**40))+1)"
+    assert "expected the integer 59" in _message(checks.expect_int, SympyText(stall), 59)
+    assert "expected numbers" in _message(checks.expect_close, SympyText("1/0"), 1.0)
+
 def test_the_contract_states_the_rule():
     with open(f"{ROOT}/docs/ASSIGNMENT.md") as f:
         text = " ".join(f.read().split())
