@@ -1,6 +1,7 @@
 """What works on a whole class: the gradebooks for the instructor and for an LMS
 (``gradebook.py``), the item analysis (``analysis.py``) and the summary that shows it
-(``summary.py``).
+(``summary.py``), the similarity report (``similarity.py``), and a class graded in shards on
+many machines and merged (``shards.py``, ``merge.py``).
 
 A class is a list of rows, one a student, as ``rows.py`` builds them from each student's
 Report (or, for a student graded before a batch was interrupted, from their results.json):

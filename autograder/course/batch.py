@@ -10,6 +10,9 @@ beside it: ``gradebook.py``) and ``DIR/summary.txt``, ``summary.html`` and ``sum
 written under a temporary name and renamed, so none is ever half-written; a student whose
 ``results.json`` exists is not graded again, so an interrupted run resumes where it stopped.
 
+With ``--shard K/N``, only the K-th of N parts of the class is graded, into an OUT of its
+own, and ``--merge`` joins the parts into the class's OUT (``shards.py``, ``merge.py``).
+
 Students are graded by worker processes, one per core and one more by default (a worker waits
 on its student's sandbox part of the time; the spare keeps the cores busy meanwhile), forked
 once the graders are loaded and rehearsed on the reference (``autograder/engine/rehearsal.py``),
@@ -39,7 +42,8 @@ from ..report.text import heading, to_text
 from ..sandbox.protocol import SandboxUnavailable
 from ..sandbox.zygote_handle import release, zygote
 from ..submission import SubmissionError
-from . import analysis, gradebook, rows, summary
+from . import analysis, gradebook, rows, shards, summary
+from .shards import Shard
 
 FEEDBACK_WIDTH = 100              # columns of feedback.txt
 
@@ -125,16 +129,36 @@ class Progress:
 
 
 def grade_class(folder: str, out: str, options: GradingOptions = GradingOptions(), workers: int | None = None,
-                progress: bool = True, similarity: bool = False,
-                roster: gradebook.Roster | None = None) -> list[dict]:
+                progress: bool = True, similarity: bool = False, roster: gradebook.Roster | None = None,
+                shard: Shard | None = None) -> list[dict]:
     """Grades every student not graded yet, then writes the gradebooks and the summary (and,
     with ``similarity``, ``autograder.course.similarity``'s report); with a ``roster``, the
     rows carry their roster student, and the roster's students without a submission get a row
     "no submission" (RosterError, before any grading, when the roster does not say which
-    submission is whose)."""
-    todo, class_rows = [], []
+    submission is whose). With a ``shard``, only its students, and instead of the class's
+    files what the merge needs (``shards.py``; ShardError, before any grading, when ``out``
+    holds another run's work)."""
     students = entries(folder, out)
     matched = gradebook.match(roster, [(s, os.path.basename(p)) for s, p in students]) if roster else {}
+    if shard:
+        students = shards.begin(shard, folder, out, students, options, similarity, roster)
+    class_rows = grade_students(folder, students, out, options, workers, progress)
+    if shard:
+        shards.finish(out, students, class_rows, options, similarity, workers)
+        return class_rows
+    class_rows = gradebook.with_roster(class_rows, roster, matched) if roster else class_rows
+    write_class(class_rows, out, catalog.load(options.modules), roster, options.seed)
+    if similarity:
+        from .similarity_html import write_report
+        write_report(students, out, options.modules)
+    return class_rows
+
+
+def grade_students(folder: str, students: list[tuple[str, str]], out: str, options: GradingOptions,
+                   workers: int | None = None, progress: bool = True) -> list[dict]:
+    """The rows of ``students`` (``(name, path)``) by name, grading those without a
+    results.json in ``out`` (the others' rows are read back from it)."""
+    todo, class_rows = [], []
     for student, path in students:
         done = os.path.join(out, student, "results.json")
         if os.path.exists(done):
@@ -142,12 +166,14 @@ def grade_class(folder: str, out: str, options: GradingOptions = GradingOptions(
                 class_rows.append(rows.of_results(student, json.load(f)))
         else:
             todo.append((student, path))
-    if todo:
-        zygote(warm_up=True)       # first: it imports while the graders load and rehearse here
+    if not todo:                   # all graded before: nothing to rehearse, no zygote to keep
+        release()
+        return sorted(class_rows, key=lambda r: r["student"])
+    zygote(warm_up=True)           # first: it imports while the graders load and rehearse here
     bar = Progress(len(students), done=len(class_rows)) if progress else None
     options = replace(options, guarded=options.guarded + (folder, out))   # no student reads another's
     engine.rehearse(selected(options), options.seed)     # once, before the workers fork
-    workers = workers or min(len(todo), len(os.sched_getaffinity(0)) + 1) or 1
+    workers = workers or min(len(todo), len(os.sched_getaffinity(0)) + 1)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_grade_one, s, p, out, options) for s, p in todo]
@@ -157,12 +183,12 @@ def grade_class(folder: str, out: str, options: GradingOptions = GradingOptions(
             if bar:
                 bar.step()
     release()                      # the workers are gone: the zygote cleans up while the summary is drawn
-    class_rows.sort(key=lambda r: r["student"])
-    class_rows = gradebook.with_roster(class_rows, roster, matched) if roster else class_rows
-    modules = catalog.load(options.modules)
+    return sorted(class_rows, key=lambda r: r["student"])
+
+
+def write_class(class_rows: list[dict], out: str, modules: tuple, roster: gradebook.Roster | None, seed: int,
+                version: str | None = None) -> None:
+    """The class's gradebooks and summary from its rows (a batch's, or a merge's of shards)."""
     gradebook.write(class_rows, out, modules, roster)
-    summary.write(analysis.analyse(class_rows, modules, seed=options.seed, roster=roster is not None), out)
-    if similarity:
-        from .similarity_html import write_report
-        write_report(students, out, options.modules)
-    return class_rows
+    summary.write(analysis.analyse(class_rows, modules, seed=seed, roster=roster is not None, version=version),
+                  out)

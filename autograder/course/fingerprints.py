@@ -26,17 +26,23 @@ template hands everyone stay in as strings; a notebook's functions would first h
 into files; and its hashes come from Python's ``hash`` of strings, salted per process, so two
 runs (or two shards) winnow different fingerprints. The syntax tree gives the functions, the
 docstrings and the scopes exactly; hashes of tuples of CRC-32s are the same in every process.
+
+A shard of a class (``course/shards.py``) stores each student's units (``store``:
+``OUT/<student>/fingerprints.json``), and the merge compares the whole class from those files
+(``units`` of a :class:`Stored` path), the same units as from the submissions themselves.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import operator
 import os
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..report.files import write_atomic
 from ..submission import MAX_BYTES, Submission, SubmissionError, open_submission
 from ..submission.notebook import UnreadableNotebook
 
@@ -45,6 +51,7 @@ W = 5                 # the winnowing window: any run of K + W - 1 = 14 tokens i
 MAX_TOKENS = 5000     # of one unit; a longer one is fingerprinted on its first 5000 tokens
 MAX_HELPERS = 10      # helper functions followed from one graded function
 STUB = ("Raise", "n:NotImplementedError")
+FINGERPRINTS = "fingerprints.json"     # a student's stored units, in their folder of a shard's OUT
 
 
 @dataclass
@@ -351,7 +358,10 @@ def course_template(modules: tuple[tuple[str, tuple[str, ...]], ...]) -> Templat
 def units(path: str, modules: dict[str, list[str]], template: Template, keys: bool = False) -> dict[str, Unit]:
     """``{"<module>.<function>": Unit}`` of the submission at ``path`` for the graded functions
     ``modules`` names (``{module: [function, ...]}``); empty when nothing can be read.
-    ``keys``: with each line's normalised tokens (to align two units' lines)."""
+    ``keys``: with each line's normalised tokens (to align two units' lines). ``path`` may be
+    a :class:`Stored` file instead of a submission."""
+    if isinstance(path, Stored):
+        return _stored(path, modules, keys)
     try:
         sub = open_submission(path)
         spaces = _namespaces(sub, modules)
@@ -366,3 +376,27 @@ def units(path: str, modules: dict[str, list[str]], template: Template, keys: bo
                 found[unit.item] = unit
     return found
 
+
+
+class Stored(str):
+    """The path of a student's units as ``store`` wrote them, read by ``units`` in place of
+    their submission (a str, so that it crosses to a pool's workers as a path does)."""
+
+
+def store(path: str, destination: str, modules: dict[str, list[str]], template: Template) -> None:
+    """Writes the units of the submission at ``path`` (their lines' keys too) to
+    ``destination``: compact JSON, ``{item: {"text", "keys", "hashes": [[hash, first, last]]}}``."""
+    found = units(path, modules, template, keys=True)
+    data = {item: {"text": u.text, "keys": u.keys, "hashes": [[h, *span] for h, span in u.hashes.items()]}
+            for item, u in found.items()}
+    write_atomic(destination, json.dumps(data, separators=(",", ":")))
+
+
+def _stored(path: Stored, modules: dict[str, list[str]], keys: bool) -> dict[str, Unit]:
+    """The units ``store`` wrote to ``path``, of the functions ``modules`` names."""
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    wanted = {f"{m}.{f}" for m, functions in modules.items() for f in functions}
+    return {item: Unit(item, u["text"], {h: (first, last) for h, first, last in u["hashes"]},
+                       u["keys"] if keys else [])
+            for item, u in data.items() if item in wanted}

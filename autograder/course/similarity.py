@@ -40,7 +40,7 @@ import numpy as np
 
 from .. import catalog
 from ..report.files import write_atomic
-from .fingerprints import Template, course_template, units
+from .fingerprints import FINGERPRINTS, Template, course_template, store, units
 
 LISTED = 0.2          # pairs from this score on are in similarity.csv and on the page
 FLAGGED = 0.5         # pairs from this score on are marked as worth a look
@@ -114,16 +114,36 @@ def _hashes(path: str) -> list[tuple[str, list[int]]]:
     return [(item, list(unit.hashes)) for item, unit in units(path, *_reading).items()]
 
 
-def _read_class(students, functions, template, workers: int | None):
-    """Every student's fingerprints, by a pool of processes (one a core) for a large class."""
-    paths = [path for _, path in students]
+def _store(paths: tuple[str, str]) -> None:
+    """In a worker, or here: one student's units, from their submission into their file."""
+    store(*paths, *_reading)
+
+
+def _each(work, args: list, functions, template, workers: int | None) -> list:
+    """``work`` on each of ``args``, by a pool of processes (one a core) for a large class."""
     workers = workers or len(os.sched_getaffinity(0))
-    if len(paths) < POOL_FROM or workers < 2:
+    if len(args) < POOL_FROM or workers < 2:
         _start_reading(functions, template)
-        return [_hashes(path) for path in paths]
+        return [work(a) for a in args]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                              initializer=_start_reading, initargs=(functions, template)) as pool:
-        return list(pool.map(_hashes, paths, chunksize=max(1, len(paths) // (8 * workers))))
+        return list(pool.map(work, args, chunksize=max(1, len(args) // (8 * workers))))
+
+
+def _read_class(students, functions, template, workers: int | None):
+    """Every student's fingerprints."""
+    return _each(_hashes, [path for _, path in students], functions, template, workers)
+
+
+def store_class(students: list[tuple[str, str]], out: str, modules: tuple[str, ...] | None = None,
+                workers: int | None = None) -> None:
+    """For a shard of a class: the units of each of ``students`` (``(name, path)``) into
+    ``out/<name>/fingerprints.json``, where it is not there yet, so that the merge compares
+    the whole class from those files (``Stored``)."""
+    functions = graded_functions(modules)
+    todo = [(path, os.path.join(out, name, FINGERPRINTS)) for name, path in students
+            if not os.path.exists(os.path.join(out, name, FINGERPRINTS))]
+    _each(_store, todo, functions, _template(functions), workers)
 
 
 def _index(klass: Class, read: list):
@@ -228,9 +248,9 @@ def _answer_pairs(klass: Class, out: str, pairs: dict) -> None:
 
 def compare(students: list[tuple[str, str]], out: str, modules: tuple[str, ...] | None = None,
             workers: int | None = None, template: Template | None = None) -> tuple[list[Pair], Class]:
-    """Every pair of ``students`` (``(name, path)``, as ``batch.entries``) with something in
-    common, highest score first; wrong answers from ``out/<name>/results.json`` where they are.
-    ``template``: what every student was handed (by default this grader's student template)."""
+    """Every pair of ``students`` (``(name, path)``, as ``batch.entries``; a path may be a
+    shard's ``fingerprints.Stored`` file) with something in common, highest score first; wrong
+    answers from ``out/<name>/results.json`` where they are. ``template``: what every student was handed (by default this grader's student template)."""
     functions = graded_functions(modules)
     klass = Class(list(students), functions, template or _template(functions))
     pairs: dict = {}

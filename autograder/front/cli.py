@@ -5,6 +5,8 @@
     python grade.py SUBMISSIONS_DIR --batch --out DIR [--similarity]
                     [--roster roster.csv [--assignment NAME]]
     python grade.py SUBMISSIONS_DIR --similarity --out DIR       # a class graded into DIR already
+    python grade.py SUBMISSIONS_DIR --batch --shard K/N --out DIR_K   # the K-th of N parts of a class
+    python grade.py --merge DIR_1 … DIR_N --out DIR                  # the parts joined: the class's DIR
     python grade.py --gradescope-bundle autograder.zip
     python grade.py --prairielearn-bundle DIR
 
@@ -28,6 +30,7 @@ import shutil
 import sys
 
 from .. import catalog, course
+from ..course.shards import Shard
 from ..options import GradingOptions
 from ..sandbox.protocol import SandboxUnavailable
 from ..sandbox.zygote_handle import zygote
@@ -62,6 +65,13 @@ class StatusLine:
         if self.active:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -100,6 +110,12 @@ def parser() -> argparse.ArgumentParser:
                         "writes gradebook-canvas.csv and gradebook-moodle.csv too")
     p.add_argument("--assignment", metavar="NAME", default=course.DEFAULT_ASSIGNMENT,
                    help=f"with --roster: the grade column's name in the LMS files (default {course.DEFAULT_ASSIGNMENT})")
+    p.add_argument("--shard", metavar="K/N", type=_shard,
+                   help="with --batch: grade only the K-th (from 1) of N parts of the class into --out, "
+                        "for --merge (a deterministic split: docs/CLUSTER.md)")
+    p.add_argument("--merge", nargs="+", metavar="SHARD_OUT",
+                   help="join the outputs of a class's shards into --out, as one batch writes it "
+                        "(the options come from the shards; --roster may be given here)")
     p.add_argument("--gradescope-bundle", metavar="ZIP", help="write Gradescope's autograder zip and stop")
     p.add_argument("--prairielearn-bundle", metavar="DIR",
                    help="write PrairieLearn's grading image and question files into DIR and stop")
@@ -115,6 +131,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
+    if args.merge:
+        return _merge(p, args)
+    if args.shard and not args.batch:
+        p.error("--shard goes with --batch")
     if args.timeout <= 0 or args.budget <= 0:
         p.error("--timeout and --budget must be positive")
     unknown = set(args.modules or ()) - set(catalog.available())
@@ -265,25 +285,58 @@ def _batch(p: argparse.ArgumentParser, args, options: GradingOptions) -> int:
     if not os.path.isdir(args.submission):
         p.error(f"{args.submission} is not a folder")
     from ..course.gradebook import RosterError, read_roster
+    from ..course.shards import ShardError, done_line
     try:
         roster = read_roster(args.roster, args.assignment) if args.roster else None
         rows = grade_class(args.submission, args.out, options, workers=args.workers,
-                           similarity=args.similarity, roster=roster)
-    except RosterError as exc:
+                           similarity=args.similarity, roster=roster, shard=args.shard)
+    except (RosterError, ShardError) as exc:
         p.error(str(exc))
+    if args.shard:
+        print(done_line(args.shard, args.out, rows))
+        return _not_graded(rows)
+    return _class_written(args, rows, roster, args.similarity)
+
+
+def _merge(p: argparse.ArgumentParser, args) -> int:
+    """``--merge``: the shards' outputs joined into ``--out`` (``course/merge.py``); exit 2
+    when they cannot be, saying why."""
+    from ..course.gradebook import RosterError, read_roster
+    from ..course.merge import MergeError, merge
+    allowed = {"merge", "out", "roster", "assignment", "workers"}
+    given = [f"--{a}" for a, v in vars(args).items() if a not in allowed and v != p.get_default(a)]
+    if given or not args.out:
+        p.error(f"--merge takes the shards' outputs and --out DIR (and --roster, --assignment, --workers); "
+                f"the seed, modules and options come from the shards{', not ' + ', '.join(given) if given else ''}")
+    try:
+        roster = read_roster(args.roster, args.assignment) if args.roster else None
+        merged = merge(args.merge, args.out, roster, args.workers)
+    except (MergeError, RosterError) as exc:
+        print(f"grade.py: cannot merge: {exc}", file=sys.stderr)
+        return 2
+    return _class_written(args, merged.rows, merged.roster, merged.similarity)
+
+
+def _class_written(args, rows: list[dict], roster, similarity: bool) -> int:
+    """What a batch (or a merge) tells once the class's files are written; its exit status."""
     print(open(os.path.join(args.out, "summary.txt")).read(), end="")
     lms = ", gradebook-canvas.csv, gradebook-moodle.csv" if roster else ""
     print(f"wrote {sum(r['status'] != course.NO_SUBMISSION for r in rows)} reports, gradebook.csv{lms}, "
           f"summary.txt and summary.html to {args.out}")
-    if args.similarity:
+    if similarity:
         print(f"wrote similarity.html and similarity.csv to {args.out} (not part of any score)")
     strays = [r["student"] for r in rows if roster and r["roster"] is None]
     if strays:
         print(f"grade.py: {len(strays)} submission(s) not in the roster, left out of the LMS files: "
               f"{', '.join(strays)}", file=sys.stderr)
+    return _not_graded(rows, args.merge)
+
+
+def _not_graded(rows: list[dict], merged: list[str] | None = None) -> int:
     missing = [r["student"] for r in rows if r["status"].startswith(course.NOT_GRADED)]
     if missing:
+        again = "their shards again, then merge" if merged else "the same command again to grade them"
         print(f"grade.py: {len(missing)} student(s) not graded (a fault of the grader or the machine): "
-              f"run the same command again to grade them", file=sys.stderr)
+              f"run {again}", file=sys.stderr)
         return NOT_GRADED
     return 0
