@@ -111,14 +111,21 @@ def _need(got, key, what):
 
 
 def _dropout_p(got, called: str, p: float) -> None:
-    ps = _need(got, "dropout_ps", "looking for dropout layers")
-    if not (isinstance(ps, list) and all(type(q) is float for q in ps)):
-        raise Mismatch(f"the measurement of its dropout layers came back malformed: {shown(str(ps))}")
-    if not ps:
+    found = _need(got, "dropout_ps", "looking for dropout layers")
+    if not (isinstance(found, list) and all(isinstance(d, list) and len(d) == 2 and type(d[0]) is float
+                                            and type(d[1]) is bool for d in found)):
+        raise Mismatch(f"the measurement of its dropout layers came back malformed: {shown(str(found))}")
+    if not found:
         raise Mismatch("the network has no dropout module on its forward path (nn.Dropout or "
                        "nn.Dropout2d), which model.eval() switches off; functional dropout does not count")
-    if not any(abs(q - p) < 1e-9 for q in ps):
-        raise Mismatch(f"{called}: its dropout modules have p = {ps}, none is {p}")
+    acting = [q for q, acts in found if acts]
+    if any(abs(q - p) < 1e-9 for q in acting):
+        return
+    inert = [q for q, acts in found if not acts]
+    if any(abs(q - p) < 1e-9 for q in inert):
+        raise Mismatch(f"{called}: its nn.Dropout({p:g}) is on the forward path but does not act: the "
+                       "output does not change with what that layer outputs (multiplied by 0, or discarded)")
+    raise Mismatch(f"{called}: its dropout modules have p = {[q for q, _ in found]}, none is {p}")
 
 
 @M.case("build_dropout_cnn", "shape", points=1)

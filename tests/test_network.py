@@ -179,14 +179,14 @@ class _Measured(nn.Module):
 def test_the_measurements_tell_a_used_input_and_convolution_apart(forward, want):
     got = cnn_probes.dropout_cnn(_wire(describe(_Measured(forward))), list(want) + ["dropout_ps"])
     assert got["refused"] is None and not got["errors"]
-    assert {k: got[k] for k in want} == want and got["dropout_ps"] == [0.3]
+    assert {k: got[k] for k in want} == want and got["dropout_ps"] == [[0.3, True]]
 
 
 def test_the_reference_measures_as_the_grader_requires():
     got = cnn_probes.dropout_cnn(_wire(describe(ref.build_dropout_cnn(0.3))))
     assert got == {"refused": None, "errors": {}, "shape_1": [1, 10], "shape_5": [5, 10],
                    "train_differs": True, "eval_equal": True, "input_matters": True,
-                   "conv_on_path": True, "conv_matters": True, "dropout_ps": [0.3]}
+                   "conv_on_path": True, "conv_matters": True, "dropout_ps": [[0.3, True]]}
     assert cnn_probes.dropout_cnn(_wire(describe(ref.build_dropout_cnn(0.3)))) == got   # seeded: the same
 
 

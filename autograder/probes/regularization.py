@@ -56,10 +56,20 @@ def _conv_matters(net, x) -> bool:
     return bool(convs) and not torch.equal(_output(net, x), _output(net, x, frozenset(convs)))
 
 
-def _dropout_ps(net, x) -> list[float]:
-    """p of each dropout layer the train-mode output depends on."""
+def _dropout_ps(net, x) -> list[list]:
+    """Each dropout layer on the train-mode path: ``[its p, whether it acts]``. It acts when
+    noise added to its output changes the network's output (its masks drawn alike both times):
+    a layer whose output is multiplied by 0, or otherwise discarded, is decoration."""
     rows = net.graph(True)
-    return [float(net.layer(rows[i]).p) for i in _on_path(net, network.DROPOUTS, True)]
+    net.train()
+    found = []
+    for i in _on_path(net, network.DROPOUTS, True):
+        torch.manual_seed(1)
+        plain = _output(net, x)
+        torch.manual_seed(1)
+        noisy = _output(net, x, frozenset([i]))
+        found.append([float(net.layer(rows[i]).p), not torch.equal(plain, noisy)])
+    return found
 
 
 MEASUREMENTS = {

@@ -474,8 +474,10 @@ class Rebuilt:
 
     def __call__(self, x, perturb=frozenset()):
         """The output for ``x`` in the current mode; ``perturb``: nodes whose values get
-        standard normal noise added (does the output depend on them?)."""
+        standard normal noise added (does the output depend on them?), drawn from a generator of
+        its own, so that dropout masks drawn after a seed are the same with noise or without."""
         import torch
+        noise = torch.Generator().manual_seed(0)      # apart from the global one the dropouts draw from
         values: list = [x]
         for i, (op, target, args, kwargs) in enumerate(self.graph()[1:], start=1):
             args = self._value(args, values)
@@ -493,7 +495,7 @@ class Rebuilt:
             else:
                 raise TypeError(f".{target}() called on a {type(args[0]).__name__}, not a tensor")
             if i in perturb and isinstance(value, torch.Tensor) and value.is_floating_point():
-                value = value + torch.randn_like(value)
+                value = value + torch.randn(value.shape, generator=noise, dtype=value.dtype)
             values.append(value)
         raise AssertionError("a checked graph ends with its output")
 
