@@ -32,7 +32,9 @@ mistakes=None)``
 - ``name``: how feedback refers to the value.
 - ``rng``: the case's ``numpy.random.Generator`` (the ``rng`` the engine passes the case). The
   checker draws one number from it and keys every test point by that number and the entry, so
-  ``grade.py --seed`` moves the points and a rerun with the same seed repeats them.
+  ``grade.py --seed`` moves the points and a rerun with the same seed repeats them; a few more
+  points, drawn afresh at full precision (``points.SECRET_POINTS``), catch an answer fitted
+  to the public ones and change no verdict on an equivalent answer.
 - ``mistakes``: ``{what the mistake is called: the wrong expression, matrix or set it gives}``;
   an answer equivalent to one of them (at the same test points) gets the mistake named at the
   end of its feedback, as for every check in ``autograder.checks``.
