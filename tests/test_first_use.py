@@ -4,6 +4,7 @@ the next command to paste, and the pages a student reads."""
 
 import json
 import os
+import re
 
 import pytest
 
@@ -132,3 +133,85 @@ def test_feedback_html_opens_with_the_modules_and_puts_failed_cases_first():
         assert row in page
     assert page.rindex('class="mark failed"') < page.index('class="mark passed"')
     assert page.index("Cases that lost points") < page.index("Cases that passed")
+
+
+def _balanced(text: str) -> bool:
+    stack = []
+    for c in text:
+        if c in "([{":
+            stack.append(")]}"["([{".index(c)])
+        elif c in ")]}" and (not stack or stack.pop() != c):
+            return False
+    return not stack
+
+
+@pytest.mark.parametrize("shape", [(2, 4), (40,), (5, 3), (1, 3, 8, 8), (16, 32, 32, 32), (2,) * 10, (0, 3)])
+def test_a_long_array_is_summarised_as_numpy_does_with_its_shape(shape):
+    import numpy as np
+    from autograder.engine.calls import render_call
+    from autograder.mismatch import show
+    x = np.random.default_rng(0).normal(size=shape)
+    for limit in (80, 160):
+        text = show(x, limit)
+        assert _balanced(text) and f"{shape}" in text, text
+        assert len(text) <= 2 * limit + 60, text                     # about its room
+        numbers = [float(n) for n in re.findall(r"-?\d+\.\d*(?:e[-+]\d+)?", text.split(" (shape")[0])]
+        if x.size:                                                  # the first and last entries
+            assert abs(numbers[0] - x.flat[0]) < 1e-3 and abs(numbers[-1] - x.flat[-1]) < 1e-3, text
+        if x.size > 12:
+            assert ", ..., " in text, text
+    call = render_call("conv2d", (x, [x, x, x], {"w": x}, "s" * 300), {"stride": 2})
+    assert _balanced(call.replace("s" * 47, "")) and call.startswith("conv2d(") and call.endswith(", stride=2)")
+
+
+def test_long_containers_and_strings_keep_their_ends():
+    from autograder.mismatch import show
+    assert show(list(range(20)), 80) == "[0, 1, 2, ..., 18, 19] (20 entries)"
+    assert show(tuple(range(3))) == "(0, 1, 2)" and show((1,)) == "(1,)"
+    text = show("Max(" * 200, 80)
+    assert text.startswith("'Max(Max(") and text.endswith("...' (800 characters)")
+    text = show(type("R", (), {"__repr__": lambda self: "R(" + "[1, " * 100 + "2" + "]" * 100 + ")"})(), 60)
+    assert _balanced(text) and text.startswith("R([1, [1, ") and text.endswith(",...]]]]]]]]]]]]]])")
+
+
+def test_the_program_is_named_as_it_was_run(tmp_path, monkeypatch):
+    from autograder.front.invocation import PACKAGE, Invocation, invocation
+    monkeypatch.chdir(tmp_path)
+    venv = str(tmp_path / ".venv" / "bin" / "python")
+    nowhere = {}.get
+    assert invocation("grade.py", venv, nowhere) == Invocation("grade.py", ".venv/bin/python grade.py")
+    assert invocation("../my clone/grade.py", "/usr/bin/python3", {"python3": "/usr/bin/python3"}.get) == \
+        Invocation("grade.py", "python3 '../my clone/grade.py'")
+    assert invocation(os.path.join(PACKAGE, "__main__.py"), venv, {"python": venv}.get) == \
+        Invocation("python -m autograder", "python -m autograder")
+    script = "/home/me/grader/bin/dl-autograder"
+    assert invocation(script, "/home/me/grader/bin/python", {"dl-autograder": script}.get) == \
+        Invocation("dl-autograder", "dl-autograder")
+    assert invocation(script, "/home/me/grader/bin/python", nowhere) == Invocation("dl-autograder", script)
+
+
+def test_the_suggested_command_pastes_into_a_shell(tmp_path, monkeypatch):
+    """grade.py as the README runs it, on a folder whose name needs quoting: the last line is a
+    command that, pasted into a shell in the same folder, grades that module again."""
+    import shlex
+    import subprocess
+    import sys
+    from autograder.front.invocation import interpreter
+    from tests.helpers import ROOT, reference_source
+    folder = write_submission(tmp_path / "my submission", {
+        "tuning.py": reference_source("tuning").replace("total_epochs * minutes_per_epoch", "total_epochs + 1", 1)})
+    first = subprocess.run([sys.executable, "grade.py", folder, "--module", "tuning", "--seed", "4"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert first.returncode == 0, first.stderr
+    command = first.stdout.splitlines()[-1].removeprefix("Work on tuning: ").strip()
+    monkeypatch.chdir(ROOT)
+    assert command == f"{interpreter(sys.executable)} grade.py {shlex.quote(folder)} --module tuning --failed --seed 4"
+    again = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert again.returncode == 0 and "FAIL" in again.stdout and "  ok " not in again.stdout, again.stderr
+
+
+def test_version_says_the_version_and_the_default_seed(capsys):
+    from autograder.course.analysis import grader_version
+    from autograder.options import GradingOptions
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"dl-autograder {grader_version()} (default seed {GradingOptions().seed})\n"

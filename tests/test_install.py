@@ -72,6 +72,14 @@ def test_the_console_script_and_the_template_come_with_it(installed, anyone_pyth
                          env=installed, timeout=300)
     assert run.returncode == 0, run.stderr
     assert json.loads(out.read_text())["score"] == 0 and "Total: 0 / 6" in run.stdout
+    assert " ".join(run.stdout.split()[-5:]) == f"{script} {os.path.join(ROOT, 'student_template')} --module " \
+        "tuning --failed"                       # the next command, as it was run: no grade.py for pip users
+    (tmp_path / "empty").mkdir()
+    for args, stream, said in (([str(tmp_path / "empty")], "stderr", "dl-autograder: nothing was handed in"),
+                               (["--bogus"], "stderr", "usage: dl-autograder"),
+                               (["--version"], "stdout", "dl-autograder 0.1.0 (default seed 0)")):
+        other = subprocess.run([script, *args], capture_output=True, text=True, cwd=tmp_path, env=installed)
+        assert said in getattr(other, stream) and "grade.py" not in other.stdout + other.stderr, other
     run = subprocess.run([anyone_python, "-m", "autograder.make.template", "--out", str(tmp_path / "t")],
                          capture_output=True, text=True, cwd=tmp_path, env=installed)
     assert run.returncode == 0, run.stderr

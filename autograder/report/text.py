@@ -94,8 +94,10 @@ def module_lines(view: ModuleView, width: int, color: bool, verbose: bool, faile
     return out
 
 
-def next_lines(report: Report, rerun: Callable[[str], str] | None) -> list[str]:
-    """What to do next: the modules with the most points missing, first."""
+def next_lines(report: Report, rerun: Callable[[str], str] | None, width: int) -> list[str]:
+    """What to do next: the modules with the most points missing, first; then the command that
+    grades the first again, never wrapped (a terminal folds a long line without a newline, so
+    it pastes whole), on a line of its own when it does not fit beside its words."""
     missing = most_missing(report)
     if not missing:
         return ["Every case passed."]
@@ -105,8 +107,10 @@ def next_lines(report: Report, rerun: Callable[[str], str] | None) -> list[str]:
         out.append(f"  {v.name:<{name_w}}  {fmt_points(v.points - v.score)} of {fmt_points(v.points)} points missing")
     if len(missing) > NEXT_SHOWN:
         out.append(f"  and {len(missing) - NEXT_SHOWN} more")
+    out = [w for line in out for w in wrap(line, width, "", "    ")]
     if rerun:
-        out.append(f"Work on {missing[0].name}: {rerun(missing[0].name)}")
+        head, command = f"Work on {missing[0].name}:", rerun(missing[0].name)
+        out += [f"{head} {command}"] if len(head) + 1 + len(command) <= width else [head, f"  {command}"]
     return out
 
 
@@ -118,7 +122,8 @@ def heading(report: Report, name: str | None = None) -> str:
 def to_text(report: Report, *, width: int = 100, color: bool = False, verbose: bool = False,
             failed_only: bool = False, rerun: Callable[[str], str] | None = None,
             title: str | None = None) -> str:
-    """The whole report, every line at most ``width`` columns (colour codes aside).
+    """The whole report, every line at most ``width`` columns (colour codes aside) but the
+    command suggested at the end.
     ``failed_only`` shows only the cases that lost points; ``rerun(module)`` is the command
     that grades one module again, suggested at the end; ``title`` replaces the first line."""
     out = wrap(title or heading(report), width, "", "  ")
@@ -150,5 +155,5 @@ def to_text(report: Report, *, width: int = 100, color: bool = False, verbose: b
         out += ["", "Graded by hand, not in this score:"]
         for question in manual:
             out += bullet(question, width)
-    out += [""] + [w for line in next_lines(report, rerun) for w in wrap(line, width, "", "    ")]
+    out += [""] + next_lines(report, rerun, width)
     return "\n".join(out)
