@@ -81,13 +81,13 @@ def _container(value: list | tuple | dict, limit: int) -> str:
     items = list(value.items()) if isinstance(value, dict) else list(value)
     brackets = "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) else "()"
     forms = [items] if len(items) <= 2 * EDGE else []
-    forms += [items[:keep] + [_GAP] + items[-min(keep, 2):] for keep in (EDGE, 1) if keep + min(keep, 2) < len(items)]
+    forms += [items[:keep] + [_GAP] + items[-min(keep, 2):] for keep in (EDGE, 1)
+              if keep + min(keep, 2) < len(items)]
     texts = []
     for shown in forms:
         share = max(24, limit // max(1, len(shown)))
-        parts = ["..." if item is _GAP else
-                 f"{show(item[0], share)}: {show(item[1], share)}" if isinstance(value, dict) else show(item, share)
-                 for item in shown]
+        parts = ["..." if item is _GAP else f"{show(item[0], share)}: {show(item[1], share)}"
+                 if isinstance(value, dict) else show(item, share) for item in shown]
         text = brackets[0] + ", ".join(parts) + ("," if len(items) == 1 and brackets == "()" else "") + brackets[1]
         texts.append(text + (f" ({len(items):,} entries)" if any(item is _GAP for item in shown) else ""))
     return next((t for room in (limit, 2 * limit) for t in texts if len(t) <= room), texts[-1])

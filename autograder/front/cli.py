@@ -242,7 +242,8 @@ def rerun(args, module: str) -> str:
     for flag, value, usual in (("--seed", args.seed, default.seed), ("--timeout", args.timeout, default.timeout),
                                ("--budget", args.budget, default.budget)):
         again += [flag, f"{value:g}"] if value != usual else []
-    again += [x for label in args.hide for x in ("--hide", label)] + (["--unsandboxed"] if args.unsandboxed else [])
+    again += [x for label in args.hide for x in ("--hide", label)]
+    again += ["--unsandboxed"] if args.unsandboxed else []
     return f"{PROGRAM.command} {shlex.join([args.submission, *again])}"
 
 

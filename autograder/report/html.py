@@ -63,7 +63,7 @@ def _summary_table(views: list[ModuleView]) -> str:
     rows = []
     for v in views:
         whole = v.one_reason
-        lost = (f"all {len(v.rows)}: {escape(feedback_parts(whole.output)[0][0])}" if whole
+        lost = (f"all {len(v.rows)}: {escape((feedback_parts(whole.output)[0] or [''])[0])}" if whole
                 else f"{len(v.lost)} of {len(v.rows)}" if v.lost else "none")
         rows.append(f'<tr><td class="{v.status}">{escape(v.name)}</td>'
                     f'<td class="points">{fmt_points(v.score)}/{fmt_points(v.points)}</td><td>{lost}</td></tr>')
@@ -79,8 +79,9 @@ def _sections(views: list[ModuleView], verbose: bool) -> list[str]:
     if failed:
         out.append("<h2>Cases that lost points</h2>")
         for v in failed:
-            out.append(f'<h3><span class="{v.status}">{escape(v.name)} {fmt_points(v.score)}/{fmt_points(v.points)}'
-                       f"</span></h3><table>{''.join(_lost_rows(g, v.one_reason is not None) for g in v.groups)}</table>")
+            rows = "".join(_lost_rows(g, v.one_reason is not None) for g in v.groups)
+            out.append(f'<h3><span class="{v.status}">{escape(v.name)} {fmt_points(v.score)}/'
+                       f"{fmt_points(v.points)}</span></h3><table>{rows}</table>")
     passed = [v for v in views if (verbose or v.lost) and len(v.lost) < len(v.rows)]
     if passed:
         out.append("<h2>Cases that passed</h2>")

@@ -40,10 +40,11 @@ def bullet(text: str, width: int) -> list[str]:
     return wrap(lines[0], width, "  - ", "    ") + [w for line in lines[1:] for w in wrap(line, width, "    ")]
 
 
-def feedback_lines(output: str, width: int) -> list[str]:
-    """A case's whole feedback, the reason first and the call last, wrapped under its line."""
+def feedback_lines(output: str, width: int, skip: int = 0) -> list[str]:
+    """A case's whole feedback, the reason first and the call last, wrapped under its line
+    (``skip``: the reason's first lines said already)."""
     reason, called = feedback_parts(output)
-    return [w for line in reason + ([called] if called else [])
+    return [w for line in reason[skip:] + ([called] if called else [])
             for w in wrap(line, width, FEEDBACK_INDENT, FEEDBACK_INDENT + "  ")]
 
 
@@ -75,11 +76,10 @@ def module_lines(view: ModuleView, width: int, color: bool, verbose: bool, faile
     head = f"{view.name}  {fmt_points(view.score)}/{fmt_points(view.points)}"
     whole = view.one_reason
     if whole:
-        reason, called = feedback_parts(whole.output)
-        out = wrap(f"{head}  all {lost} cases: {reason[0]}", width, "", FEEDBACK_INDENT)
+        reason = (feedback_parts(whole.output)[0] or [""])[0]
+        out = wrap(f"{head}  all {lost} cases: {reason}", width, "", FEEDBACK_INDENT)
         out[0] = out[0].replace(head, paint(head, view.status, color), 1)
-        return out + [w for line in reason[1:] + ([called] if called else [])
-                      for w in wrap(line, width, FEEDBACK_INDENT, FEEDBACK_INDENT + "  ")]
+        return out + feedback_lines(whole.output, width, skip=1)
     summary = f"all {len(view.rows)} cases passed" if not lost else f"{lost} of {len(view.rows)} cases lost points"
     out = [f"{paint(head, view.status, color)}  {summary}"]
     shown = view.lost if failed_only else view.rows if (lost or verbose) else []

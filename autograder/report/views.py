@@ -2,8 +2,9 @@
 :class:`~autograder.engine.results.Report` (a hidden case's feedback held back), the cases a
 module lost for one reason said once (a module that does not import, a file not handed in,
 the template's stubs: ``Lost``), each case's state and its mark, the top-level summary lines,
-the hand-graded questions, and the size a results.json is cut to (``fit``). The renderings (``text.py``, ``html.py``) and the exporters
-(``gradescope.py``, ``prairielearn.py``) are made of these.
+the hand-graded questions, and the size a results.json is cut to (``fit``). The renderings
+(``text.py``, ``html.py``) and the exporters (``gradescope.py``, ``prairielearn.py``) are made
+of these.
 """
 
 from __future__ import annotations
