@@ -1,4 +1,7 @@
-"""The catalog: the grader modules under ``graders/``, found and loaded in the assignment's order."""
+"""The catalog: the grader modules under ``graders/``, found and loaded in the assignment's order.
+
+Importing it makes this grader's ``graders`` and ``reference`` the ones ``import`` finds
+(``paths.answers_importable``: an installed grader keeps them in ``autograder/answers``)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,10 @@ import os
 import pkgutil
 from functools import lru_cache
 
+from .paths import answers_importable
 from .spec import Case, Module, in_assignment_order
+
+answers_importable()
 
 _ENV = "AUTOGRADER_MODULES"      # comma-separated module names: load only those graders
 

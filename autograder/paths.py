@@ -1,6 +1,14 @@
 """Where the grader's parts lie, computed in one place: the folder holding its packages (a
 checkout, or site-packages after ``pip install``), each package's folder, and the checkout
-when the grader runs from one."""
+when the grader runs from one.
+
+The course's answers, ``graders`` and ``reference``, are top-level folders of a checkout; pip
+installs them inside the grader's own package, as ``autograder/answers/graders`` and
+``autograder/answers/reference`` (``setup.py``), so that nothing with those generic names lands
+at the top of site-packages. Their import names stay ``graders`` and ``reference`` in the
+grading process: ``answers_importable`` puts the folder holding them first on its path (the
+catalog does, before it loads a grader). The zygote, the jail and the notebook kernel never
+import them, and never get that folder on their path."""
 
 from __future__ import annotations
 
@@ -10,6 +18,38 @@ import sys
 
 PACKAGES_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # holds autograder/
 ANSWER_PACKAGES = ("reference", "graders")     # what a student must never read
+INSTALLED_ANSWERS = os.path.join("autograder", "answers")   # where pip puts them, below PACKAGES_HOME
+
+
+def answers_home() -> str:
+    """The folder holding ``graders/`` and ``reference/``: ``autograder/answers`` of an
+    installed grader, else the checkout."""
+    installed = os.path.join(PACKAGES_HOME, INSTALLED_ANSWERS)
+    return installed if os.path.isdir(installed) else PACKAGES_HOME
+
+
+def answer_dir(name: str) -> str:
+    """The folder of answer package ``name`` (``"reference"`` or ``"graders"``) this grader uses."""
+    return os.path.join(answers_home(), name)
+
+
+def answers_importable() -> None:
+    """``import graders`` and ``import reference`` find this grader's own, first: an installed
+    grader's ``autograder/answers`` goes to the front of the path (a checkout's answers lie
+    beside ``autograder/``, on the path already)."""
+    home = answers_home()
+    if home != PACKAGES_HOME and (not sys.path or sys.path[0] != home):
+        sys.path.insert(0, home)
+
+
+def answer_folders(entry: str, packages_only: bool = True) -> list[str]:
+    """The answer packages a folder of the import path holds, in either layout (a checkout's
+    ``entry/reference``, an installed grader's ``entry/autograder/answers/reference``); with
+    ``packages_only`` False, any folder of those names."""
+    return [folder for name in ANSWER_PACKAGES
+            for folder in (os.path.join(entry, name), os.path.join(entry, INSTALLED_ANSWERS, name))
+            if os.path.isfile(os.path.join(folder, "__init__.py"))
+            or (not packages_only and os.path.isdir(folder))]
 
 
 def within(path: str, folder: str) -> bool:
@@ -39,12 +79,10 @@ def checkout() -> str | None:
 def answer_dirs() -> tuple[str, ...]:
     """The folders of the answer packages this grader uses, and of any others on its import
     path (another checkout that a .pth file or an editable install put there)."""
-    found = [d for d in map(package_dir, ANSWER_PACKAGES) if d]
+    found = [os.path.realpath(answer_dir(n)) for n in ANSWER_PACKAGES if os.path.isdir(answer_dir(n))]
+    found += [d for d in map(package_dir, ANSWER_PACKAGES) if d]
     for entry in sys.path:
-        for name in ANSWER_PACKAGES:
-            folder = os.path.join(entry or os.getcwd(), name)
-            if os.path.isfile(os.path.join(folder, "__init__.py")):
-                found.append(os.path.realpath(folder))
+        found += [os.path.realpath(folder) for folder in answer_folders(entry or os.getcwd())]
     return tuple(dict.fromkeys(found))
 
 

@@ -91,8 +91,9 @@ def test_the_gradescope_bundle_grades_in_container_mode(gradescope, env_base):
     site = subprocess.run([os.path.join(root, "venv", "bin", "python"), "-I", "-c",
                            "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True).stdout.strip()
-    for name in ("reference", "graders"):                  # the answers: root's only
-        assert os.stat(os.path.join(site, name)).st_mode & 0o077 == 0
+    for name in ("reference", "graders"):                  # the answers: root's only, in autograder/
+        assert not os.path.exists(os.path.join(site, name))
+        assert os.stat(os.path.join(site, "autograder", "answers", name)).st_mode & 0o077 == 0
     assert os.stat(os.path.join(root, "source")).st_mode & 0o077 == 0
     shutil.copytree(os.path.join(ROOT, "examples", "partly_wrong"), os.path.join(root, "submission"))
     metadata = os.path.join(root, "submission_metadata.json")       # earlier results: hidden too

@@ -26,6 +26,28 @@ def test_exact_score(name, tmp_path):
     assert not wrong, "\n".join(f"{c}: expected {e}, got {g}: {outputs[c]}" for c, (e, g) in wrong.items())
     for case, text in expected(name, report.sandbox_mode).get("messages", {}).items():
         assert text in outputs[case], f"{case}: feedback lacks {text!r}: {outputs[case]!r}"
+    assert_brackets_balance(name, outputs)
+
+
+BUILT_TO_MISBEHAVE = ("hostile_", "engine_")     # their words (exceptions, strings) are anything
+
+
+def assert_brackets_balance(name: str, outputs: dict[str, str]) -> None:
+    """Every bracket of the feedback closes: values are summarised whole (issue 28: calls were
+    cut mid-array with "..."). Of a submission built to misbehave, whose exception messages and
+    strings are anything it likes, the calls the grader renders."""
+    for case, output in outputs.items():
+        lines = output.splitlines()
+        if os.path.basename(name).startswith(BUILT_TO_MISBEHAVE):
+            lines = [line for line in lines if line.startswith("called ")]
+        for line in lines:
+            stack = []
+            for c in line:
+                if c in "([{":
+                    stack.append(")]}"["([{".index(c)])
+                elif c in ")]}":
+                    assert stack and stack.pop() == c, f"{name} {case}: {line}"
+            assert not stack, f"{name} {case}: {line}"
 
 
 @pytest.mark.parametrize("name", corpus() + [EXAMPLE])
@@ -44,6 +66,7 @@ def test_the_readme_example_scores_as_its_expected_json():
     got = report.by_case()
     scores = expected_scores(EXAMPLE, got, report.sandbox_mode)
     assert {c: s for c, s in got.items() if s != scores[c]} == {}
+    assert_brackets_balance(EXAMPLE, {r.case.id: r.output for r in report.results})
 
 
 def test_a_function_the_submission_lacks_is_expected_to_score_nothing(tmp_path):

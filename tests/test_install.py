@@ -8,6 +8,8 @@ import tempfile
 
 import pytest
 
+from autograder import catalog
+from autograder.make import bundle
 from tests.environments import as_nobody, copy_checkout, second_clone
 from tests.helpers import ROOT, TOTAL, expected_mode, expected_scores, modules_in, stage
 from tests.test_hidden import hidden_instances, leaks, visible_texts
@@ -27,11 +29,24 @@ def installed(env_base, anyone_python):
 
 
 def test_pip_install_grades_the_reference_from_another_folder(installed, anyone_python, tmp_path):
-    where = subprocess.run([anyone_python, "-c", "import autograder, graders, reference; "
-                            "print(autograder.__file__, graders.__file__, reference.__file__)"],
-                           capture_output=True, text=True, cwd=tmp_path, env=installed)
+    """Nothing named ``graders`` or ``reference`` at the top of site-packages: they are the
+    grader's own, in ``autograder/answers``, found by the grader (first, before a folder of that
+    name where it runs) and by no one else."""
     target = installed["PYTHONPATH"]
-    assert all(p.startswith(target + os.sep) for p in where.stdout.split()), where
+    assert not {"graders", "reference"} & set(os.listdir(target))
+    assert sorted(os.listdir(os.path.join(target, "autograder", "answers"))) == ["graders", "reference"]
+    alone = subprocess.run([anyone_python, "-c", "import reference"], capture_output=True, text=True,
+                           cwd=tmp_path, env=installed)
+    assert alone.returncode != 0 and "No module named 'reference'" in alone.stderr
+    for name in ("graders", "reference"):             # another package of those names, where it runs
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("raise ImportError('not the grader's')\n")
+    where = subprocess.run([anyone_python, "-c", "from autograder import catalog; import graders, reference; "
+                            "print(len(catalog.available()), graders.__file__, reference.__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path, env=installed)
+    count, *files = where.stdout.split()
+    assert int(count) == len(catalog.available()), where.stderr
+    assert all(p.startswith(os.path.join(target, "autograder", "answers") + os.sep) for p in files), where
     out = tmp_path / "results.json"
     run = subprocess.run([anyone_python, "-m", "autograder", os.path.join(ROOT, "reference"),
                           "--json", str(out)], capture_output=True, text=True, cwd=tmp_path,
@@ -42,6 +57,13 @@ def test_pip_install_grades_the_reference_from_another_folder(installed, anyone_
     assert data["extra_data"]["sandbox"] in ("root", "userns")
 
 
+def test_a_bundle_made_by_an_installed_grader_installs_as_the_checkout_does():
+    """setup.py (which puts the answers inside autograder/) is what an installed grader's
+    bundles build from too: its copy in bundle.py is the checkout's file."""
+    with open(os.path.join(ROOT, "setup.py")) as f:
+        assert f.read() == bundle.SETUP_PY
+
+
 def test_the_console_script_and_the_template_come_with_it(installed, anyone_python, tmp_path):
     script = os.path.join(installed["PYTHONPATH"], "bin", "dl-autograder")
     out = tmp_path / "results.json"
@@ -50,6 +72,14 @@ def test_the_console_script_and_the_template_come_with_it(installed, anyone_pyth
                          env=installed, timeout=300)
     assert run.returncode == 0, run.stderr
     assert json.loads(out.read_text())["score"] == 0 and "Total: 0 / 6" in run.stdout
+    assert " ".join(run.stdout.split()[-5:]) == f"{script} {os.path.join(ROOT, 'student_template')} --module " \
+        "tuning --failed"                       # the next command, as it was run: no grade.py for pip users
+    (tmp_path / "empty").mkdir()
+    for args, stream, said in (([str(tmp_path / "empty")], "stderr", "dl-autograder: nothing was handed in"),
+                               (["--bogus"], "stderr", "usage: dl-autograder"),
+                               (["--version"], "stdout", "dl-autograder 0.1.0 (default seed 0)")):
+        other = subprocess.run([script, *args], capture_output=True, text=True, cwd=tmp_path, env=installed)
+        assert said in getattr(other, stream) and "grade.py" not in other.stdout + other.stderr, other
     run = subprocess.run([anyone_python, "-m", "autograder.make.template", "--out", str(tmp_path / "t")],
                          capture_output=True, text=True, cwd=tmp_path, env=installed)
     assert run.returncode == 0, run.stderr
@@ -127,3 +157,18 @@ def test_another_clones_answers_stay_out_of_reach(env_base, anyone_python, nobod
     data = _steal_from_a_second_clone(env_base, anyone_python, folder, nobody)
     assert data["extra_data"]["sandbox"] == ("userns" if nobody else expected_mode())
     assert data["score"] == 0 and "got 0" in data["tests"][0]["output"], data["tests"][0]
+
+
+def test_installed_answers_are_masked_in_every_jail(tmp_path, monkeypatch):
+    """The jail shows the interpreter's site-packages; the answers pip put inside
+    ``autograder/answers`` there are among the folders it masks (and container mode checks)."""
+    from autograder.sandbox import zygote
+    site = tmp_path / "venv" / "lib" / "site-packages"
+    for name in ("graders", "reference"):
+        (site / "autograder" / "answers" / name).mkdir(parents=True)
+        (site / "autograder" / "answers" / name / "__init__.py").write_text("")
+    monkeypatch.setattr("sys.prefix", str(tmp_path / "venv"))
+    monkeypatch.setattr("sys.path", [str(site)])
+    order, hidden = zygote.python_paths()
+    assert order == [str(site)]
+    assert sorted(hidden) == [str(site / "autograder" / "answers" / n) for n in ("graders", "reference")]

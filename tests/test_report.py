@@ -22,7 +22,7 @@ from autograder.front.cli import StatusLine
 from autograder.front.selection import SelectionError, keyword_filter
 from autograder.report import gradescope, prairielearn
 from autograder.report.text import FEEDBACK_INDENT, to_text
-from autograder.report.views import RESULTS_BYTES, manual_questions
+from autograder.report.views import RESULTS_BYTES, feedback_parts, manual_questions, module_views
 from tests.helpers import ROOT, grade
 
 EXAMPLE = os.path.join(ROOT, "examples", "partly_wrong")
@@ -39,28 +39,49 @@ def example():
     return engine.grade(EXAMPLE)
 
 
-def feedback_block(lines: list[str], case_id: str) -> list[str]:
-    """The feedback lines under the case's line."""
-    head = next(i for i, line in enumerate(lines) if line.endswith(f"  {case_id}"))
-    block = []
-    for line in lines[head + 1:]:
+def feedback_block(lines: list[str], head: str) -> list[str]:
+    """The lines of the case, cases or module whose line starts with ``head`` (after its mark
+    and points, for a case), its continuation and feedback lines included."""
+    start = next(i for i, line in enumerate(lines)
+                 if line.startswith(head) or re.match(r"  \S+ +[\d./]+  " + re.escape(head), line))
+    block = [lines[start]]
+    for line in lines[start + 1:]:
         if not line.startswith(FEEDBACK_INDENT):
             break
         block.append(line)
     return block
 
 
-def assert_whole_feedback_on_screen(lines: list[str], data: dict, width: int) -> None:
-    """Every line fits; every failed test of results.json has its whole output under its line."""
-    assert all(len(line) <= width for line in lines), [line for line in lines if len(line) > width]
-    failed = [t for t in data["tests"] if t["status"] == "failed"]
+def shown_feedback(report: Report) -> list[tuple[str, str, list[str]]]:
+    """``(head, shared feedback, case ids)`` of each thing the report says once: a case, the
+    cases a module lost for one reason, a module that lost every case for one."""
+    out = []
+    for view in module_views(report):
+        for group in view.groups:
+            ids = [r.case.id for r in group.rows]
+            head = (f"{view.name}  {view.score:g}/{view.points:g}  all {len(ids)} cases: " if view.one_reason
+                    else ids[0] if len(ids) == 1 else f"{len(ids)} cases: {group.ids}"[:40])
+            out.append((head, group.output, ids))
+    return out
+
+
+def assert_whole_feedback_on_screen(lines: list[str], data: dict, width: int, report: Report) -> None:
+    """Every line fits; every failed test of results.json has its whole output under its line,
+    or under the line of the cases that lost their points for the same reason, said once."""
+    fits = [line for i, line in enumerate(lines) if i == 0 or not lines[i - 1].startswith("Work on ")]
+    assert all(len(line) <= width for line in fits), [line for line in fits if len(line) > width]   # but a command
+    failed = {f"{t['extra_data']['item']}[{t['extra_data']['case']}]": t for t in data["tests"]
+              if t["status"] == "failed"}
     assert len(failed) > 20
-    for t in failed:
-        case_id = f"{t['extra_data']['item']}[{t['extra_data']['case']}]"
-        shown = squeeze("".join(feedback_block(lines, case_id)))
-        assert len(shown) == len(squeeze(t["output"])), case_id
-        for part in t["output"].splitlines():
-            assert squeeze(part) in shown, (case_id, part)
+    said = shown_feedback(report)
+    assert sorted(i for _, _, ids in said for i in ids) == sorted(failed)
+    assert any(len(ids) > 1 for _, _, ids in said)              # some are said once for several
+    for head, output, ids in said:
+        reason, called = feedback_parts(output)
+        shown = squeeze("".join(feedback_block(lines, head)))
+        assert shown.endswith(squeeze("".join(reason + [called or ""]))), head     # whole, reason first
+        if len(ids) == 1:
+            assert output == failed[ids[0]]["output"]
 
 
 def run_in_terminal(args: list[str], columns: int, extra_env: dict | None = None) -> str:
@@ -98,7 +119,7 @@ def test_80_column_terminal_shows_every_failed_case_whole(tmp_path):
     raw = run_in_terminal([EXAMPLE, "--json", str(out)], columns=80)
     data = json.loads(out.read_text())
     lines = screen_lines(raw)
-    assert_whole_feedback_on_screen(lines, data, 80)
+    assert_whole_feedback_on_screen(lines, data, 80, engine.grade(EXAMPLE))
     assert "\x1b[31mFAIL" in raw and "\x1b[32mok" in raw             # coloured on a terminal
     assert "grading backprop (2 of 12 modules)" in raw                # progress, then erased
     assert any(line.startswith(f"Total: {data['score']:g} / {data['max_score']:g}  (") for line in lines)
@@ -107,20 +128,20 @@ def test_80_column_terminal_shows_every_failed_case_whole(tmp_path):
 def test_same_rendering_at_other_widths(example):
     data = gradescope.results(example)
     for width in (100, 160):
-        assert_whole_feedback_on_screen(to_text(example, width=width).splitlines(), data, width)
+        assert_whole_feedback_on_screen(to_text(example, width=width).splitlines(), data, width, example)
 
 
 def test_piped_output_has_no_colour_and_no_progress():
     run = subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), "student_template",
                           "--module", "tuning"], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0 and "\x1b" not in run.stdout and run.stderr == ""
-    assert "FAIL   0/2  tuning.grid_search_cost[worked]" in run.stdout
+    assert "tuning  0/6  all 6 cases: not implemented (grid_search_cost and" in run.stdout
 
 
 def test_no_color_is_honoured_on_a_terminal():
     raw = run_in_terminal(["student_template", "--module", "tuning"], columns=100,
                           extra_env={"NO_COLOR": "1"})
-    assert "FAIL" in raw and not re.search(r"\x1b\[3\dm", raw)
+    assert "tuning  0/6  all 6 cases: not implemented" in raw and not re.search(r"\x1b\[3\dm", raw)
 
 
 def test_colour_marks_failed_passed_and_partial(example):
@@ -140,10 +161,11 @@ def test_full_modules_collapse_unless_verbose():
 
 
 def test_failed_only_shows_what_to_fix(example):
-    text = to_text(example, failed_only=True)
+    text = to_text(example, failed_only=True, width=1000)
     assert not re.search(r"^  ok ", text, re.M)
+    said = {i: head for head, _, ids in shown_feedback(example) for i in ids}
     for r in example.results:
-        assert (r.case.id in text) == (not r.passed), r.case.id
+        assert (r.case.id in text or said.get(r.case.id, "\0") in text) == (not r.passed), r.case.id
 
 
 def test_next_steps_put_the_most_points_missing_first(example):

@@ -6,6 +6,7 @@ becomes a score.
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from typing import Callable
@@ -15,10 +16,12 @@ from ..options import GradingOptions
 from ..sandbox.protocol import SandboxFault, SandboxUnavailable, StudentError, printable
 from ..sandbox.zygote_handle import zygote
 from ..spec import Case
-from ..submission import open_submission
+from ..submission import Submission, SubmissionError, open_submission
 from .calls import CaseCalls, StudentFunction
 from .results import CaseResult, Report
 from .session import Session
+
+MISNAMED_SHOWN = 5           # entries of a folder with nothing to grade, named in the message
 
 
 def selected(options: GradingOptions) -> list[Case]:
@@ -61,7 +64,7 @@ def run_case(case: Case, session, seed: int) -> CaseResult:
 def grade(path: str, options: GradingOptions = GradingOptions(),
           progress: Callable[[str], None] | None = None) -> Report:
     """Grades the submission at ``path`` as ``options`` say; raises SubmissionError only when
-    nothing is gradable, SandboxUnavailable when no sandbox can be made. ``progress`` is told
+    nothing is gradable (``check_gradable``), SandboxUnavailable when no sandbox can be made. ``progress`` is told
     what is being graded.
 
     The front doors rehearse the reference first (``rehearsal.rehearse``), while the zygote
@@ -75,6 +78,7 @@ def grade(path: str, options: GradingOptions = GradingOptions(),
     submission = open_submission(path)
     seed = options.seed
     cases = selected(options)
+    check_gradable(submission, list(dict.fromkeys(c.module for c in cases)))
     hidden = frozenset(c.id for c in cases if c.hidden or c.label in options.hidden_labels)
     announce = _announcer(cases, progress)
     done: dict[str, CaseResult] = {}
@@ -105,6 +109,24 @@ def grade(path: str, options: GradingOptions = GradingOptions(),
     return Report(submission.path, seed, [done[c.id] for c in cases], catalog.load(options.modules),
                   time.monotonic() - start, mode, notes,
                   bytes(visible.sandbox.output).decode(errors="replace"), hidden)
+
+
+def check_gradable(submission: Submission, modules: list[str]) -> None:
+    """Raises SubmissionError when a folder holds no file of the modules graded and no
+    notebook (an empty folder, or files named otherwise than the template's): a report of
+    every case lost would say nothing true, and a platform should not spend an attempt on it."""
+    if submission.modules is None or submission.modules & set(modules):
+        return
+    names = ", ".join(f"{m}.py" for m in modules)
+    held = sorted(n for n in os.listdir(submission.path) if not n.startswith("."))
+    if not held:
+        raise SubmissionError(f"nothing was handed in: {submission.path} is empty; hand in the template's "
+                              f"module files ({names}) or a notebook (.ipynb)")
+    shown = ", ".join(held[:MISNAMED_SHOWN]) + \
+        (f" and {len(held) - MISNAMED_SHOWN} more" if len(held) > MISNAMED_SHOWN else "")
+    raise SubmissionError(f"nothing to grade in {submission.path}: it holds {printable(shown)} but none of the "
+                          f"template's module files ({names}) and no notebook (.ipynb); name the files as in "
+                          "the template, at the top of the folder")
 
 
 def _graded(case: Case, session: Session, seed: int, done: dict[str, CaseResult]) -> CaseResult:

@@ -35,12 +35,19 @@ from ..options import GradingOptions
 from ..sandbox.protocol import SandboxUnavailable
 from ..sandbox.zygote_handle import zygote
 from ..submission import SubmissionError
+from .invocation import DEFAULT, Invocation, this_process
 
 
 NOT_GRADED = 3          # exit status: a fault of the grader or the machine left the submission
                         # without a score (retried once in a fresh sandbox); grade it again
 FORMATS = ("gradescope", "prairielearn")     # --format: each an exporter of autograder/report/,
                                             # named here so that parsing imports no numpy
+PROGRAM: Invocation = DEFAULT                # how this run was started (main sets it)
+
+
+def warn(text: str) -> None:
+    """``text`` on stderr, after the program's name as the user ran it."""
+    print(f"{PROGRAM.name}: {text}", file=sys.stderr)
 
 
 def wants_color(stream) -> bool:
@@ -74,9 +81,9 @@ def _shard(text: str) -> Shard:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(program: str = DEFAULT.name) -> argparse.ArgumentParser:
     default = GradingOptions()
-    p = argparse.ArgumentParser(prog="grade.py", description="Grade deep-learning homework submissions.")
+    p = argparse.ArgumentParser(prog=program, description="Grade deep-learning homework submissions.")
     p.add_argument("submission", nargs="?",
                    help="a folder of module files, one .py file or a .ipynb notebook; with --batch, "
                         "a folder holding one entry per student")
@@ -125,12 +132,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--unsandboxed", action="store_true",
                    help="where no namespaces can be had (not root, user namespaces refused), run the "
                         "code without isolation instead of refusing: only for code you trust")
+    p.add_argument("--version", action="store_true", help="print the grader's version and the default seed")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = parser()
+    """The command line (``argv``: ``sys.argv[1:]``, its program named as the user ran it, when
+    None); its exit status."""
+    global PROGRAM
+    PROGRAM = this_process() if argv is None else DEFAULT
+    p = parser(PROGRAM.name)
     args = p.parse_args(argv)
+    if args.version:
+        from ..course.analysis import grader_version
+        print(f"dl-autograder {grader_version()} (default seed {GradingOptions().seed})")
+        return 0
     if args.merge:
         return _merge(p, args)
     if args.shard and not args.batch:
@@ -155,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return _batch(p, args, options)
         except SandboxUnavailable as exc:
-            print(f"grade.py: {exc}", file=sys.stderr)
+            warn(str(exc))
             return 2
     return _one_submission(args, options)
 
@@ -215,14 +231,14 @@ def _one_submission(args, options: GradingOptions) -> int:
         elif destination:
             destination.write(json.dumps(exporter(args.format).results(result), indent=1))
         if not result.graded:
-            print(f"grade.py: {not_graded_line(result)}", file=sys.stderr)
+            warn(not_graded_line(result))
     except SubmissionError as exc:                # nothing to grade: the student's to fix
-        print(f"grade.py: {exc}", file=sys.stderr)
+        warn(str(exc))
         if destination:
             destination.write(json.dumps(exporter(args.format).unreadable(str(exc)), indent=1))
         return 2
     except SandboxUnavailable as exc:             # no sandbox on this machine: never a score
-        print(f"grade.py: {exc}", file=sys.stderr)
+        warn(str(exc))
         if destination:
             _grading_failed(destination, f"the autograder could not run ({exc}); tell your instructor",
                             args.format)
@@ -234,8 +250,21 @@ def _one_submission(args, options: GradingOptions) -> int:
         raise
     print(to_text(result, width=shutil.get_terminal_size((100, 24)).columns, color=wants_color(sys.stdout),
                   verbose=args.verbose, failed_only=args.failed, title=heading(result, args.submission),
-                  rerun=lambda module: f"grade.py {shlex.quote(args.submission)} --module {module} --failed"))
+                  rerun=lambda module: rerun(args, module)))
     return 0 if result.graded else NOT_GRADED
+
+
+def rerun(args, module: str) -> str:
+    """The command that grades ``module`` of the same submission again, showing what failed: as
+    the user ran this one, with the options that change the grading (seed, limits, hidden
+    labels, no sandbox)."""
+    default, again = GradingOptions(), ["--module", module, "--failed"]
+    for flag, value, usual in (("--seed", args.seed, default.seed), ("--timeout", args.timeout, default.timeout),
+                               ("--budget", args.budget, default.budget)):
+        again += [flag, f"{value:g}"] if value != usual else []
+    again += [x for label in args.hide for x in ("--hide", label)]
+    again += ["--unsandboxed"] if args.unsandboxed else []
+    return f"{PROGRAM.command} {shlex.join([args.submission, *again])}"
 
 
 def exporter(form: str):
@@ -262,8 +291,8 @@ def _similarity(p: argparse.ArgumentParser, args) -> int:
     print(f"wrote similarity.html and similarity.csv to {args.out}: {len(listed)} pairs listed, "
           f"{flagged} worth a look (not part of any score)")
     if not any(os.path.exists(os.path.join(args.out, s, "results.json")) for s, _ in students):
-        print(f"grade.py: no results.json in {args.out}: the code was compared, not the wrong answers "
-              f"(grade the class there first)", file=sys.stderr)
+        warn(f"no results.json in {args.out}: the code was compared, not the wrong answers "
+             f"(grade the class there first)")
     return 0
 
 
@@ -312,7 +341,7 @@ def _merge(p: argparse.ArgumentParser, args) -> int:
         roster = read_roster(args.roster, args.assignment) if args.roster else None
         merged = merge(args.merge, args.out, roster, args.workers)
     except (MergeError, RosterError) as exc:
-        print(f"grade.py: cannot merge: {exc}", file=sys.stderr)
+        warn(f"cannot merge: {exc}")
         return 2
     return _class_written(args, merged.rows, merged.roster, merged.similarity)
 
@@ -327,8 +356,7 @@ def _class_written(args, rows: list[dict], roster, similarity: bool) -> int:
         print(f"wrote similarity.html and similarity.csv to {args.out} (not part of any score)")
     strays = [r["student"] for r in rows if roster and r["roster"] is None]
     if strays:
-        print(f"grade.py: {len(strays)} submission(s) not in the roster, left out of the LMS files: "
-              f"{', '.join(strays)}", file=sys.stderr)
+        warn(f"{len(strays)} submission(s) not in the roster, left out of the LMS files: {', '.join(strays)}")
     return _not_graded(rows, args.merge)
 
 
@@ -336,7 +364,6 @@ def _not_graded(rows: list[dict], merged: list[str] | None = None) -> int:
     missing = [r["student"] for r in rows if r["status"].startswith(course.NOT_GRADED)]
     if missing:
         again = "their shards again, then merge" if merged else "the same command again to grade them"
-        print(f"grade.py: {len(missing)} student(s) not graded (a fault of the grader or the machine): "
-              f"run {again}", file=sys.stderr)
+        warn(f"{len(missing)} student(s) not graded (a fault of the grader or the machine): run {again}")
         return NOT_GRADED
     return 0

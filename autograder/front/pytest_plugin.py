@@ -4,11 +4,11 @@ paths: declared in a conftest.py, ``--submission DIR`` would make pytest treat D
 path and load DIR/conftest.py, the student's code, in the grader's process."""
 
 from ..options import GradingOptions
-from ..paths import package_dir
+from ..paths import answer_dir
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("autograder")
-    group.addoption("--submission", default=package_dir("reference"),
+    group.addoption("--submission", default=answer_dir("reference"),
                     help="the submission that graders/ grade (default: reference/)")
     group.addoption("--seed", type=int, default=GradingOptions().seed, help="seed of the random instances")

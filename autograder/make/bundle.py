@@ -5,7 +5,7 @@ default profile: the grader finds namespaces refused and grades in container mod
 Both install the grader the same way (``install.sh``, in the image, once): a venv, the pinned
 torch from PyTorch's CPU index (``AUTOGRADER_TORCH_INDEX`` overrides it; empty for none), the
 grader as a package, and then the answers readable by root only: the installed ``reference``
-and ``graders`` packages and the sources the image was built from.
+and ``graders`` packages (in ``autograder/answers``) and the sources the image was built from.
 
     python grade.py --gradescope-bundle autograder.zip      # upload it as the autograder
     python grade.py --prairielearn-bundle DIR               # an image to build, a tests/ folder
@@ -23,9 +23,21 @@ import stat
 import zipfile
 
 from ..options import GradingOptions
-from ..paths import ANSWER_PACKAGES, PACKAGES_HOME, checkout
+from ..paths import ANSWER_PACKAGES, INSTALLED_ANSWERS, PACKAGES_HOME, answer_dir, checkout
 
-PACKAGES = ("autograder", *ANSWER_PACKAGES)
+# the checkout's setup.py (tests/test_install.py holds them equal), for a bundle made by an
+# installed grader, whose source has none
+SETUP_PY = '''"""Which packages pip installs (the rest of the build is pyproject.toml's): ``autograder`` and
+its subpackages, and the course's answers, ``graders/`` and ``reference/``, inside it as
+``autograder.answers.graders`` and ``autograder.answers.reference``, so that nothing with
+those generic names lands at the top of site-packages (``autograder/paths.py`` finds them)."""
+
+from setuptools import find_packages, setup
+
+ANSWERS = {f"autograder.answers.{name}": name for name in ("graders", "reference")}
+
+setup(packages=find_packages(include=["autograder", "autograder.*"]) + sorted(ANSWERS), package_dir=ANSWERS)
+'''
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 PRAIRIELEARN_HOME = "/opt/dl-autograder"
 
@@ -43,10 +55,10 @@ INDEX="${{AUTOGRADER_TORCH_INDEX-{index}}}"
 "${{PIP[@]}}" ${{INDEX:+--extra-index-url "$INDEX"}} {torch}
 "${{PIP[@]}}" "$SOURCE"
 "$VENV/bin/python" -I - <<'EOF'
-# the installed answers, root's only: container mode checks it before it grades
-import importlib.util, os
-for name in {answers!r}:
-    folder = os.path.dirname(importlib.util.find_spec(name).origin)
+# the installed answers (autograder/answers/...), root's only: container mode checks it before it grades
+import os
+from autograder.paths import answer_dirs
+for folder in answer_dirs():
     for dirpath, dirnames, filenames in os.walk(folder):
         for entry in dirnames:
             os.chmod(os.path.join(dirpath, entry), 0o700)
@@ -133,14 +145,18 @@ Options baked into run.sh: `{options}`.
 
 
 def _package_files():
-    """``(name, path)`` of the grader's packages, tests left out."""
-    for package in PACKAGES:
-        for dirpath, dirnames, filenames in os.walk(os.path.join(PACKAGES_HOME, package)):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+    """``(name, path)`` of the grader's packages, tests left out, in a checkout's layout
+    (``graders/``, ``reference/`` beside ``autograder/``) wherever this grader lies."""
+    homes = [("autograder", os.path.join(PACKAGES_HOME, "autograder"))] + \
+        [(name, answer_dir(name)) for name in ANSWER_PACKAGES]
+    for package, home in homes:
+        for dirpath, dirnames, filenames in os.walk(home):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__"
+                                 and os.path.join(dirpath, d) != os.path.join(PACKAGES_HOME, INSTALLED_ANSWERS))
             for name in sorted(filenames):
                 if name.endswith(".py") and not name.startswith("test_"):
                     full = os.path.join(dirpath, name)
-                    yield os.path.relpath(full, PACKAGES_HOME), full
+                    yield os.path.join(package, os.path.relpath(full, home)), full
 
 
 def _torch_requirement() -> str:
@@ -156,11 +172,11 @@ def _torch_requirement() -> str:
 
 def _project_files():
     """``(name, bytes)`` of what ``pip install`` needs beside the packages: the checkout's
-    pyproject.toml and README.md, or for an installed grader a pyproject.toml made from its
-    own metadata."""
+    pyproject.toml, setup.py and README.md, or for an installed grader a pyproject.toml made
+    from its own metadata and the checkout's setup.py (``SETUP_PY``)."""
     root = checkout()
     if root:
-        for name in ("pyproject.toml", "README.md"):
+        for name in ("pyproject.toml", "setup.py", "README.md"):
             with open(os.path.join(root, name), "rb") as f:
                 yield name, f.read()
         return
@@ -170,14 +186,13 @@ def _project_files():
     yield "pyproject.toml", (
         '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n\n'
         f'[project]\nname = "{meta["Name"]}"\nversion = "{meta["Version"]}"\n'
-        f"dependencies = {requires!r}\n\n"
-        '[tool.setuptools.packages.find]\ninclude = ["autograder*", "graders", "reference"]\n').encode()
+        f"dependencies = {requires!r}\n").encode()
+    yield "setup.py", SETUP_PY.encode()
 
 
 def _source():
     """``(name, bytes, executable)`` of what an image is built from: the grader and install.sh."""
-    install = INSTALL.format(index=TORCH_CPU_INDEX, torch=shlex.quote(_torch_requirement()),
-                             answers=ANSWER_PACKAGES)
+    install = INSTALL.format(index=TORCH_CPU_INDEX, torch=shlex.quote(_torch_requirement()))
     yield "install.sh", install.encode(), True
     for name, data in _project_files():
         yield name, data, False

@@ -17,7 +17,7 @@ import textwrap
 
 from .. import catalog, checks, symbolic
 from ..options import GradingOptions
-from ..paths import checkout, package_dir
+from ..paths import answer_dir, checkout
 from ..sandbox import network
 from ..sandbox.imports import ALLOWED
 from ..spec import Case, Module
@@ -186,7 +186,7 @@ def module_section(m: Module, source: str) -> str:
 def generate(ref: str | None = None) -> str:
     """The text of ``docs/ASSIGNMENT.md`` from the reference folder ``ref`` (by default the
     ``reference`` package this grader uses) and the graders."""
-    ref = ref or package_dir("reference")
+    ref = ref or answer_dir("reference")
     modules = catalog.load(tuple(catalog.available()))        # every module, whatever the environment
     sources = {}
     for m in modules:

@@ -16,7 +16,7 @@ import ast
 import os
 import sys
 
-from ..paths import checkout, package_dir
+from ..paths import answer_dir, checkout
 from ..spec import in_assignment_order
 from ..submission.notebook import check_cell
 
@@ -70,7 +70,7 @@ def stub_module(source: str) -> str:
 def generate(ref: str | None = None) -> dict[str, str]:
     """``{filename: text}`` for every module of the reference folder ``ref`` (by default the
     ``reference`` package this grader uses)."""
-    ref = ref or package_dir("reference")
+    ref = ref or answer_dir("reference")
     out = {}
     for name in sorted(os.listdir(ref)):
         if name.endswith(".py") and not name.startswith("_"):

@@ -18,10 +18,10 @@ import os
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..paths import PACKAGES_HOME
+from ..paths import answer_dir
 from .operators import OPERATORS, Where
 
-REFERENCE = os.path.join(PACKAGES_HOME, "reference")
+REFERENCE = answer_dir("reference")
 
 
 @dataclass(frozen=True)

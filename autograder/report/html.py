@@ -1,21 +1,26 @@
 """The report as HTML: ``feedback.html`` of ``--batch`` (a self-contained page: inline style,
 no script, no image, no link to anything) and the notebook check's table (the same markup
-without the page around it). Every text comes escaped; every failed case shows its whole
-feedback, as in the terminal.
+without the page around it): a table of the modules first (points, cases lost), then the cases
+that lost points, those lost for one reason together as in the terminal, then those that
+passed. Every text comes escaped; every failed case shows its whole feedback.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from ..engine.results import CaseResult, Report
-from .views import (MARKS, ModuleView, case_state, feedback_parts, fmt_points, manual_questions, module_views,
+from ..engine.results import Report
+from .views import (MARKS, Lost, ModuleView, feedback_parts, fmt_points, manual_questions, module_views,
                     most_missing, not_graded_line, status)
 
 STYLE = """
 .ag-report { font-family: system-ui, sans-serif; line-height: 1.4; max-width: 60rem; }
 .ag-report h1 { font-size: 1.4rem; margin: 0 0 .3rem; }
 .ag-report h2 { font-size: 1.1rem; margin: 1.2rem 0 .3rem; }
+.ag-report h3 { font-size: 1rem; margin: .8rem 0 .2rem; }
+.ag-report table.modules { margin: .5rem 0; } .ag-report th { text-align: left; padding: .15rem .5rem; }
+.ag-report th.points { width: 4.5rem; text-align: right; }
+.ag-report th.module { width: 10rem; } .ag-report table.modules td:first-child { font-weight: bold; }
 .ag-report table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 .ag-report td { padding: .15rem .5rem; vertical-align: top; text-align: left; }
 .ag-report td.mark { width: 3rem; } .ag-report td.points { width: 4.5rem; }
@@ -30,26 +35,61 @@ STYLE = """
 """
 
 
-def _case_rows(r: CaseResult) -> str:
-    state = case_state(r)
-    row = (f'<tr class="case"><td class="mark {state.replace(" ", "-")}">{MARKS[state]}</td>'
-           f'<td class="points">{fmt_points(r.score)}/{fmt_points(r.case.points)}</td>'
-           f"<td><code>{escape(r.case.id)}</code></td></tr>")
-    if state == "passed":
-        return row
-    reason, called = feedback_parts(r.output)
+def _feedback_row(output: str) -> str:
+    reason, called = feedback_parts(output)
     text = "\n".join(reason + ([called] if called else []))
-    return row + f'<tr class="feedback"><td></td><td colspan="2"><pre>{escape(text)}</pre></td></tr>'
+    return f'<tr class="feedback"><td></td><td colspan="2"><pre>{escape(text)}</pre></td></tr>'
 
 
-def _module(view: ModuleView, verbose: bool) -> str:
-    lost = len(view.lost)
-    summary = f"all {len(view.rows)} cases passed" if not lost else f"{lost} of {len(view.rows)} cases lost points"
-    head = (f'<h2><span class="{view.status}">{escape(view.name)} {fmt_points(view.score)}/{fmt_points(view.points)}'
-            f"</span> <small>{summary}</small></h2>")
-    if not lost and not verbose:
-        return head
-    return head + "<table>" + "".join(_case_rows(r) for r in view.rows) + "</table>"
+def _case_row(state: str, score: float, points: float, what: str) -> str:
+    return (f'<tr class="case"><td class="mark {state.replace(" ", "-")}">{MARKS[state]}</td>'
+            f'<td class="points">{fmt_points(score)}/{fmt_points(points)}</td><td>{what}</td></tr>')
+
+
+def _lost_rows(group: Lost, whole: bool) -> str:
+    """Cases lost for one reason: one row naming them (``whole``: every case of the module),
+    their feedback once."""
+    if whole:
+        what = f"all {len(group.rows)} cases"
+    elif len(group.rows) == 1:
+        what = f"<code>{escape(group.rows[0].case.id)}</code>"
+    else:
+        what = f"{len(group.rows)} cases: <code>{escape(group.ids)}</code>"
+    return _case_row(group.state, group.score, group.points, what) + _feedback_row(group.output)
+
+
+def _summary_table(views: list[ModuleView]) -> str:
+    """Every module at a glance: its points and the cases it lost (and why, when one reason)."""
+    rows = []
+    for v in views:
+        whole = v.one_reason
+        lost = (f"all {len(v.rows)}: {escape((feedback_parts(whole.output)[0] or [''])[0])}" if whole
+                else f"{len(v.lost)} of {len(v.rows)}" if v.lost else "none")
+        rows.append(f'<tr><td class="{v.status}">{escape(v.name)}</td>'
+                    f'<td class="points">{fmt_points(v.score)}/{fmt_points(v.points)}</td><td>{lost}</td></tr>')
+    return ('<table class="modules"><thead><tr><th class="module">module</th><th class="points">points</th>'
+            f'<th>cases lost</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _sections(views: list[ModuleView], verbose: bool) -> list[str]:
+    """The cases that lost points, module by module, then those that passed (of every module
+    when ``verbose``, else of the modules that lost some)."""
+    out = []
+    failed = [v for v in views if v.lost]
+    if failed:
+        out.append("<h2>Cases that lost points</h2>")
+        for v in failed:
+            rows = "".join(_lost_rows(g, v.one_reason is not None) for g in v.groups)
+            out.append(f'<h3><span class="{v.status}">{escape(v.name)} {fmt_points(v.score)}/'
+                       f"{fmt_points(v.points)}</span></h3><table>{rows}</table>")
+    passed = [v for v in views if (verbose or v.lost) and len(v.lost) < len(v.rows)]
+    if passed:
+        out.append("<h2>Cases that passed</h2>")
+        for v in passed:
+            rows = "".join(_case_row("passed", r.score, r.case.points, f"<code>{escape(r.case.id)}</code>")
+                           for r in v.rows if r.passed)
+            out.append(f"<h3>{escape(v.name)}</h3><table>{rows}</table>")
+    return out
 
 
 def _items(title: str, texts: list[str]) -> str:
@@ -69,7 +109,8 @@ def to_html(report: Report, *, title: str, verbose: bool = True, page: bool = Tr
             f'<p class="total">{total}</p>',
             f"<p><small>seed {report.seed}, sandbox {escape(report.sandbox_mode)}, "
             f"{report.seconds:.1f} s</small></p>"]
-    body += [_module(v, verbose) for v in module_views(report)]
+    views = module_views(report)
+    body += [_summary_table(views), *_sections(views, verbose)]
     body.append(_items("Notes", report.notes))
     body.append(_items("Graded by hand, not in this score", manual_questions(report)))
     body.append(_items("Next, the modules with the most points missing",

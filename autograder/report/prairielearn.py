@@ -14,8 +14,10 @@ from .views import (HELD_BACK, RESULTS_OUTPUT_CHARS, feedback_parts, fit, fmt_po
 def results(report: Report) -> dict:
     """PrairieLearn's results.json (its external-grading documentation): ``score`` as a fraction,
     one test per visible case with ``points``/``max_points``, ``message`` (what went wrong,
-    first line) and ``output`` (all of it); the hidden cases as one test whose feedback is held
-    back. Under 1 MB: outputs are cut further if a report would be larger."""
+    its first line) and ``output`` (what the message does not say already: the rest of the
+    reason, such as the line of a syntax error, and the call; empty for a case that passed);
+    the hidden cases as one test whose feedback is held back. Under 1 MB: outputs are cut
+    further if a report would be larger."""
     tests, hidden = [], [r for r in report.results if r.case.id in report.hidden]
     for r in report.results:
         if r.case.id in report.hidden:
@@ -24,7 +26,7 @@ def results(report: Report) -> dict:
         tests.append({"name": f"{r.case.item} [{r.case.label}]", "description": catalog.summary(r.case.item),
                       "points": r.score, "max_points": r.case.points,
                       "message": reason[0] if reason else "passed",
-                      "output": cut(r.output, RESULTS_OUTPUT_CHARS)})
+                      "output": cut("\n".join(reason[1:] + ([called] if called else [])), RESULTS_OUTPUT_CHARS)})
     if hidden:
         tests.append({"name": f"hidden cases ({len(hidden)})", "description": "graded on instances you do not see",
                       "points": sum(r.score for r in hidden), "max_points": sum(r.case.points for r in hidden),

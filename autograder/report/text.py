@@ -1,8 +1,11 @@
 """The report as text: the terminal's, ``feedback.txt``'s and the notebook check's plain form.
 
 Every failed case shows its whole feedback (the reason, with expected, got and the mistake's
-name when it is recognised, then the call), wrapped to ``width`` columns under its line; a
-passed case is one line; a module with every point collapses to one line unless ``verbose``.
+name when it is recognised, then the call), wrapped to ``width`` columns under its line; cases
+of a module that lost their points for one reason (a syntax error, a file not handed in, the
+template's stubs) are one line and that feedback once, and a module that lost every case so is
+its own line; a passed case is one line; a module with every point collapses to one line
+unless ``verbose``.
 Colour (ANSI) only when asked for: red failed, green passed, yellow partial.
 """
 
@@ -12,8 +15,8 @@ import textwrap
 from typing import Callable
 
 from ..engine.results import CaseResult, Report
-from .views import (MARKS, ModuleView, case_state, feedback_parts, fmt_points, manual_questions, module_views,
-                    most_missing, not_graded_line, status)
+from .views import (MARKS, Lost, ModuleView, case_state, feedback_parts, fmt_points, manual_questions,
+                    module_views, most_missing, not_graded_line, status)
 COLOURS = {"passed": "32", "failed": "31", "partial": "33", "not graded": "35"}
 FEEDBACK_INDENT = " " * 6
 NEXT_SHOWN = 5                       # modules listed under "Next"
@@ -37,32 +40,64 @@ def bullet(text: str, width: int) -> list[str]:
     return wrap(lines[0], width, "  - ", "    ") + [w for line in lines[1:] for w in wrap(line, width, "    ")]
 
 
+def feedback_lines(output: str, width: int, skip: int = 0) -> list[str]:
+    """A case's whole feedback, the reason first and the call last, wrapped under its line
+    (``skip``: the reason's first lines said already)."""
+    reason, called = feedback_parts(output)
+    return [w for line in reason[skip:] + ([called] if called else [])
+            for w in wrap(line, width, FEEDBACK_INDENT, FEEDBACK_INDENT + "  ")]
+
+
 def case_lines(r: CaseResult, width: int, color: bool, points_w: int) -> list[str]:
     """The case's line and, when it lost points, its whole feedback under it."""
     state = case_state(r)
     points = f"{fmt_points(r.score)}/{fmt_points(r.case.points)}"
     head = f"  {paint(f'{MARKS[state]:<4}', state, color)} {points:>{points_w}}  {r.case.id}"
-    out = [head]
-    if state != "passed":
-        reason, called = feedback_parts(r.output)
-        for line in reason + ([called] if called else []):
-            out += wrap(line, width, FEEDBACK_INDENT, FEEDBACK_INDENT + "  ")
-    return out
+    return [head] + (feedback_lines(r.output, width) if state != "passed" else [])
+
+
+def group_lines(group: Lost, width: int, color: bool, points_w: int) -> list[str]:
+    """Cases that lost points for one reason: one line naming them, their feedback once."""
+    if len(group.rows) == 1:
+        return case_lines(group.rows[0], width, color, points_w)
+    points = f"{fmt_points(group.score)}/{fmt_points(group.points)}"
+    mark = f"{MARKS[group.state]:<4}"
+    lines = wrap(f"  {mark} {points:>{points_w}}  {len(group.rows)} cases: {group.ids}", width, "",
+                 FEEDBACK_INDENT + "  ")
+    lines[0] = lines[0].replace(mark, paint(mark, group.state, color), 1)
+    return lines + feedback_lines(group.output, width)
 
 
 def module_lines(view: ModuleView, width: int, color: bool, verbose: bool, failed_only: bool) -> list[str]:
+    """A module's line, then its cases: every case lost for one reason is that line's end
+    ("all 17 cases: not implemented ..."); else the cases shown, those lost for one reason
+    together."""
     lost = len(view.lost)
+    head = f"{view.name}  {fmt_points(view.score)}/{fmt_points(view.points)}"
+    whole = view.one_reason
+    if whole:
+        reason = (feedback_parts(whole.output)[0] or [""])[0]
+        out = wrap(f"{head}  all {lost} cases: {reason}", width, "", FEEDBACK_INDENT)
+        out[0] = out[0].replace(head, paint(head, view.status, color), 1)
+        return out + feedback_lines(whole.output, width, skip=1)
     summary = f"all {len(view.rows)} cases passed" if not lost else f"{lost} of {len(view.rows)} cases lost points"
-    out = [f"{paint(f'{view.name}  {fmt_points(view.score)}/{fmt_points(view.points)}', view.status, color)}  {summary}"]
+    out = [f"{paint(head, view.status, color)}  {summary}"]
     shown = view.lost if failed_only else view.rows if (lost or verbose) else []
-    points_w = max(len(f"{fmt_points(r.score)}/{fmt_points(r.case.points)}") for r in view.rows)
+    groups = {id(r): g for g in view.groups for r in g.rows}
+    points_w = max(len(f"{fmt_points(score)}/{fmt_points(points)}") for score, points in
+                   [*((r.score, r.case.points) for r in view.rows), *((g.score, g.points) for g in view.groups)])
     for r in shown:
-        out += case_lines(r, width, color, points_w)
+        if r.passed:
+            out += case_lines(r, width, color, points_w)
+        elif groups[id(r)].rows[0] is r:
+            out += group_lines(groups[id(r)], width, color, points_w)
     return out
 
 
-def next_lines(report: Report, rerun: Callable[[str], str] | None) -> list[str]:
-    """What to do next: the modules with the most points missing, first."""
+def next_lines(report: Report, rerun: Callable[[str], str] | None, width: int) -> list[str]:
+    """What to do next: the modules with the most points missing, first; then the command that
+    grades the first again, never wrapped (a terminal folds a long line without a newline, so
+    it pastes whole), on a line of its own when it does not fit beside its words."""
     missing = most_missing(report)
     if not missing:
         return ["Every case passed."]
@@ -72,8 +107,10 @@ def next_lines(report: Report, rerun: Callable[[str], str] | None) -> list[str]:
         out.append(f"  {v.name:<{name_w}}  {fmt_points(v.points - v.score)} of {fmt_points(v.points)} points missing")
     if len(missing) > NEXT_SHOWN:
         out.append(f"  and {len(missing) - NEXT_SHOWN} more")
+    out = [w for line in out for w in wrap(line, width, "", "    ")]
     if rerun:
-        out.append(f"Work on {missing[0].name}: {rerun(missing[0].name)}")
+        head, command = f"Work on {missing[0].name}:", rerun(missing[0].name)
+        out += [f"{head} {command}"] if len(head) + 1 + len(command) <= width else [head, f"  {command}"]
     return out
 
 
@@ -85,7 +122,8 @@ def heading(report: Report, name: str | None = None) -> str:
 def to_text(report: Report, *, width: int = 100, color: bool = False, verbose: bool = False,
             failed_only: bool = False, rerun: Callable[[str], str] | None = None,
             title: str | None = None) -> str:
-    """The whole report, every line at most ``width`` columns (colour codes aside).
+    """The whole report, every line at most ``width`` columns (colour codes aside) but the
+    command suggested at the end.
     ``failed_only`` shows only the cases that lost points; ``rerun(module)`` is the command
     that grades one module again, suggested at the end; ``title`` replaces the first line."""
     out = wrap(title or heading(report), width, "", "  ")
@@ -117,5 +155,5 @@ def to_text(report: Report, *, width: int = 100, color: bool = False, verbose: b
         out += ["", "Graded by hand, not in this score:"]
         for question in manual:
             out += bullet(question, width)
-    out += [""] + [w for line in next_lines(report, rerun) for w in wrap(line, width, "", "    ")]
+    out += [""] + next_lines(report, rerun, width)
     return "\n".join(out)

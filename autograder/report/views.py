@@ -1,13 +1,16 @@
 """The report as people and platforms see it, whatever the rendering: per-module views of a
-:class:`~autograder.engine.results.Report` (a hidden case's feedback held back), each case's
-state and its mark, the top-level summary lines, the hand-graded questions, and the size a
-results.json is cut to (``fit``). The renderings (``text.py``, ``html.py``) and the exporters
-(``gradescope.py``, ``prairielearn.py``) are made of these.
+:class:`~autograder.engine.results.Report` (a hidden case's feedback held back), the cases a
+module lost for one reason said once (a module that does not import, a file not handed in,
+the template's stubs: ``Lost``), each case's state and its mark, the top-level summary lines,
+the hand-graded questions, and the size a results.json is cut to (``fit``). The renderings
+(``text.py``, ``html.py``) and the exporters (``gradescope.py``, ``prairielearn.py``) are made
+of these.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 
 from ..engine.results import CaseResult, Report, cut
@@ -67,6 +70,91 @@ class ModuleView:
     def lost(self) -> list[CaseResult]:
         """The cases that lost points."""
         return [r for r in self.rows if not r.passed]
+
+    @property
+    def groups(self) -> list["Lost"]:
+        """The cases that lost points, those that lost them for one reason together (first
+        appearance order)."""
+        found: dict[tuple, list[CaseResult]] = {}
+        for r in self.lost:
+            found.setdefault(_reason_key(r), []).append(r)
+        return [Lost(rows) for rows in found.values()]
+
+    @property
+    def one_reason(self) -> "Lost | None":
+        """The group of every case, when the module lost all of them (two or more) for one
+        reason: the module is then said in one line."""
+        groups = self.groups
+        return groups[0] if len(groups) == 1 and len(self.rows) > 1 and len(groups[0].rows) == len(self.rows) \
+            else None
+
+
+# Messages of the engine that differ from case to case only by the function named (a stub, a
+# function not defined): said once for a module's cases, the functions listed or counted.
+_PER_FUNCTION = (
+    (re.compile(r"not implemented \((?P<name>\w+) raised NotImplementedError\)"),
+     "not implemented ({names} raised NotImplementedError)"),
+    (re.compile(r"(?P<file>\S+\.\w+) defines no function (?P<name>\w+)"), "{file} does not define {names}"),
+)
+NAMES_LISTED = 3             # more functions than this are counted ("11 functions"), not named
+
+
+def _reason_key(r: CaseResult) -> tuple:
+    """What makes two lost cases' feedback the same: their text, or the engine's message
+    whatever function it names."""
+    for i, (pattern, _) in enumerate(_PER_FUNCTION):
+        found = pattern.fullmatch(r.output)
+        if found:
+            return case_state(r), i, found.groupdict().get("file")
+    return case_state(r), r.output
+
+
+@dataclass
+class Lost:
+    """Cases of one module that lost their points for one reason, said once: a single case, or
+    several whose feedback is the same (a module that does not import, a file not handed in,
+    functions that are still the template's)."""
+
+    rows: list[CaseResult]
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.rows)
+
+    @property
+    def points(self) -> float:
+        return sum(r.case.points for r in self.rows)
+
+    @property
+    def state(self) -> str:
+        return case_state(self.rows[0])
+
+    @property
+    def ids(self) -> str:
+        """The cases, their labels gathered by item: ``m.f[worked, random], m.g[random]``."""
+        labels: dict[str, list[str]] = {}
+        for r in self.rows:
+            labels.setdefault(r.case.item, []).append(r.case.label)
+        return ", ".join(f"{item}[{', '.join(ls)}]" for item, ls in labels.items())
+
+    @property
+    def output(self) -> str:
+        """The feedback they share (the functions named together where the engine's message
+        names one each)."""
+        first = self.rows[0].output
+        for pattern, shared in _PER_FUNCTION:
+            found = pattern.fullmatch(first)
+            if found:
+                names = list(dict.fromkeys(pattern.fullmatch(r.output)["name"] for r in self.rows))
+                if len(names) > 1:
+                    return shared.format(names=_listed(names), file=found.groupdict().get("file"))
+        return first
+
+
+def _listed(names: list[str]) -> str:
+    if len(names) > NAMES_LISTED:
+        return f"{len(names)} functions"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 HELD_BACK = "a hidden case: its feedback is held back"

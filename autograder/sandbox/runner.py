@@ -74,9 +74,37 @@ class _Loader:
         namespace = self.load(SOURCE_MODULE).__dict__
         try:
             exec(compile(code, f"<{label}>", "exec"), namespace)
+        except SyntaxError as exc:
+            return f"{label}: {syntax_error(exc)}"
         except BaseException as exc:  # noqa: BLE001 - the student's cell, SystemExit included
             return f"{label}: {describe(exc)}"
         return None
+
+
+SOURCE_SHOWN = 70          # characters of the line a syntax error quotes, "..." included: under
+                           # the report's indent, it fits an 80-column terminal, carets aligned
+
+
+def syntax_error(exc: SyntaxError) -> str:
+    """``SyntaxError: msg (file, line N)`` and, under it, the line (indented; a longer one cut
+    to SOURCE_SHOWN characters around the error) with carets under the error, as Python shows it."""
+    where = f" ({os.path.basename(exc.filename or '')}, line {exc.lineno})"
+    text = f"{type(exc).__name__}: {exc.msg}{where}"
+    line = (exc.text or "").split("\n")[0].replace("\t", " ").rstrip()
+    if not line.strip() or not exc.offset:
+        return text
+    indent = len(line) - len(line.lstrip())
+    line = line.lstrip()
+    start = max(0, min(exc.offset - 1 - indent, len(line)))
+    same_line = exc.end_lineno == exc.lineno and exc.end_offset and exc.end_offset > exc.offset
+    carets = exc.end_offset - exc.offset if same_line else 1
+    room, cut = SOURCE_SHOWN - 6, 0
+    if len(line) > SOURCE_SHOWN:
+        cut = max(0, min(start - room // 2, len(line) - room))
+        line = ("..." if cut else "") + line[cut:cut + room] + ("..." if cut + room < len(line) else "")
+        start += 3 - cut if cut else 0
+    carets = max(1, min(carets, len(line) + 1 - start))
+    return f"{text}\n    {line}\n    {' ' * start}{'^' * carets}"
 
 
 def _function(loader: _Loader, req: dict):
@@ -86,8 +114,7 @@ def _function(loader: _Loader, req: dict):
         module = loader.load(module_name)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
         if isinstance(exc, SyntaxError):
-            where = f" ({os.path.basename(exc.filename or '')}, line {exc.lineno})"
-            return None, {"ok": False, "kind": "import", "message": f"SyntaxError: {exc.msg}{where}"}
+            return None, {"ok": False, "kind": "import", "message": syntax_error(exc)}
         return None, {"ok": False, "kind": "import", "message": describe(exc)}
     if req["op"] == "load":
         return None, {"ok": True, "value": None}

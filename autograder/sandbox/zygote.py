@@ -27,7 +27,7 @@ import sys
 import time
 import traceback
 
-from ..paths import ANSWER_PACKAGES, within
+from ..paths import answer_folders, within
 from . import cgroups, folders, probes
 from .process import check, limit_threads
 from .protocol import Host, JailRequest, line, receive
@@ -47,7 +47,7 @@ def python_paths() -> tuple[list[str], list[str]]:
     such as a checkout that a ``.pth`` file or an editable install put on the path (another
     clone's ``reference/``), is never given to the student. Where the answers themselves are
     installed on the path (``pip install`` puts ``reference/`` and ``graders/`` in
-    site-packages), they are listed second, to be masked or checked."""
+    site-packages' ``autograder/answers``), they are listed second, to be masked or checked."""
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
                                               sys.base_exec_prefix) if p}
     order: list[str] = []
@@ -57,8 +57,7 @@ def python_paths() -> tuple[list[str], list[str]]:
         path = os.path.realpath(raw)
         if any(within(path, p) for p in prefixes) and path not in order:
             order.append(path)
-    hidden = [os.path.join(p, name) for p in [*order, *sorted(prefixes)] for name in ANSWER_PACKAGES
-              if os.path.isdir(os.path.join(p, name))]
+    hidden = [folder for p in [*order, *sorted(prefixes)] for folder in answer_folders(p, False)]
     return order, list(dict.fromkeys(hidden))
 
 
