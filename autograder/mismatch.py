@@ -17,6 +17,13 @@ class Mismatch(AssertionError):
     mistake: str | None = None
 
 
+def kind_name(value: Any) -> str:
+    """A value's type as feedback names it: a sympy object's text crossed as the grader's own
+    ``SympyText``, a name no student wrote, so it is "sympy"."""
+    from .codec import SympyText
+    return "sympy" if isinstance(value, SympyText) else type(value).__name__
+
+
 def show(value: Any, limit: int = 160) -> str:
     """A short, readable rendering of a value for feedback."""
     if isinstance(value, np.ndarray):

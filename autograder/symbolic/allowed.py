@@ -10,7 +10,9 @@ import sympy
 
 MAX_CHARS = 5000
 MAX_DEPTH = 100
-MAX_INT_DIGITS = 60
+MAX_INT_DIGITS = 60        # of an integer literal inside an expression
+MAX_NUMBER_CHARS = 4000    # of a plain number's text (an exact Rational of many digits is fine;
+                           # Python reads at most 4,300 digits into an int)
 MAX_EXPONENT = 256
 # sympy merges sets and compares Max/Min arguments while it builds them, in time that grows
 # fast with their number (a Complement of two Unions of 16 intervals: 2 s; of 48: 56 s; a Union
@@ -32,7 +34,7 @@ FUNCTIONS: dict[str, Any] = {
 ALWAYS = ("sqrt", "Rational")
 CONSTANTS = {"pi": sympy.pi, "E": sympy.E, "oo": sympy.oo}
 SET_NAMES = {"EmptySet": sympy.S.EmptySet, "Reals": sympy.S.Reals}
-SET_CALLS = ("Interval", "Union", "Intersection", "Complement", "FiniteSet")
+SET_CALLS = ("Interval", "Union", "Intersection", "Complement", "FiniteSet", "ConditionSet")
 MATRIX_CALLS = ("Matrix", "ImmutableMatrix", "ImmutableDenseMatrix", "MutableDenseMatrix")
 CODE_CALLS = ("eval", "exec", "compile", "open", "getattr", "__import__", "globals", "locals",
               "sympify", "S", "Symbol", "symbols", "Function", "Lambda", "lambdify")
