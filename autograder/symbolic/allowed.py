@@ -34,6 +34,9 @@ FUNCTIONS: dict[str, Any] = {
 ALWAYS = ("sqrt", "Rational")
 CONSTANTS = {"pi": sympy.pi, "E": sympy.E, "oo": sympy.oo}
 SET_NAMES = {"EmptySet": sympy.S.EmptySet, "Reals": sympy.S.Reals}
+SET_ANSWER = ("`Interval` (or `Interval.open`, `.Lopen`, `.Ropen`), `Union`, `Intersection`, "
+              "`Complement`, `FiniteSet` or `{a, b}`, `ConditionSet(b, condition, Reals)`, `EmptySet` "
+              "and `Reals`")                # what a set answer is written with (the contract, refusals)
 SET_CALLS = ("Interval", "Union", "Intersection", "Complement", "FiniteSet", "ConditionSet")
 MATRIX_CALLS = ("Matrix", "ImmutableMatrix", "ImmutableDenseMatrix", "MutableDenseMatrix")
 CODE_CALLS = ("eval", "exec", "compile", "open", "getattr", "__import__", "globals", "locals",

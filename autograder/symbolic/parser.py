@@ -32,8 +32,8 @@ import sympy
 
 from ..mismatch import Mismatch, show
 from .allowed import (ALWAYS, CODE_CALLS, CONSTANTS, FUNCTIONS, MATRIX_CALLS, MAX_CHARS, MAX_DEPTH,
-                      MAX_INT_DIGITS, MAX_NUMBER_CHARS, OPERATORS, SET_CALLS, SET_NAMES, Reject,
-                      check_counts, describe)
+                      MAX_INT_DIGITS, MAX_NUMBER_CHARS, OPERATORS, SET_ANSWER, SET_CALLS, SET_NAMES,
+                      Reject, check_counts, describe)
 from .construct import apply, check_exponents, expression, matrix_from_nested, safe_pow, set_from_call
 from . import forms
 
@@ -124,9 +124,8 @@ class Builder:
         """What the answer may be built of, for a refusal."""
         functions = ", ".join(sorted(self.functions - {"Rational"}))
         if self.sets:
-            return ("a set answer is written with Interval (or Interval.open, .Lopen, .Ropen), Union, "
-                    "Intersection, Complement, FiniteSet or {a, b}, ConditionSet(b, condition, Reals), "
-                    f"EmptySet and Reals, over numbers, pi, E, oo and {functions}")
+            return (f"a set answer is written with {SET_ANSWER.replace('`', '')}, over numbers, pi, E, oo "
+                    f"and {functions}")
         return f"allowed: {functions}"
 
     def _scalar(self, node: ast.AST, depth: int, what: str = "an operand") -> sympy.Expr:
