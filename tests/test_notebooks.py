@@ -97,6 +97,15 @@ def test_magics_failing_and_hanging_cells(tmp_path):
     assert "hw.ipynb cell 7: the process exited with status 1" in notes
 
 
+def test_definitions_under_python_cell_magics_earn_their_points(tmp_path):
+    """The trial's %%time and %%capture cells: Jupyter keeps what they define, so does the
+    grader (the corpus's expectations follow the reader itself, so this says it outright)."""
+    path = _notebook(tmp_path / "magic.ipynb", ["%%time\n" + reference_source("tuning"),
+                                                "%%capture out\n" + reference_source("gradient_flow")])
+    r = grade(path, modules=("tuning", "gradient_flow"))
+    assert r.score == r.max_score == 16 and r.notes == []
+
+
 def test_notebook_beside_module_files(tmp_path):
     folder = tmp_path / "mixed"
     folder.mkdir()
