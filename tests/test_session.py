@@ -213,3 +213,25 @@ def test_a_notebooks_module_file_is_imported_within_the_loading_limit(tmp_path):
     assert missing.value.message == ("nb.ipynb defines no function h, nor does n.py beside it (importing n.py "
                                      "took longer than 30 s, the limit for loading a module)")
     assert [e[1:3] for e in log].count(("load", "n")) == 1             # tried once
+
+
+def test_finding_the_cell_of_a_missing_function_is_bounded(tmp_path):
+    """Thousands of failing cells cost the trusted side a bounded parse: each cell once, and
+    no more than the notebook reader's total (notebook.MAX_PARSED characters)."""
+    from autograder.submission import notebook
+    filler = "x = 1\n" * 25_000                    # 150,000 characters
+    cells = [{"label": f"nb cell {i}", "code": f"{filler}def f{i}(): pass"} for i in range(1, 6)]
+    mixed = Submission(str(tmp_path), "notebook", [], None, cells, notebooks=("nb.ipynb",))
+
+    def answer(message):
+        if message["op"] == "cell":
+            return f"{message['label']}: ValueError: no"
+        return None if message["op"] == "load" else StudentError("missing", message["function"])
+    session, _ = session_of(mixed, answer)
+    for attempt in range(2):
+        with pytest.raises(StudentError, match="nb cell 2, where it is defined"):
+            session.send(call("f2"))
+        with pytest.raises(StudentError) as last:
+            session.send(call("f5"))
+        assert last.value.message == "nb.ipynb defines no function f5"     # past what is parsed
+    assert notebook.MAX_PARSED == 500_000 and session.parse_left == 500_000 - 3 * len(cells[0]["code"])

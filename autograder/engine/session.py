@@ -16,7 +16,7 @@ from ..sandbox.client import Replies, Reply, Sandbox
 from ..sandbox.measuring import Measurer
 from ..sandbox.protocol import CELL_ERROR_CHARS, StudentError, SubmissionFiles, shown
 from ..submission import Submission
-from ..submission.notebook import defined_names
+from ..submission.notebook import MAX_PARSED, defined_names
 
 SandboxFactory = Callable[[SubmissionFiles, GradingOptions], Sandbox]
 
@@ -47,6 +47,8 @@ class Session:
         self.bad_cells: set[int] = set()               # notebook cells that hang or kill the process
         self.cell_trouble: dict[int, str] = {}         # cell -> what became of it (left out, raised)
         self.beside_failed: dict[str, str] = {}        # a notebook's module file that failed to load
+        self.cell_names: dict[int, frozenset[str]] = {}    # what a troubled cell defines (ast)
+        self.parse_left = MAX_PARSED                   # characters of cells that may still be parsed
         self.cells_generation = -1                     # which sandbox process ran the cells
         self.loaded: set[str] = set()                  # modules imported by the live process
         self.loaded_generation = -1
@@ -219,6 +221,16 @@ class Session:
             if module in self.beside_failed:
                 text += f" ({self.beside_failed[module]})"
         for i, why in sorted(self.cell_trouble.items()):
-            if function in defined_names(sub.cells[i]["code"]):
+            if function in self._defines(i):
                 return f"{text}: {sub.cells[i]['label']}, where it is defined, {why}"
         return text
+
+    def _defines(self, cell: int) -> frozenset[str]:
+        """The names notebook cell ``cell`` defines, parsed once, while ``parse_left`` lasts (a
+        notebook of thousands of failing cells costs no more than a few of them)."""
+        if cell not in self.cell_names:
+            code = self.submission.cells[cell]["code"]
+            parsed = len(code) <= self.parse_left
+            self.cell_names[cell] = defined_names(code) if parsed else frozenset()
+            self.parse_left -= len(code) if parsed else 0
+        return self.cell_names[cell]
