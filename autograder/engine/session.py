@@ -74,7 +74,8 @@ class Session:
         self.sandbox.close()
 
     def _limit(self, timeout: float) -> float:
-        """Seconds a call may take now: ``timeout``, or what is left of the budget."""
+        """Seconds a request may take now: ``timeout`` (a call's or loading's), or what is left
+        of the budget."""
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise StudentError("budget", f"not run: the submission used up its {self.options.budget:g} s "

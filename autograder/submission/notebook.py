@@ -71,7 +71,7 @@ def cell_code(source: str, names: CheckNames | None = None) -> tuple[str, list[s
     text = source.lstrip()
     if text.startswith("%%"):
         first, _, body = text.partition("\n")
-        magic, _, line = first[2:].strip().partition(" ")
+        magic, line = (first[2:].split(maxsplit=1) + ["", ""])[:2]
         if magic not in PYTHON_CELL_MAGICS:
             return "", [first.strip()]
         code, skipped = cell_code(body, names)
@@ -91,7 +91,7 @@ def cell_code(source: str, names: CheckNames | None = None) -> tuple[str, list[s
 
 def skipped_cell_note(first_line: str) -> str:
     """Why a cell under a cell magic that is not Python run in the kernel was skipped."""
-    magic = first_line[2:].split(maxsplit=1)[0] if first_line[2:].strip() else ""
+    magic = (first_line[2:].split(maxsplit=1) + [""])[0]
     if magic in _WRITES_FILE:
         return (f"not run: {first_line[:60]} writes a file, which grading does not do (hand that file "
                 "in beside the notebook and grade the folder, or put its code in a cell)")
