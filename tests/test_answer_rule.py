@@ -224,6 +224,17 @@ def test_an_import_outside_the_allowed_packages_fails_in_one_line(tmp_path):
            "numpy, scipy" in lines[-1]
 
 
+def test_a_module_found_nowhere_says_where_a_students_own_module_must_be(tmp_path):
+    """The trial's helper module beside a notebook graded alone: not there, and the refusal says
+    how to bring it (grade the folder); an installed package's refusal stays as it is."""
+    run = _in_a_student_process("import bobhelpers\n", tmp_path)
+    said = run.stderr.strip().splitlines()[-1]
+    assert said == "ModuleNotFoundError: " + imports.refusal("bobhelpers", installed=False)
+    assert said.endswith("; a module of your own is there only when handed in with the submission (a notebook "
+                         "graded alone brings no file beside it: grade its folder)")
+    assert "grade its folder" not in imports.refusal("nbformat")
+
+
 def test_the_graders_own_package_is_refused_though_the_process_has_loaded_it(tmp_path):
     """The runner is the grader's code: ``autograder`` sits in the student's ``sys.modules``,
     where an import finds it without asking the policy's finder. Every form of the student's

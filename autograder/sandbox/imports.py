@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -34,8 +35,9 @@ REFUSED = ("autograder",)        # loaded in the student's process, yet never th
 _IMPORTLIB = os.path.dirname(importlib.__file__) + os.sep
 
 
-def refusal(name: str) -> str:
-    """The one line an import of ``name`` fails with."""
+def refusal(name: str, installed: bool = True) -> str:
+    """The one line an import of ``name`` fails with; of a module found nowhere (``installed``
+    False), it says where a module of the student's own must be."""
     top = name.partition(".")[0]
     allowed = ", ".join(ALLOWED)
     if top == "IPython":
@@ -44,8 +46,10 @@ def refusal(name: str) -> str:
     if top in REFUSED:
         return (f"{name} is the grader: a submission's code may not import it (a notebook's "
                 "`import autograder` and `autograder.check(...)` are skipped when it is graded)")
+    mine = "" if installed else ("; a module of your own is there only when handed in with the submission "
+                                 "(a notebook graded alone brings no file beside it: grade its folder)")
     return (f"{top} is not one of the packages a submission may import: the standard library "
-            f"and {allowed}")
+            f"and {allowed}{mine}")
 
 
 def _students(frame, folder: str, student_module: str) -> bool:
@@ -76,7 +80,8 @@ class ImportPolicy:
         frame = _caller()
         if frame is None or not _students(frame, self.folder, self.student_module):
             return None                    # a library importing what it needs
-        raise ModuleNotFoundError(refusal(fullname), name=fullname)
+        installed = importlib.machinery.PathFinder.find_spec(top) is not None
+        raise ModuleNotFoundError(refusal(fullname, installed), name=fullname)
 
 
 class _DisplayObject:
