@@ -13,14 +13,16 @@ is accepted; values and shapes stay strict:
 - array: a numpy array of any numeric dtype (float32 included: it is compared at the same
   tolerance), a torch tensor (it arrives as a numpy array, requires grad or not), a list or
   tuple of numbers, a number for a 0-d array (:func:`as_array`);
-- number: a Python or numpy scalar, a 0-d array or tensor, a sympy number (:func:`as_number`);
+- number: a Python or numpy scalar, a 0-d array or tensor, a sympy number (an Integer, Rational
+  or Float, read exactly from its text however many digits it has: :func:`as_number`);
 - count: an integer, or a number of any of those forms with an integral value
   (:func:`expect_int`);
 - tuple of values (ints, arrays): a tuple, a list, a ``torch.Size``, or an array whose first
   axis runs over the entries (:func:`expect_sequence`);
-- bool: ``True``/``False``, numpy's, or a 0-d bool array or tensor; never ``1`` or ``"True"``
-  (:func:`expect_bool`);
-- choice: letters as a string, a list, a tuple, a set or an array of strings (:func:`letters`);
+- bool: ``True``/``False``, numpy's, sympy's ``true``/``false``, or a 0-d bool array or
+  tensor; never ``1`` or ``"True"`` (:func:`expect_bool`);
+- choice: letters as a string (``"AC"``), a list, a tuple, a set or an array of strings
+  (:func:`letters`);
 - symbolic: ``autograder.symbolic`` (a sympy object, a string, a number, a nested list).
 
 Non-finite values: every comparison goes through :func:`close`, where nan, inf and -inf are
@@ -50,14 +52,12 @@ import contextlib
 import contextvars
 import math
 import operator
-import re
-from fractions import Fraction
 from functools import partial
 from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
 
 import numpy as np
 
-from .mismatch import Mismatch, show  # noqa: F401 - the graders' names, and the checks' own
+from .mismatch import Mismatch, kind_name, show  # noqa: F401 - the graders' names, and the checks' own
 from .tolerance import ATOL, DEFAULT, HAND, HAND_RTOL, RTOL, Tolerance  # noqa: F401 - the graders' names
 
 Mistakes = Mapping[str, Any]     # what a mistake is called -> the wrong answer it gives
@@ -66,10 +66,11 @@ ANSWER_RULE = (
     "Any container that holds the same exact values is accepted, and values and shapes stay "
     "strict: an array answer may be a numpy array of any numeric dtype (float32 where the "
     "tolerance allows), a torch tensor (requiring grad or not), a list or a tuple; a number may "
-    "be a Python or numpy scalar, a 0-d array or tensor, or a sympy number; a count an integer "
-    "or any of those forms holding an integral value; a tuple (of ints, or of arrays) a tuple, a "
-    "list, a `torch.Size` or an array along its first axis; a true/false answer a `bool` "
-    "(numpy's, or a 0-d bool array or tensor), never `1` or `\"True\"`.")
+    "be a Python or numpy scalar, a 0-d array or tensor, or a sympy number (an `Integer`, "
+    "`Rational` or `Float`, exact however many digits it has); a count an integer or any of those "
+    "forms holding an integral value; a tuple (of ints, or of arrays) a tuple, a list, a "
+    "`torch.Size` or an array along its first axis; a true/false answer a `bool` (numpy's, "
+    "sympy's `true`/`false`, or a 0-d bool array or tensor), never `1` or `\"True\"`.")
 
 
 # ---------------------------------------------------------------- tolerances in use
@@ -144,51 +145,46 @@ def fail(message: str, got: Any = None, mistakes: Mistakes | None = None, *,
 
 # ---------------------------------------------------------------- what an answer may be
 
-# A sympy number prints as a literal: an integer, p/q, a decimal, or oo, -oo, nan, zoo. Its text
-# is read here exactly, by Python, up to this many characters (sympy's, and int()'s, 4,300 digits).
-NUMBER_CHARS = 4000
-_LITERAL = re.compile(r"([+-]?)(\d+)(?:/(\d+))?")
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SPECIAL = {"oo": math.inf, "-oo": -math.inf, "nan": math.nan, "zoo": math.nan}
 
 
-def _sympy_number(got: Any) -> float | int | None:
-    """A sympy number's value, read from its text as it crossed (``SympyText``); None for any
-    other value or text. Never built by sympy: a text that is not a number's literal (a Symbol
-    named ``sqrt(10**19200 + 1)`` prints as one) is not a number, and costs nothing to refuse."""
+def _sympy_number(got: Any, name: str) -> float | int | None:
+    """A sympy number's value (its text, as it crossed: ``SympyText``): an integer, a rational
+    or a float exactly (``symbolic.parser.plain_number``, however many digits), ``oo``, ``nan``;
+    None for anything else. Never built by sympy: a sympy number prints as such a literal, and
+    any other text (a Symbol named ``sqrt(10**19200 + 1)`` prints as that) is not a number and
+    costs nothing to refuse."""
     from .codec import SympyText
-    if not isinstance(got, SympyText) or len(got) > NUMBER_CHARS:
+    if not isinstance(got, SympyText):
         return None
-    text = got.strip()
-    if text in _SPECIAL:
-        return _SPECIAL[text]
-    literal = _LITERAL.fullmatch(text)
-    if literal:
-        sign, numerator, denominator = literal.groups()
-        if denominator and int(denominator) == 0:
-            return None
-        value = Fraction(int(sign + numerator), int(denominator or 1))
-        if value.denominator == 1:
-            return int(value)
-        try:
-            return float(value)                       # correctly rounded
-        except OverflowError:
-            return math.inf if value > 0 else -math.inf
-    if _DECIMAL.fullmatch(text):
-        return float(text)
+    from .symbolic.parser import plain_number
+    try:
+        exact = plain_number(got)
+    except Mismatch as too_long:
+        raise Mismatch(f"{name}: {too_long}") from None
+    if isinstance(exact, int):
+        return exact
+    if exact is not None:
+        return _float(exact)
+    return _SPECIAL.get(got.strip())
     return None
+
+
+def _float(number) -> float:
+    """``number`` (an int or a Fraction of any size) as the nearest float, ±inf past the range."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
 
 
 def as_array(got: Any, name: str = "result") -> np.ndarray:
     """The value as a float array of any shape (the array kind); Mismatch when it is not numbers."""
-    number = _sympy_number(got)
+    number = _sympy_number(got, name)
     if number is not None:
-        try:
-            return np.asarray(float(number), dtype=np.float64)
-        except OverflowError:                          # an integer past the floats: infinite
-            return np.asarray(math.inf if number > 0 else -math.inf, dtype=np.float64)
+        return np.asarray(_float(number), dtype=np.float64)
     if isinstance(got, (str, bytes, dict)) or got is None:
-        raise Mismatch(f"{name}: expected numbers, got {type(got).__name__} {show(got)}")
+        raise Mismatch(f"{name}: expected numbers, got {kind_name(got)} {show(got)}")
     if isinstance(got, (complex, np.complexfloating, np.ndarray)) and np.iscomplexobj(got):
         if np.any(np.imag(got) != 0):
             raise Mismatch(f"{name}: expected real numbers, got complex values {show(got)}")
@@ -216,12 +212,12 @@ def as_count(got: Any, name: str, expected: Any = "an integer") -> int | float:
     Python int; a number that is not whole comes back as the float it is (for the message)."""
     if isinstance(got, (np.ndarray, np.generic)) and got.shape == () and got.dtype.kind in "iuf":
         got = got.item()
-    number = _sympy_number(got)
+    number = _sympy_number(got, name)
     if number is not None:
         got = number
     if isinstance(got, bool) or not isinstance(got, (int, float)):
         what = f"the integer {expected}" if isinstance(expected, int) else expected
-        raise Mismatch(f"{name}: expected {what}, got {type(got).__name__} {show(got)}")
+        raise Mismatch(f"{name}: expected {what}, got {kind_name(got)} {show(got)}")
     if isinstance(got, float) and got.is_integer():
         return int(got)
     return got
@@ -337,7 +333,7 @@ def expect_sequence(got: Any, length: int, name: str = "result", *,
     if isinstance(got, np.ndarray) and got.ndim:
         got = got.tolist() if got.ndim == 1 else list(got)
     if not isinstance(got, (tuple, list)):
-        raise Mismatch(f"{name}: expected a tuple of {length} values, got {type(got).__name__} {show(got)}")
+        raise Mismatch(f"{name}: expected a tuple of {length} values, got {kind_name(got)} {show(got)}")
     if len(got) != length:
         fail(f"{name}: expected {length} values, got {len(got)}", got, mistakes,
              values=f"you returned {show(got)}")
@@ -348,7 +344,7 @@ def expect_dict(got: Any, keys: Iterable[str], name: str = "result") -> dict:
     """A dict holding at least ``keys``; returns it."""
     keys = list(keys)
     if not isinstance(got, dict):
-        raise Mismatch(f"{name}: expected a dict with keys {keys}, got {type(got).__name__} {show(got)}")
+        raise Mismatch(f"{name}: expected a dict with keys {keys}, got {kind_name(got)} {show(got)}")
     missing = [k for k in keys if k not in got]
     if missing:
         raise Mismatch(f"{name}: missing key(s) {missing}; the dict has {sorted(map(str, got))}")
@@ -356,11 +352,15 @@ def expect_dict(got: Any, keys: Iterable[str], name: str = "result") -> dict:
 
 
 def expect_bool(got: Any, expected: bool, name: str = "result") -> None:
-    """A bool (a 0-d bool array or tensor too; ``1`` or ``"True"`` is not one) equal to ``expected``."""
+    """A bool (a 0-d bool array or tensor, sympy's ``true``/``false`` too; ``1`` or ``"True"``
+    is not one) equal to ``expected``."""
+    from .codec import SympyText
     if isinstance(got, np.ndarray) and got.shape == () and got.dtype.kind == "b":
         got = bool(got)
+    if isinstance(got, SympyText) and str.__str__(got) in ("True", "False"):
+        got = str.__str__(got) == "True"                 # sympy.true and sympy.false, as they cross
     if not isinstance(got, bool):
-        raise Mismatch(f"{name}: expected True or False (a bool), got {type(got).__name__} {show(got)}")
+        raise Mismatch(f"{name}: expected True or False (a bool), got {kind_name(got)} {show(got)}")
     if got is not expected:
         raise Mismatch(f"{name}: expected {expected}, got {got}")
 
@@ -374,11 +374,12 @@ def letters(got: Any, name: str = "result") -> frozenset[str]:
     elif isinstance(got, (list, tuple, set, frozenset)):
         parts = list(got)
     else:
-        raise Mismatch(f"{name}: expected letters such as 'A' or ['A', 'C'], got {type(got).__name__} {show(got)}")
+        raise Mismatch(f"{name}: expected letters such as 'A' or ['A', 'C'], got {kind_name(got)} {show(got)}")
     out = set()
     for p in parts:
         if not (isinstance(p, str) and len(p) == 1 and p.isalpha() and p.isupper()):
-            raise Mismatch(f"{name}: {show(p)} is not an uppercase letter")
+            raise Mismatch(f"{name}: {show(got)} is not a choice of letters ({show(p)} is not an uppercase "
+                           "letter): give the letters as \"AC\" or [\"A\", \"C\"]")
         out.add(p)
     return frozenset(out)
 

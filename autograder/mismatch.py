@@ -17,6 +17,13 @@ class Mismatch(AssertionError):
     mistake: str | None = None
 
 
+def kind_name(value: Any) -> str:
+    """A value's type as feedback names it: a sympy object's text crossed as the grader's own
+    ``SympyText``, a name no student wrote, so it is "sympy"."""
+    from .codec import SympyText
+    return "sympy" if isinstance(value, SympyText) else type(value).__name__
+
+
 # How an array is printed, most detailed first: numpy's summary (its first and last entries
 # along every axis longer than twice the edge) at each (edge items, precision) until it fits.
 ARRAY_FORMS = ((2, 6), (1, 6), (1, 3))

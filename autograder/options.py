@@ -24,7 +24,9 @@ class GradingOptions:
 
     seed: int = 0                            # of the random instances and symbolic test points (--seed)
     timeout: float = 5.0                     # seconds per call of a student function (--timeout)
-    budget: float = 90.0                     # seconds of calls for one submission (--budget)
+    load_timeout: float = 30.0               # seconds to load: a notebook cell, a module's import
+                                             # (--load-timeout); a short demo or training loop fits
+    budget: float = 90.0                     # seconds for one submission, loading and calls (--budget)
     modules: tuple[str, ...] | None = None   # grade only these (--module); None: every module
     select: Callable[[Case], bool] | None = None    # keep only the cases it accepts (-k)
     hidden_labels: tuple[str, ...] = ()      # cases of these labels are hidden cases (--hide)

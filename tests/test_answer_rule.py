@@ -87,6 +87,42 @@ def test_a_sympy_number_is_read_from_its_literal_exactly_and_nothing_else_is_bui
     assert "expected the integer 59" in _message(checks.expect_int, SympyText(stall), 59)
     assert "expected numbers" in _message(checks.expect_close, SympyText("1/0"), 1.0)
 
+
+def test_sympy_numbers_and_truth_values_are_read_exactly_however_they_are_written():
+    """A sympy number crosses as its text: an exact Rational of hundreds of digits (the product
+    of a few float64 values, sympy.prod of Rationals), an Integer past 60 digits and a Float
+    are read exactly as Python would; sympy's true and false are bools."""
+    grads = np.random.default_rng(1).uniform(-2, 2, size=9)
+    exact = sympy.prod([sympy.Rational(float(g)) for g in grads])
+    assert len(str(exact)) > 200
+    checks.expect_close(crossed(exact), float(Fraction(str(exact))), rtol=0.0, atol=0.0)
+    checks.expect_close(crossed(exact), math.prod(grads))
+    checks.expect_int(crossed(sympy.Integer(7) ** 100), 7 ** 100)
+    checks.expect_close(crossed(sympy.Rational(10 ** 400, 3)), math.inf)     # past float's range: inf
+    checks.expect_close(crossed(sympy.Float(2.5e-5)), 2.5e-5, rtol=0.0, atol=0.0)
+    for form, value in ((sympy.false, False), (sympy.true, True), (sympy.Integer(1) > 2, False)):
+        checks.expect_bool(crossed(form), value)
+    assert "a bool" in _message(checks.expect_bool, "False", False)          # a plain string is not one
+    too_long = "1" + "0" * 5000
+    assert _message(checks.expect_int, SympyText(too_long), 1) == (
+        "result: a number of 5,001 characters; at most 4,000 are read")
+
+
+def test_feedback_never_names_the_graders_own_types():
+    x = sympy.Symbol("x")
+    for check, args in ((checks.expect_close, (1.0,)), (checks.expect_int, (1,)), (checks.expect_bool, (True,)),
+                        (checks.expect_sequence, (2,)), (checks.expect_dict, (["a"],))):
+        said = _message(check, crossed(x + 1), *args)
+        assert "SympyText" not in said and "got sympy '1 + x'" in said, said
+    assert "SympyText" not in _message(checks.letters, crossed(x + 1))
+
+
+def test_a_choice_that_is_not_letters_says_how_letters_are_given():
+    assert _message(checks.expect_choice, "A and C", "AC", many=True) == (
+        "result: 'A and C' is not a choice of letters ('a' is not an uppercase letter): give the letters "
+        "as \"AC\" or [\"A\", \"C\"]")
+
+
 def test_the_contract_states_the_rule():
     with open(f"{ROOT}/docs/ASSIGNMENT.md") as f:
         text = " ".join(f.read().split())
@@ -136,6 +172,42 @@ def test_piecewise_and_sum_are_judged_by_value():
         _judge("Sum(g*(1 - beta1)*beta1**k, (k, 0, 10**9))")
 
 
+def test_a_poly_and_a_condition_set_are_read_as_what_they_denote():
+    """sympy's Poly prints itself with a keyword (``domain='QQ'``) the student never wrote: it
+    is its expression. A ConditionSet over the reals is the set where its condition holds."""
+    import reference.dead_units as ref_dead
+    import reference.deep_linear as ref_deep
+    w1, w2, b = ref_deep.w1, ref_deep.w2, sympy.Symbol("b", real=True)
+    symbols = {"w1": w1, "w2": w2, "x": ref_deep.x}
+
+    def judge(value, expected, syms):
+        text = value if isinstance(value, str) else codec._sympy_text(value)
+        expect_equivalent(SympyText(text), expected, syms, name="answer", rng=np.random.default_rng(0))
+    for poly in (sympy.Poly(w1 ** 2 * w2 ** 2 / 2, w1, w2), sympy.Poly(0.5 * w1 ** 2 * w2 ** 2, w1, w2),
+                 sympy.Poly(w1 ** 2 * w2 ** 2 / 2, w1)):
+        judge(poly, ref_deep.population_loss_expr(), symbols)
+    with pytest.raises(Mismatch, match=r"expected .*, got .*; your answer is 'w1\*\*2\*w2\*\*2'"):
+        judge(sympy.Poly(w1 ** 2 * w2 ** 2, w1, w2), ref_deep.population_loss_expr(), symbols)
+    with pytest.raises(Mismatch, match=r"Poly\(\.\.\., modulus=\.\.\.\) is not read"):
+        judge(sympy.Poly(w1 ** 2 + 3, w1, modulus=2), ref_deep.population_loss_expr(), symbols)
+    for domain in (sympy.ConditionSet(b, b > 0, sympy.S.Reals), "ConditionSet(b, (b > 0) & (b < oo), Reals)",
+                   "ConditionSet(c, c > 0)"):
+        judge(domain, ref_dead.revival_bias_domain(), {})
+    with pytest.raises(Mismatch, match="0 is in your set but not in the expected one"):
+        judge(sympy.ConditionSet(b, b >= 0, sympy.S.Reals), ref_dead.revival_bias_domain(), {})
+
+
+def test_a_set_answer_refused_says_what_a_set_may_use():
+    import reference.dead_units as ref_dead
+    with pytest.raises(Mismatch) as refused:
+        expect_equivalent(SympyText("ImageSet(Lambda(b, b), Reals)"), ref_dead.revival_bias_domain(), {},
+                          rng=np.random.default_rng(0))
+    said = str(refused.value)
+    assert "the function ImageSet is not allowed; a set answer is written with Interval (or Interval.open, " \
+           ".Lopen, .Ropen), Union, Intersection, Complement, FiniteSet or {a, b}, ConditionSet(b, condition, " \
+           "Reals), EmptySet and Reals" in said and "allowed: sqrt" not in said
+
+
 def test_a_refusal_names_what_was_refused():
     for text, said in (("Foo((1, 2))", "the function Foo is not allowed"),
                        ("(g, t)", "a tuple (a, b) is not allowed here"),
@@ -168,6 +240,44 @@ def test_an_import_outside_the_allowed_packages_fails_in_one_line(tmp_path):
     assert lines[-1] == "ModuleNotFoundError: " + imports.refusal("nbformat")
     assert "nbformat is not one of the packages a submission may import: the standard library and " \
            "numpy, scipy" in lines[-1]
+
+
+def test_a_module_found_nowhere_says_where_a_students_own_module_must_be(tmp_path):
+    """The trial's helper module beside a notebook graded alone: not there, and the refusal says
+    how to bring it (grade the folder); an installed package's refusal stays as it is."""
+    run = _in_a_student_process("import bobhelpers\n", tmp_path)
+    said = run.stderr.strip().splitlines()[-1]
+    assert said == "ModuleNotFoundError: " + imports.refusal("bobhelpers", installed=False)
+    assert said.endswith("; a module of your own is there only when handed in with the submission (a notebook "
+                         "graded alone brings no file beside it: grade its folder)")
+    assert "grade its folder" not in imports.refusal("nbformat")
+
+
+def test_the_graders_own_package_is_refused_though_the_process_has_loaded_it(tmp_path):
+    """The runner is the grader's code: ``autograder`` sits in the student's ``sys.modules``,
+    where an import finds it without asking the policy's finder. Every form of the student's
+    import of it is refused; the grader's own code in that process still imports it."""
+    (tmp_path / "student_code.py").write_text(
+        "import sys, importlib\nassert 'autograder.sandbox.imports' in sys.modules\n"
+        "for statement in ('import autograder', 'import autograder as ag', 'from autograder import check',\n"
+        "                  'from autograder.sandbox import imports', 'import autograder.front.notebook_check',\n"
+        "                  'importlib.import_module(\"autograder.codec\")'):\n"
+        "    try:\n        exec(statement)\n        print('imported:', statement)\n"
+        "    except ImportError as e:\n        print(e)\n"
+        "from autograder import codec\n")
+    boot = ("import sys; sys.path[:0] = [%r, %r]; from autograder.sandbox import imports; "
+            "imports.install('student_code'); import student_code" % (str(tmp_path), ROOT))
+    run = subprocess.run([sys.executable, "-I", "-c", boot], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
+    said = run.stdout.splitlines()
+    assert said == [imports.refusal(n) for n in ("autograder", "autograder", "autograder", "autograder.sandbox",
+                                                 "autograder.front.notebook_check", "autograder.codec")]
+    assert said[0].startswith("autograder is the grader: a submission's code may not import it")
+    assert run.stderr.strip().splitlines()[-1] == "ModuleNotFoundError: " + imports.refusal("autograder")
+    run = subprocess.run([sys.executable, "-I", "-c", boot.replace("import student_code", "from autograder import codec; "
+                                                                  "import autograder.bounded; print('ours')")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip() == "ours", run.stderr
 
 
 def test_ipython_display_is_a_stand_in_that_runs_nothing_of_ipython(tmp_path):

@@ -158,6 +158,19 @@ def test_the_suite_has_a_safety_net(request):
     assert request.config.pluginmanager.hasplugin("timeout")
 
 
+def test_the_loading_limit_is_an_option_of_the_command_line_and_of_a_bundle():
+    """--load-timeout (a notebook cell, a module's import) is declared once, in GradingOptions:
+    the command line reads it and a bundle bakes it into its command line when it is not the
+    default, as it does the budget."""
+    from autograder.front import cli
+    from autograder.make import bundle
+    p = cli.parser()
+    assert cli._options(p, p.parse_args(["sub", "--load-timeout", "12"])).load_timeout == 12
+    assert cli._options(p, p.parse_args(["sub"])).load_timeout == GradingOptions().load_timeout == 30
+    assert "--load-timeout 12" in bundle._options(GradingOptions(load_timeout=12))
+    assert "--load-timeout" not in bundle._options(GradingOptions())
+
+
 def test_the_command_line_knows_every_report_format():
     from autograder.front import cli
     assert all(callable(cli.exporter(form).results) and callable(cli.exporter(form).unreadable)

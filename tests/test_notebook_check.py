@@ -15,7 +15,7 @@ from nbclient import NotebookClient
 from autograder import catalog
 from autograder.front.notebook_check import CheckError, check
 from autograder.make import template
-from autograder.submission.notebook import cell_code, check_cell
+from autograder.submission.notebook import CheckNames, cell_code, check_cell
 from tests.helpers import ROOT, grade, reference_source
 
 TOTAL = re.compile(r"^Total: (\S+) / (\S+)", re.M)
@@ -106,7 +106,7 @@ def test_check_outside_ipython_says_where_it_works():
 
 def test_check_lines_are_skipped_silently_when_a_notebook_is_graded(tmp_path):
     assert cell_code('import autograder\nautograder.check("tuning")\nr = autograder.check()  # all') \
-        == ("pass\npass\npass", [])
+        == ("pass\npass\npass  # all", [])
     assert cell_code("import autograder_tools\ncheck('x')") == ("import autograder_tools\ncheck('x')", [])
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(reference_source("tuning")),
@@ -115,3 +115,38 @@ def test_check_lines_are_skipped_silently_when_a_notebook_is_graded(tmp_path):
     nbformat.write(nb, str(path))
     r = grade(str(path), modules=("tuning",))
     assert r.score == r.max_score == 6 and r.notes == []
+
+
+def test_the_check_goes_by_any_name_and_its_statements_are_skipped_wherever_they_are():
+    """Any import of autograder (an alias, a from-import, beside other modules) and any call of
+    its check through the names it gave, also in a later cell, on several lines or after a
+    semicolon, become pass, line for line; the rest of the cell stays as written."""
+    names = CheckNames()
+    first = cell_code("import numpy as np, autograder as ag\nfrom autograder import check as verify, CheckError\n"
+                      "import autograder.front.notebook_check as nc\n", names)
+    assert first == ("import numpy as np\npass\npass", [])
+    later = cell_code('def f(x):\n    return x\nag.check("tuning")\nr = verify()\nnc.check(\n    "x")\n'
+                      'y = 1; ag.check(); z = 2\nif True:\n    result: object = ag.check("tuning")\n'
+                      'print(f(1), ag.check)', names)
+    assert later == ('def f(x):\n    return x\npass\npass\npass\n\ny = 1; pass; z = 2\nif True:\n    pass\n'
+                     'print(f(1), ag.check)', [])
+    assert cell_code("check(1)\nx.check()") == ("check(1)\nx.check()", [])   # no import of it: theirs
+
+
+def test_a_check_in_the_notebooks_words(tmp_path):
+    """What the check says names the kernel's cells (In [n], "the cells this kernel ran"),
+    never the notebook the grading process writes them into or its temporary folder; a
+    check imported under another name is skipped as the plain one is."""
+    from autograder.front.check_server import check as server_check
+    cells = ["import autograder as ag", "import math\ndef residual_gradient(upstream, local_grads):\n"
+             "    return upstream * (math.prod(local_grads) + 1)",
+             "raise ValueError('not yet')\ndef chain_gradient(local_grads):\n    return math.prod(local_grads)",
+             'ag.check("gradient_flow")']
+    result = server_check({"cells": cells, "modules": ["gradient_flow"], "width": 100}, str(tmp_path))
+    outputs = {r["id"]: r["output"] for r in result["results"]}
+    assert outputs["gradient_flow.chain_gradient[worked]"] == (
+        "the cells this kernel ran define no function chain_gradient: In [3], where it is defined, stopped "
+        "with an error before it was defined: ValueError: not yet (In [3], line 1, in <module>)")
+    assert outputs["gradient_flow.residual_gradient[worked]"] == ""
+    assert result["notes"] == ["In [3]: ValueError: not yet (In [3], line 1, in <module>)"]
+    assert "kernel.ipynb" not in result["text"] and str(tmp_path) not in result["text"]

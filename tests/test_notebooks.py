@@ -12,7 +12,8 @@ from nbformat import v4
 from autograder import catalog
 from autograder.make import template
 from autograder.submission import SubmissionError
-from autograder.submission.notebook import UnreadableNotebook, cell_code, check_cell, read_cells
+from autograder.submission.notebook import (UnreadableNotebook, cell_code, check_cell, read_cells,
+                                            skipped_cell_note)
 from tests.helpers import ROOT, grade, reference_source
 
 OURS = ("tuning", "gradient_flow", "concepts")
@@ -32,6 +33,25 @@ def test_ipython_lines_become_pass():
     assert skipped == ["%matplotlib inline", "files = !ls", "!echo hi", "get_ipython().system('ls')"]
     assert cell_code("%%bash\nrm -rf /\n") == ("", ["%%bash"])
     assert cell_code("a = b % 2\nprint('!')") == ("a = b % 2\nprint('!')", [])
+
+
+def test_cell_magics_that_run_python_keep_their_cell_as_jupyter_does():
+    """%%time, %%capture and %%prun run their body in the kernel's namespace: it runs, its line
+    numbers kept, line magics in it skipped; %%timeit runs it in a function, as IPython does
+    (once here), so what it defines is not kept; any other cell magic skips its cell."""
+    body = "%matplotlib inline\ndef f():\n    return 1"
+    for magic in ("%%time", "%%capture out", "%%capture --no-stdout", "%%prun -s cumulative", "  %%time"):
+        assert cell_code(f"{magic}\n{body}") == ("\npass\ndef f():\n    return 1", ["%matplotlib inline"])
+    assert cell_code("%%time\n%%capture\nx = 1") == ("\n\nx = 1", [])
+    code, _ = cell_code("%%timeit -n 10 -r1 -q x = 2\ny = f() + x\ndef g(): pass")
+    namespace = {"f": lambda: 1, "y": 0}
+    exec(code, namespace)
+    assert [k for k in namespace if not k.startswith("__")] == ["f", "y"]       # nothing kept: as IPython
+    for magic in ("%%bash", "%%html", "%%javascript", "%%writefile helper.py", "%%script python", "%%python3",
+                  "%%sql"):
+        assert cell_code(f"{magic}\nx = 1") == ("", [magic])
+    assert skipped_cell_note("%%writefile helper.py").startswith(
+        "not run: %%writefile helper.py writes a file, which grading does not do")
 
 
 def test_unreadable_notebook_is_not_gradable_alone_and_a_note_beside_modules(tmp_path):
@@ -67,14 +87,23 @@ def test_magics_failing_and_hanging_cells(tmp_path):
         "import os\nos._exit(1)",
         reference_source("concepts").replace('"q4": "D"', '"q4": "C"'),
     ])
-    r = grade(path, modules=OURS, timeout=2)
+    r = grade(path, modules=OURS, timeout=2, load_timeout=2)
     assert r.score == 21 and r.by_case()["concepts.mcq_answers[q4]"] == 0
     notes = "\n".join(r.notes)
     assert "hw.ipynb cell 1: skipped IPython-only lines %matplotlib inline; !ls /" in notes
-    assert "hw.ipynb cell 2: skipped IPython-only line %%bash" in notes
+    assert "hw.ipynb cell 2: not run: %%bash does not run its cell as Python in the notebook's namespace" in notes
     assert notes.count("ValueError: oops") == 1
     assert "hw.ipynb cell 5: timed out after 2 s; left out of every later run" in notes
     assert "hw.ipynb cell 7: the process exited with status 1" in notes
+
+
+def test_definitions_under_python_cell_magics_earn_their_points(tmp_path):
+    """The trial's %%time and %%capture cells: Jupyter keeps what they define, so does the
+    grader (the corpus's expectations follow the reader itself, so this says it outright)."""
+    path = _notebook(tmp_path / "magic.ipynb", ["%%time\n" + reference_source("tuning"),
+                                                "%%capture out\n" + reference_source("gradient_flow")])
+    r = grade(path, modules=("tuning", "gradient_flow"))
+    assert r.score == r.max_score == 16 and r.notes == []
 
 
 def test_notebook_beside_module_files(tmp_path):

@@ -21,6 +21,7 @@ class FakeSandbox:
 
     def __init__(self, answer, log: list):
         self.answer, self.log = answer, log
+        self.limits: list = []                     # (op, module or label, the timeout it was given)
         self.alive, self.generation = False, 0
         self.notes, self.mode, self.output = [], "fake", bytearray()
 
@@ -29,6 +30,7 @@ class FakeSandbox:
             self.alive, self.generation = True, self.generation + 1
         self.log.append((self.generation, message.get("op"), message.get("label") or message.get("module"),
                          message.get("function")))
+        self.limits.append((message.get("op"), message.get("label") or message.get("module"), timeout))
         outcome = self.answer(message)
         if isinstance(outcome, StudentError):
             if outcome.kind in ("timeout", "crash"):
@@ -131,3 +133,105 @@ def test_a_spent_budget_stops_every_call(tmp_path):
     with pytest.raises(StudentError, match="used up its 30 s time budget") as spent:
         session.send(call("f"))
     assert spent.value.kind == "budget" and log == []
+
+
+def test_loading_has_its_own_limit_and_calls_theirs(tmp_path):
+    """A notebook cell and a module's import may take ``load_timeout`` (a short demo in a cell
+    is common); a call ``timeout``; both within what is left of the budget."""
+    cells = [{"label": "nb cell 1", "code": "def f(): pass"}]
+    notebook = Submission(str(tmp_path), "notebook", [], None, cells, notebooks=("nb.ipynb",))
+    session, _ = session_of(notebook, lambda m: None, timeout=2.0, load_timeout=25.0)
+    session.send(call("f"))
+    assert session.sandbox.limits == [("load", "notebook", 25.0), ("cell", "nb cell 1", 25.0), ("call", "m", 2.0)]
+    folder = Submission(str(tmp_path), "folder", ["m.py"], frozenset({"m"}))
+    session, _ = session_of(folder, lambda m: None, timeout=2.0, load_timeout=25.0, budget=10.0)
+    session.send(call("f"))
+    (_, _, load), (_, _, first) = session.sandbox.limits
+    assert 9.0 < load <= 10.0 and first == 2.0          # the budget bounds the loading limit
+    session, _ = session_of(folder, lambda m: StudentError("timeout", "timed out after 25 s")
+                            if m["op"] == "load" else None, load_timeout=25.0)
+    with pytest.raises(StudentError, match=r"^importing m\.py took longer than 25 s, the limit for loading "
+                                           r"a module$"):
+        session.send(call("f"))
+
+
+def test_a_function_of_a_cell_left_out_says_which_cell_and_why(tmp_path):
+    cells = [{"label": "hw.ipynb cell 1", "code": "import time\ndef g(): pass"},
+             {"label": "hw.ipynb cell 2", "code": "def f():\n    return 1\ntrain_for_a_minute()"},
+             {"label": "hw.ipynb cell 3", "code": "oops()\ndef h(): pass"}]
+    notebook = Submission(str(tmp_path), "notebook", [], None, cells, notebooks=("hw.ipynb",))
+
+    def answer(message):
+        if message["op"] == "cell" and "train" in message["code"]:
+            return StudentError("timeout", "timed out after 30 s")
+        if message["op"] == "cell" and "oops" in message["code"]:
+            return f"{message['label']}: NameError: name 'oops' is not defined"
+        if message["op"] == "call" and message["function"] != "g":
+            return StudentError("missing", message["function"])
+        return None
+    session, _ = session_of(notebook, answer)
+    with pytest.raises(StudentError) as missing:
+        session.send(call("f"))
+    assert missing.value.message == ("hw.ipynb defines no function f: hw.ipynb cell 2, where it is defined, "
+                                     "was left out: timed out after 30 s")
+    with pytest.raises(StudentError) as missing:
+        session.send(call("h"))
+    assert missing.value.message == ("hw.ipynb defines no function h: hw.ipynb cell 3, where it is defined, "
+                                     "stopped with an error before it was defined: NameError: name 'oops' "
+                                     "is not defined")
+    with pytest.raises(StudentError) as missing:
+        session.send(call("k"))
+    assert missing.value.message == "hw.ipynb defines no function k"     # the notebook, not its folder
+    assert session.successor().cell_trouble == session.cell_trouble
+
+
+def test_a_notebooks_module_file_is_imported_within_the_loading_limit(tmp_path):
+    """A module file beside a notebook serves what its cells do not define; its import is
+    loading (the loading limit, once a process), and a failed one is said where it costs."""
+    cells = [{"label": "nb cell 1", "code": "def f(): pass"}]
+    mixed = Submission(str(tmp_path), "notebook", ["m.py", "n.py"], None, cells, notebooks=("nb.ipynb",))
+
+    def answer(message):
+        if message["op"] == "load" and message["module"] == "n":
+            return StudentError("timeout", "timed out after 30 s")
+        if message["op"] == "call" and message["function"] == "g":
+            return StudentError("timeout", "timed out after 5 s")
+        if message["op"] == "call" and message["function"] == "h":
+            return StudentError("missing", "h")
+        return None
+    session, log = session_of(mixed, answer, load_timeout=30.0)
+    session.send(call("f"))
+    session.send(call("f"))
+    assert ("load", "m", 30.0) in session.sandbox.limits
+    assert [e[1:] for e in log].count(("load", "m", None)) == 1       # once a process
+    with pytest.raises(StudentError) as slow:
+        session.send(call("g", "n"))
+    assert slow.value.message == ("timed out after 5 s: importing n.py took longer than 30 s, the limit for "
+                                  "loading a module")
+    with pytest.raises(StudentError) as missing:
+        session.send(call("h", "n"))
+    assert missing.value.message == ("nb.ipynb defines no function h, nor does n.py beside it (importing n.py "
+                                     "took longer than 30 s, the limit for loading a module)")
+    assert [e[1:3] for e in log].count(("load", "n")) == 1             # tried once
+
+
+def test_finding_the_cell_of_a_missing_function_is_bounded(tmp_path):
+    """Thousands of failing cells cost the trusted side a bounded parse: each cell once, and
+    no more than the notebook reader's total (notebook.MAX_PARSED characters)."""
+    from autograder.submission import notebook
+    filler = "x = 1\n" * 25_000                    # 150,000 characters
+    cells = [{"label": f"nb cell {i}", "code": f"{filler}def f{i}(): pass"} for i in range(1, 6)]
+    mixed = Submission(str(tmp_path), "notebook", [], None, cells, notebooks=("nb.ipynb",))
+
+    def answer(message):
+        if message["op"] == "cell":
+            return f"{message['label']}: ValueError: no"
+        return None if message["op"] == "load" else StudentError("missing", message["function"])
+    session, _ = session_of(mixed, answer)
+    for attempt in range(2):
+        with pytest.raises(StudentError, match="nb cell 2, where it is defined"):
+            session.send(call("f2"))
+        with pytest.raises(StudentError) as last:
+            session.send(call("f5"))
+        assert last.value.message == "nb.ipynb defines no function f5"     # past what is parsed
+    assert notebook.MAX_PARSED == 500_000 and session.parse_left == 500_000 - 3 * len(cells[0]["code"])

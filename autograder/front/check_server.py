@@ -50,6 +50,16 @@ def write_notebook(cells: list[str], folder: str) -> str:
     return path
 
 
+_CELL = re.compile(rf"<?{re.escape(NOTEBOOK)} cell (\d+)>?")      # as label and as file name
+
+
+def in_kernel_words(text: str) -> str:
+    """A note or a case's feedback as the kernel's user knows the code: cell n of the notebook
+    written here is "In [n]", and the notebook itself "the cells this kernel ran"."""
+    text = _CELL.sub(r"In [\1]", text)
+    return text.replace(f"{NOTEBOOK} defines no", "the cells this kernel ran define no")
+
+
 def _title(modules: list[str] | None, n_cells: int) -> str:
     what = ", ".join(modules) if modules else "every module"
     return f"Check of {what}: the {n_cells} cells this kernel has run" if n_cells != 1 else \
@@ -71,8 +81,9 @@ def check(request: dict, folder: str) -> dict:
     result = engine.grade(path, options)
     if not result.graded:                  # a fault of the grader or the machine, not a score
         raise NotGraded(not_graded_line(result) + " Run the check again.")
-    label = re.compile(rf"<?{re.escape(NOTEBOOK)} cell (\d+)>?")      # as label and as file name
-    result.notes = [label.sub(r"In [\1]", note) for note in result.notes]
+    result.notes = [in_kernel_words(note) for note in result.notes]
+    for r in result.results:
+        r.output = in_kernel_words(r.output)
     title = _title(modules, len(cells))
     width = min(max(int(request.get("width") or 100), 40), 200)
     return {

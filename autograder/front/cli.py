@@ -1,7 +1,7 @@
 """The command line.
 
     python grade.py SUBMISSION [--json PATH [--format prairielearn]] [--seed N] [--timeout S]
-                    [--hide LABEL] [-k EXPR] [--failed] [-v]
+                    [--load-timeout S] [--hide LABEL] [-k EXPR] [--failed] [-v]
     python grade.py SUBMISSIONS_DIR --batch --out DIR [--similarity]
                     [--roster roster.csv [--assignment NAME]]
     python grade.py SUBMISSIONS_DIR --similarity --out DIR       # a class graded into DIR already
@@ -94,8 +94,11 @@ def parser(program: str = DEFAULT.name) -> argparse.ArgumentParser:
                    help=f"seed of the random instances (default {default.seed})")
     p.add_argument("--timeout", type=float, default=default.timeout,
                    help=f"seconds per call of a student function (default {default.timeout:g})")
+    p.add_argument("--load-timeout", type=float, default=default.load_timeout,
+                   help=f"seconds to load: each notebook cell, each module's import "
+                        f"(default {default.load_timeout:g})")
     p.add_argument("--budget", type=float, default=default.budget,
-                   help=f"seconds of calls for one submission (default {default.budget:g})")
+                   help=f"seconds for one submission, loading and calls (default {default.budget:g})")
     p.add_argument("--module", action="append", dest="modules", metavar="NAME",
                    help="grade only this module (repeatable)")
     p.add_argument("-k", metavar="EXPR", dest="keyword",
@@ -151,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         return _merge(p, args)
     if args.shard and not args.batch:
         p.error("--shard goes with --batch")
-    if args.timeout <= 0 or args.budget <= 0:
-        p.error("--timeout and --budget must be positive")
+    if args.timeout <= 0 or args.budget <= 0 or args.load_timeout <= 0:
+        p.error("--timeout, --load-timeout and --budget must be positive")
     unknown = set(args.modules or ()) - set(catalog.available())
     if unknown:
         p.error(f"unknown module(s) {sorted(unknown)}; known: {', '.join(catalog.available())}")
@@ -193,7 +196,8 @@ def _options(p: argparse.ArgumentParser, args) -> GradingOptions:
         if not chosen:
             p.error(f"no case matches -k {args.keyword!r} (a case id looks like backprop.mlp_forward[random])")
         modules = tuple(dict.fromkeys(c.module for c in chosen))
-    return GradingOptions(seed=args.seed, timeout=args.timeout, budget=args.budget, modules=modules,
+    return GradingOptions(seed=args.seed, timeout=args.timeout, load_timeout=args.load_timeout,
+                          budget=args.budget, modules=modules,
                           select=select, hidden_labels=tuple(args.hide), guarded=tuple(args.guard),
                           unsandboxed=args.unsandboxed)
 

@@ -203,9 +203,12 @@ def _source():
 
 def _options(options: GradingOptions) -> str:
     """The command line that grades as ``options`` say: the seed and the time limit always,
-    the budget when it is not the default, the hidden labels and the modules. (A bundle grades
-    whole submissions, in a container: no -k, no --guard, never --unsandboxed.)"""
+    the loading limit and the budget when they are not the default, the hidden labels and the
+    modules. (A bundle grades whole submissions, in a container: no -k, no --guard, never
+    --unsandboxed.)"""
     flags = ["--seed", str(options.seed), "--timeout", f"{options.timeout:g}"]
+    if options.load_timeout != GradingOptions().load_timeout:
+        flags += ["--load-timeout", f"{options.load_timeout:g}"]
     if options.budget != GradingOptions().budget:
         flags += ["--budget", f"{options.budget:g}"]
     for label in options.hidden_labels:

@@ -21,6 +21,7 @@ from ..paths import answer_dir, checkout
 from ..sandbox import network
 from ..sandbox.imports import ALLOWED
 from ..spec import Case, Module
+from ..submission.notebook import PYTHON_CELL_MAGICS
 from ..tolerance import number
 from .template import public_declarations
 
@@ -65,24 +66,38 @@ its declaration as the reference writes it and the cases it is graded on, with t
   at {points} random points within a relative {sym_rtol} (plus {sym_atol} absolute), and a
   difference that simplifies to a nonzero constant is wrong. A string is read by an allow-list
   parser, never by `eval`: the item's symbols, numbers, `+ - * / **`, {always},
-  the constants {constants}, and the functions the item needs (such as `exp` or `tanh`). What
-  sympy gives back unsimplified is judged by its value too: a `Piecewise` whose condition holds
-  at the test points (`summation` of a geometric series), an unevaluated `Sum`.
+  the constants {constants}, and the functions the item needs (such as `exp` or `tanh`). The
+  forms sympy hands back are judged by value too: a `Piecewise` whose condition holds at the
+  test points (`summation` of a geometric series), an unevaluated `Sum`, a `Poly` (as its
+  expression). A set is written with {set_answer}.
 - **Packages.** A submission may import the standard library and {packages}; the grader
   installs them wherever it grades. Importing anything else fails the module (or notebook cell)
-  with a message that names it. A notebook's code runs as plain Python: IPython-only lines
-  (`%...`, `!...`) are skipped, and `display(...)` and `from IPython.display import ...` work as
-  in a kernel (shown as text; the grader shows no output).
+  with a message that names it; so does importing `autograder`, the grader itself.
+- **Notebooks.** Code cells run in order, in one namespace, as plain Python, each within the
+  loading limit below. IPython-only lines (`%...`, `!...`) are skipped; a cell under
+  {python_magics} runs without its magic line, as in a kernel (`%%timeit` runs its body once,
+  inside a function as IPython does, so what it defines is not kept); a cell under any other
+  cell magic (`%%bash`, `%%writefile`, `%%html`, ...) is skipped, and the report says so. The
+  notebook check's statements (any import of `autograder`, any call of its `check`) are skipped.
+  `display(...)` and `from IPython.display import ...` work as in a kernel (shown as text; the
+  grader shows no output). A notebook graded alone (`grade.py homework.ipynb`) is its cells and
+  nothing else: a helper module beside it is not there, and importing it fails. Grade the
+  folder (`grade.py my_submission/`) to bring the `.py` files beside the notebook along:
+  they can be imported, and a module file named as an assignment module serves the functions
+  the cells do not define. A cell that runs past the loading limit, or ends its process, is
+  left out of every later run, and the cases of the functions it defines say which cell it was.
 - **Choice answers.** A single choice is one uppercase letter (`"B"`); "check all that apply"
-  accepts a letter, a string of letters, or a list, tuple, set or array of letters.
+  accepts a letter, a string of letters (`"AC"`), or a list, tuple, set or array of letters
+  (`["A", "C"]`).
 - **Cases and points.** A case earns all its points or none. Random instances (several shapes,
   sizes of 1 included) come from a generator seeded by the grading seed (`--seed`, default {seed})
   and the case's name, so a course can grade on instances students never saw. A *hidden* case
   is graded like the others; Gradescope does not show students its result.
 {networks}
 - **Limits.** Each call of a student function may take {timeout} s (`--timeout`; a case may state
-  its own limit), the whole submission {budget} s of calls (`--budget`); a function that timed out
-  is not called again.
+  its own limit); loading, each notebook cell and each module's import (a short training demo
+  at module level or in a cell fits), {load_timeout} s (`--load-timeout`); the whole submission
+  {budget} s in all, loading included (`--budget`). A function that timed out is not called again.
 - **Report identity.** In the report (`--json`, Gradescope's `results.json`) every case is one
   test named `<module>.<function> [<case>]`, with `extra_data.item` = `"<module>.<function>"` and
   `extra_data.case` = the case's label, as listed below.
@@ -136,6 +151,13 @@ def _networks() -> str:
   - tensor methods: {listed(network.METHODS)}, and `x.shape`, `x.ndim`;
   - at most {network.MAX_NODES} operations, {network.MAX_LAYERS} layers and \
 {network.MAX_BYTES // 2**20} MB of parameters and buffers (as float32)."""
+
+
+def _python_magics() -> str:
+    """The cell magics whose body runs as Python in the kernel, as the notebook reader keeps
+    them (``%%timeit`` is said apart)."""
+    names = [f"`%%{m}`" for m in PYTHON_CELL_MAGICS if m != "timeit"]
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _anchor(heading: str) -> str:
@@ -204,7 +226,8 @@ def generate(ref: str | None = None) -> str:
         packages=", ".join(f"`{p}`" for p in ALLOWED), points=symbolic.N_POINTS, sym_rtol=_number(symbolic.RTOL),
         sym_atol=_number(symbolic.ATOL), always=", ".join(f"`{n}`" for n in symbolic.ALWAYS),
         constants=", ".join(f"`{n}`" for n in symbolic.CONSTANTS), timeout=_number(default.timeout),
-        budget=_number(default.budget), seed=default.seed,
+        load_timeout=_number(default.load_timeout), budget=_number(default.budget), seed=default.seed,
+        set_answer=symbolic.SET_ANSWER, python_magics=_python_magics(),
         networks=_networks()))]
     out.append("## Modules\n\n| module | source | items | points |\n|---|---|--:|--:|")
     for m in modules:

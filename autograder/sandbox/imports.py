@@ -8,6 +8,9 @@ in the student's process (``runner.serve`` installs it before any student code r
   laptop full of packages and on Gradescope. Only the student's own code is held to it (a
   frame of a file in the working folder, or of the notebook's namespace): numpy, torch or
   matplotlib import what they need. A policy, not a wall: the jail is the wall.
+- :data:`REFUSED`: the grader's own package, which the student's process has loaded (its
+  runner), so an import of it would find it in ``sys.modules`` without asking any finder: the
+  student's ``import`` statements (and ``importlib.import_module``) are checked for it first.
 - A stand-in for ``IPython.display`` (``display``, ``HTML``, ``Markdown``, ``clear_output``,
   ...) that runs nothing of IPython's: ``display(x)`` prints ``repr(x)``, as a kernel shows a
   value as text, and the rest do nothing. It is made only when something imports IPython
@@ -18,26 +21,35 @@ in the student's process (``runner.serve`` installs it before any student code r
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import sys
 import types
 
 ALLOWED = ("numpy", "scipy", "torch", "sympy", "matplotlib", "mpmath")   # import names, as pip's
+REFUSED = ("autograder",)        # loaded in the student's process, yet never the student's to import
 _IMPORTLIB = os.path.dirname(importlib.__file__) + os.sep
 
 
-def refusal(name: str) -> str:
-    """The one line an import of ``name`` fails with."""
+def refusal(name: str, installed: bool = True) -> str:
+    """The one line an import of ``name`` fails with; of a module found nowhere (``installed``
+    False), it says where a module of the student's own must be."""
     top = name.partition(".")[0]
     allowed = ", ".join(ALLOWED)
     if top == "IPython":
         return (f"{name} is not available: notebook code runs as plain Python here; of IPython "
                 f"only IPython.display (display, HTML, Markdown, ...) is provided")
+    if top in REFUSED:
+        return (f"{name} is the grader: a submission's code may not import it (a notebook's "
+                "`import autograder` and `autograder.check(...)` are skipped when it is graded)")
+    mine = "" if installed else ("; a module of your own is there only when handed in with the submission "
+                                 "(a notebook graded alone brings no file beside it: grade its folder)")
     return (f"{top} is not one of the packages a submission may import: the standard library "
-            f"and {allowed}")
+            f"and {allowed}{mine}")
 
 
 def _students(frame, folder: str, student_module: str) -> bool:
@@ -65,12 +77,11 @@ class ImportPolicy:
         own = os.path.join(self.folder, top)
         if os.path.exists(own + ".py") or os.path.isdir(own):       # the submission's own module
             return None
-        frame = sys._getframe(1)
-        while frame is not None and (frame.f_code.co_filename.startswith(("<frozen", _IMPORTLIB))):
-            frame = frame.f_back
+        frame = _caller()
         if frame is None or not _students(frame, self.folder, self.student_module):
             return None                    # a library importing what it needs
-        raise ModuleNotFoundError(refusal(fullname), name=fullname)
+        installed = importlib.machinery.PathFinder.find_spec(top) is not None
+        raise ModuleNotFoundError(refusal(fullname, installed), name=fullname)
 
 
 class _DisplayObject:
@@ -138,6 +149,35 @@ STAND_INS = ("IPython", "IPython.display", "IPython.core", "IPython.core.display
              "IPython.core.display_functions")
 
 
+def _caller():
+    """The nearest calling frame that is neither importlib's machinery nor this policy's (its
+    finder, its guarded ``__import__``): whose import it is."""
+    frame = sys._getframe(1)
+    while frame is not None and (frame.f_code.co_filename.startswith(("<frozen", _IMPORTLIB))
+                                 or frame.f_code.co_filename == __file__):
+        frame = frame.f_back
+    return frame
+
+
+def _guarded(policy: ImportPolicy, name: str, level: int) -> None:
+    """Raises the refusal when the student's code imports :data:`REFUSED`."""
+    if level == 0 and isinstance(name, str) and name.partition(".")[0] in REFUSED:
+        frame = _caller()
+        if frame is not None and _students(frame, policy.folder, policy.student_module):
+            raise ModuleNotFoundError(refusal(name), name=name)
+
+
 def install(student_module: str) -> None:
     """The policy (with the IPython stand-in) in this, the student's, process."""
-    sys.meta_path.insert(0, ImportPolicy(student_module))
+    policy = ImportPolicy(student_module)
+    sys.meta_path.insert(0, policy)
+    plain_import, import_module = builtins.__import__, importlib.import_module
+
+    def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+        _guarded(policy, name, level)
+        return plain_import(name, globals, locals, fromlist, level)
+
+    def guarded_import_module(name, package=None):
+        _guarded(policy, name, 0 if not str(name).startswith(".") else 1)
+        return import_module(name, package)
+    builtins.__import__, importlib.import_module = guarded_import, guarded_import_module

@@ -3,7 +3,8 @@ back plain data. Runs in the student's process, so nothing here is trusted by th
 grader validates every reply.
 
 Requests (the grader's, pickled: ``autograder.codec.request``): ``{"id", "op": "load",
-"module"}``, ``{"id", "op": "cell", "code", "label"}`` (run one notebook cell),
+"module", "beside"}`` (with ``beside``, a notebook's module file of that name is imported too),
+``{"id", "op": "cell", "code", "label"}`` (run one notebook cell),
 ``{"id", "op": "call", "module", "function", "args", "kwargs", "probe"}`` and
 ``{"id", "op": "calls", "module", "function", "calls": [[args, kwargs], ...]}`` (the function
 called on each in turn, a reply sent as each returns, none after the first that fails) and
@@ -107,15 +108,21 @@ def syntax_error(exc: SyntaxError) -> str:
     return f"{text}\n    {line}\n    {' ' * start}{'^' * carets}"
 
 
+def _import_error(exc: BaseException) -> dict:
+    """The reply to a module file that failed to import."""
+    message = syntax_error(exc) if isinstance(exc, SyntaxError) else describe(exc)
+    return {"ok": False, "kind": "import", "message": message}
+
+
 def _function(loader: _Loader, req: dict):
     """The student's function that ``req`` names, or the error reply saying why there is none."""
     module_name = req["module"]
     try:
         module = loader.load(module_name)
+        if req["op"] == "load" and req.get("beside"):
+            loader.beside(module_name)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
-        if isinstance(exc, SyntaxError):
-            return None, {"ok": False, "kind": "import", "message": syntax_error(exc)}
-        return None, {"ok": False, "kind": "import", "message": describe(exc)}
+        return None, _import_error(exc)
     if req["op"] == "load":
         return None, {"ok": True, "value": None}
     fn = module.__dict__.get(req["function"])

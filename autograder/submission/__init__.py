@@ -11,7 +11,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from ..sandbox.protocol import SubmissionFiles
+from ..sandbox.protocol import SubmissionFiles, printable
 
 MAX_FILES = 200
 MAX_BYTES = 8 * 2**20
@@ -33,6 +33,7 @@ class Submission:
     modules: frozenset[str] | None = None   # module files present; None: one namespace serves all
     cells: list[dict] | None = None         # notebook code cells {"label", "code"}
     notes: list[str] = field(default_factory=list)        # what the report should say about it
+    notebooks: tuple[str, ...] = ()         # the notebooks' file names, as the report names them
 
     def has_module(self, name: str) -> bool:
         return self.modules is None or name in self.modules
@@ -103,4 +104,5 @@ def notebook_submission(folder: str, notebooks: list[str], py_files: list[str]) 
     if len(unreadable) == len(notebooks) and not py_files:
         raise SubmissionError("; ".join(unreadable))       # nothing at all can be read
     return Submission(folder if os.path.isdir(folder) else os.path.dirname(folder), "notebook",
-                      list(py_files), None, cells, unreadable + notes)
+                      list(py_files), None, cells, unreadable + notes,
+                      tuple(printable(os.path.basename(n)[:100]) for n in notebooks))

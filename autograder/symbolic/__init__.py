@@ -65,9 +65,10 @@ One module per job:
   text exists in the grading process, and an answer that makes sympy work longer is refused.
 """
 
-from .allowed import ALWAYS, CONSTANTS, FUNCTIONS
+from .allowed import ALWAYS, CONSTANTS, FUNCTIONS, SET_ANSWER
 from .equivalence import expect_equivalent
 from .parser import parse
 from .points import ATOL, N_POINTS, RTOL, SYMBOLIC
 
-__all__ = ["expect_equivalent", "parse", "ALWAYS", "CONSTANTS", "FUNCTIONS", "N_POINTS", "RTOL", "ATOL", "SYMBOLIC"]
+__all__ = ["expect_equivalent", "parse", "ALWAYS", "CONSTANTS", "FUNCTIONS", "SET_ANSWER", "N_POINTS", "RTOL",
+           "ATOL", "SYMBOLIC"]

@@ -10,7 +10,9 @@ import sympy
 
 MAX_CHARS = 5000
 MAX_DEPTH = 100
-MAX_INT_DIGITS = 60
+MAX_INT_DIGITS = 60        # of an integer literal inside an expression
+MAX_NUMBER_CHARS = 4000    # of a plain number's text (an exact Rational of many digits is fine;
+                           # Python reads at most 4,300 digits into an int)
 MAX_EXPONENT = 256
 # sympy merges sets and compares Max/Min arguments while it builds them, in time that grows
 # fast with their number (seconds at 16 intervals, a minute at 48: docs/PERFORMANCE.md): an
@@ -32,7 +34,10 @@ FUNCTIONS: dict[str, Any] = {
 ALWAYS = ("sqrt", "Rational")
 CONSTANTS = {"pi": sympy.pi, "E": sympy.E, "oo": sympy.oo}
 SET_NAMES = {"EmptySet": sympy.S.EmptySet, "Reals": sympy.S.Reals}
-SET_CALLS = ("Interval", "Union", "Intersection", "Complement", "FiniteSet")
+SET_ANSWER = ("`Interval` (or `Interval.open`, `.Lopen`, `.Ropen`), `Union`, `Intersection`, "
+              "`Complement`, `FiniteSet` or `{a, b}`, `ConditionSet(b, condition, Reals)`, `EmptySet` "
+              "and `Reals`")                # what a set answer is written with (the contract, refusals)
+SET_CALLS = ("Interval", "Union", "Intersection", "Complement", "FiniteSet", "ConditionSet")
 MATRIX_CALLS = ("Matrix", "ImmutableMatrix", "ImmutableDenseMatrix", "MutableDenseMatrix")
 CODE_CALLS = ("eval", "exec", "compile", "open", "getattr", "__import__", "globals", "locals",
               "sympify", "S", "Symbol", "symbols", "Function", "Lambda", "lambdify")

@@ -10,7 +10,7 @@ from typing import Mapping
 import numpy as np
 import sympy
 
-from ..checks import Mismatch, show
+from ..checks import Mismatch, kind_name, show
 from .allowed import MAX_ENTRIES, MAX_INT_DIGITS, MAX_SET_PARTS, Reject
 from .construct import matrix_from_nested
 from .parser import parse
@@ -70,7 +70,7 @@ def to_sympy(got, symbols, functions, *, matrices: bool, sets: bool, name: str):
         return sympy.FiniteSet(*[to_sympy(v, symbols, functions, matrices=False, sets=False,
                                            name=name) for v in got])
     what = "a matrix (Matrix or list)" if matrices else "a set" if sets else "an expression"
-    raise Mismatch(f"{name}: expected {what} in sympy, got {type(got).__name__} {show(got)}")
+    raise Mismatch(f"{name}: expected {what} in sympy, got {kind_name(got)} {show(got)}")
 
 
 def answer_text(value) -> str:
@@ -86,4 +86,4 @@ def described(got) -> str:
         return f"a list of {len(got):,} entries"
     if isinstance(got, (set, frozenset)):
         return f"a set of {len(got):,} elements"
-    return f"{type(got).__name__} {show(got, 60)}"
+    return f"{kind_name(got)} {show(got, 60)}"

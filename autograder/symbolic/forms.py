@@ -1,13 +1,15 @@
-"""Answers that are right on the item's domain in a form sympy gives back unsimplified:
-``Piecewise`` (``sympy.summation`` of a geometric series holds its closed form in one, beside
-the case β = 1) and an unevaluated ``Sum``. Both are judged by value, as every expression is:
-a ``Piecewise`` takes, at each test point, the first piece whose condition holds there; a
-``Sum`` adds its terms (at most :data:`MAX_TERMS` per evaluation).
+"""Answers that are right in a form sympy gives back as it is: ``Piecewise``
+(``sympy.summation`` of a geometric series holds its closed form in one, beside the case
+β = 1) and an unevaluated ``Sum``, judged by value, as every expression is: a ``Piecewise``
+takes, at each test point, the first piece whose condition holds there; a ``Sum`` adds its
+terms (at most :data:`MAX_TERMS` per evaluation). A ``Poly`` is read as its expression, and a
+``ConditionSet`` over the reals as the intervals where its condition holds.
 
-The parser builds them through :func:`piecewise` and :func:`summation` (allow-listed as the
-rest: comparisons, ``Eq``/``Ne``/..., ``And``/``Or``/``Not``, ``&``, ``|``, ``~`` only in a
-condition, a summation index only inside its ``Sum``); the evaluator reads them through
-:func:`piecewise_value` and :func:`sum_value`.
+The parser builds them through :func:`piecewise`, :func:`summation`, :func:`polynomial` and
+:func:`condition_set` (allow-listed as the rest: comparisons, ``Eq``/``Ne``/...,
+``And``/``Or``/``Not``, ``&``, ``|``, ``~`` only in a condition, a summation index only inside
+its ``Sum``, a set's variable only inside its ``ConditionSet``); the evaluator reads the first
+two through :func:`piecewise_value` and :func:`sum_value`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _COMPARE = {ast.Eq: sympy.Eq, ast.NotEq: sympy.Ne, ast.Lt: sympy.Lt, ast.LtE: sy
             ast.Gt: sympy.Gt, ast.GtE: sympy.Ge}
 _LOGIC = {"And": sympy.And, "Or": sympy.Or}
 NAMES = ("Piecewise", "Sum", *_RELATIONS, *_LOGIC, "Not")
+POLYNOMIALS = ("Poly", "PurePoly")
 CONDITION = ("a condition of Piecewise is a comparison (<, <=, ==, Eq(a, b), Ne(a, b), ...), "
              "And/Or/Not (or &, |, ~) of comparisons, or True")
 
@@ -91,6 +94,48 @@ def summation(builder, node: ast.Call, depth: int) -> sympy.Expr:
         inner = inner.with_symbol(name, index)
         limits.append((index, lo, hi))
     return sympy.Sum(inner._scalar(node.args[0], depth, "the summand"), *limits)
+
+
+def polynomial(builder, node: ast.Call, depth: int) -> sympy.Expr:
+    """``Poly(expr, x, y, domain='QQ')``, as sympy writes a polynomial: its expression (the first
+    argument), over generators that are the answer's symbols; ``domain`` only says how its
+    coefficients are held (a ``modulus`` would change its value, and is refused)."""
+    n = node.func.id
+    if not node.args:
+        raise Reject(f"{n} takes an expression and its variables, as in {n}(x**2 + 1, x)")
+    for gen in node.args[1:]:
+        if not (isinstance(gen, ast.Name) and gen.id in builder.symbols):
+            raise Reject(f"the variables of {n} are the answer's symbols ({', '.join(sorted(builder.symbols))})")
+    for keyword in node.keywords:
+        if keyword.arg != "domain" or not isinstance(keyword.value, ast.Constant) \
+                or not isinstance(keyword.value.value, str):
+            raise Reject(f"{n}(..., {keyword.arg or '**'}=...) is not read: only its expression and domain are")
+    return builder._scalar(node.args[0], depth, f"the expression of {n}")
+
+
+def condition_set(builder, node: ast.Call, depth: int) -> sympy.Set:
+    """``ConditionSet(x, condition[, base])``: ``x`` a new name, a real number inside this set
+    only; the condition as Piecewise's; read as the points of ``base`` (the reals by default)
+    where the condition holds, as sympy's ``as_set`` gives them: intervals."""
+    usage = "ConditionSet takes a variable, a condition in it and a set, as in ConditionSet(b, b > 0, Reals)"
+    if not 2 <= len(node.args) <= 3 or not isinstance(node.args[0], ast.Name) or node.keywords:
+        raise Reject(usage)
+    name = node.args[0].id
+    if name.startswith("_") or name in NAMES:
+        raise Reject(f"the variable of ConditionSet must be a plain name, such as b, not {name!r}")
+    variable = sympy.Dummy(name, real=True)
+    held = condition(builder.with_symbol(name, variable), node.args[1], depth + 1)
+    base = builder.build(node.args[2], depth) if len(node.args) == 3 else sympy.S.Reals
+    if not isinstance(base, sympy.Set):
+        raise Reject(usage)
+    if held.free_symbols - {variable}:
+        raise Reject("the condition of ConditionSet may use its own variable only")
+    try:
+        where = held.as_set() if held.free_symbols else (sympy.S.Reals if held else sympy.S.EmptySet)
+    except (NotImplementedError, ValueError, TypeError, AttributeError):
+        raise Reject("the condition of ConditionSet could not be read as intervals; write the set with "
+                     "Interval and Union") from None
+    return sympy.Intersection(where, base)
 
 
 def truth(cond, values, ev, ctx) -> bool:

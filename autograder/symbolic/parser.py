@@ -6,12 +6,14 @@ Allowed: names of the item's symbols, numbers (int and float literals; no comple
 literals), ``+ - * / **``, unary minus and plus, parentheses, calls of allowed function names
 with positional arguments. ``Matrix([...])`` and list literals when the answer is a matrix;
 ``Interval``, ``Interval.open/.Ropen/.Lopen``, ``Union``, ``Intersection``, ``Complement``,
-``FiniteSet``, set literals ``{1, 2}``, ``EmptySet``, ``Reals`` and ``True``/``False`` (as
-Interval's openness flags) when it is a set. ``Piecewise`` (its conditions: comparisons, ``Eq``,
-``Ne``, ``And``, ``Or``, ``Not``, ``&``, ``|``, ``~``) and ``Sum`` over a new index name, in any
-expression (``forms``). Everything else (attributes, subscripts, lambdas,
+``FiniteSet``, set literals ``{1, 2}``, ``EmptySet``, ``Reals``, ``True``/``False`` (as
+Interval's openness flags) and ``ConditionSet(b, condition, Reals)`` when it is a set.
+``Piecewise`` (its conditions: comparisons, ``Eq``, ``Ne``, ``And``, ``Or``, ``Not``, ``&``,
+``|``, ``~``), ``Sum`` over a new index name and ``Poly(expr, x, domain='QQ')`` (as its
+expression), in any expression (``forms``). Everything else (attributes, subscripts, lambdas,
 comprehensions, keywords, comparisons, strings, dunder or other unknown names) is rejected
-with a message saying what is not allowed. Answers over 5000 characters, nesting deeper than
+with a message saying what is not allowed. :func:`plain_number` reads a plain number's text
+exactly, without sympy (the checks' sympy numbers). Answers over 5000 characters, nesting deeper than
 100, integer literals over 60 digits, constant exponents over 256 in magnitude (``9**9**9``),
 calls of more than 32 arguments, more than 16 intervals and set elements, and more than 32
 arguments of Max and Min are refused (``allowed`` holds the limits). Parsing happens in the
@@ -22,18 +24,42 @@ from __future__ import annotations
 
 import ast
 import math
+import re
+from fractions import Fraction
 from typing import Iterable, Mapping
 
 import sympy
 
 from ..mismatch import Mismatch, show
 from .allowed import (ALWAYS, CODE_CALLS, CONSTANTS, FUNCTIONS, MATRIX_CALLS, MAX_CHARS, MAX_DEPTH,
-                      MAX_INT_DIGITS, OPERATORS, SET_CALLS, SET_NAMES, Reject, check_counts, describe)
+                      MAX_INT_DIGITS, MAX_NUMBER_CHARS, OPERATORS, SET_ANSWER, SET_CALLS, SET_NAMES,
+                      Reject, check_counts, describe)
 from .construct import apply, check_exponents, expression, matrix_from_nested, safe_pow, set_from_call
 from . import forms
 
 _ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
                ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b, ast.Pow: safe_pow}
+
+
+_PLAIN_NUMBER = re.compile(r"\s*[-+]?\d+(/\d+|\.\d*)?([eE][-+]?\d+)?\s*")
+
+
+def plain_number(text: str) -> int | Fraction | float | None:
+    """The exact value of a plain number's text, as sympy writes an ``Integer`` (``-12``), a
+    ``Rational`` (``-2836/3583``) or a ``Float`` (``2.50000000000000e-5``), however many digits
+    it has up to MAX_NUMBER_CHARS characters (the sympy product of a few float64 values is an
+    exact Rational of hundreds); read by Python's ``int``, ``Fraction`` and ``float``, never by
+    sympy. None for other text; Mismatch for a number longer than is read."""
+    match = _PLAIN_NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    if len(text) > MAX_NUMBER_CHARS:
+        raise Mismatch(f"a number of {len(text.strip()):,} characters; at most {MAX_NUMBER_CHARS:,} are read")
+    body = text.strip()
+    if match.group(1) and match.group(1).startswith("/"):
+        numerator, denominator = body.split("/")
+        return Fraction(int(numerator), int(denominator)) if int(denominator) else None
+    return float(body) if match.group(1) or match.group(2) else int(body)
 
 
 def parse(text: str, symbols: Mapping[str, sympy.Symbol], functions: Iterable[str] = (),
@@ -95,7 +121,12 @@ class Builder:
         return method(node, depth + 1)
 
     def _allowed(self) -> str:
-        return ", ".join(sorted(self.functions - {"Rational"}))
+        """What the answer may be built of, for a refusal."""
+        functions = ", ".join(sorted(self.functions - {"Rational"}))
+        if self.sets:
+            return (f"a set answer is written with {SET_ANSWER.replace('`', '')}, over numbers, pi, E, oo "
+                    f"and {functions}")
+        return f"allowed: {functions}"
 
     def _scalar(self, node: ast.AST, depth: int, what: str = "an operand") -> sympy.Expr:
         return expression(self.build(node, depth), what)
@@ -169,11 +200,14 @@ class Builder:
 
     # calls
     def _Call(self, node, depth):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in forms.POLYNOMIALS:
+            return forms.polynomial(self, node, depth)
         if node.keywords:
-            raise Reject("keyword arguments (name=...) are not allowed")
+            callee = func.id if isinstance(func, ast.Name) else describe(func)
+            raise Reject(f"{callee}(..., {node.keywords[0].arg or '**'}=...): keyword arguments are not allowed")
         if any(isinstance(a, ast.Starred) for a in node.args):
             raise Reject("*arguments are not allowed")
-        func = node.func
         if isinstance(func, ast.Attribute):
             if (self.sets and isinstance(func.value, ast.Name) and func.value.id == "Interval"
                     and func.attr in ("open", "Ropen", "Lopen")):
@@ -192,6 +226,8 @@ class Builder:
             return forms.piecewise(self, node, depth)
         if n == "Sum":
             return forms.summation(self, node, depth)
+        if n == "ConditionSet" and self.sets:
+            return forms.condition_set(self, node, depth)
         if not (n in self.functions or (self.matrices and n in MATRIX_CALLS)
                 or (self.sets and n in SET_CALLS)):
             raise Reject(self._not_allowed(n))           # before its arguments: what was refused
@@ -217,9 +253,9 @@ class Builder:
         if n in CODE_CALLS:
             return f"calling {n} is not allowed"
         if n in FUNCTIONS:
-            return f"the function {n} is not allowed in this answer; allowed: {self._allowed()}"
+            return f"the function {n} is not allowed in this answer; {self._allowed()}"
         extra = " (call .doit() on it before returning)" if n in ("Derivative", "Integral") else ""
         if n in forms.NAMES:
             return f"{n}(...) is allowed only inside a condition of Piecewise"
-        return f"the function {n} is not allowed{extra}; allowed: {self._allowed()}"
+        return f"the function {n} is not allowed{extra}; {self._allowed()}"
 
