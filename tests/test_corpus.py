@@ -1,7 +1,8 @@
 """Every submission under tests/submissions/ gets exactly the score its expected.json states,
 case by case: ``"scores"`` lists the cases that lose points, with their exact score, and every
 other case of the modules it hands in must earn all of its points. Optional ``"messages"`` name
-text its feedback must contain, and ``"in_mode"`` what a sandbox mode changes
+text its feedback must contain, ``"options"`` the GradingOptions it is graded with (a shorter
+``load_timeout`` where a hang only needs some limit, to keep the suite short), and ``"in_mode"`` what a sandbox mode changes
 (``{"container": {"scores": ...}}``). A submission with ``"targets"`` is graded from a copy that
 names this machine's project paths to its probes (tests/helpers.py, stage)."""
 
@@ -18,7 +19,8 @@ from tests.helpers import (EXAMPLE, corpus, defines, expected, expected_scores, 
 @pytest.mark.parametrize("name", corpus())
 def test_exact_score(name, tmp_path):
     want = expected(name)
-    report = grade(stage(name, tmp_path), **({"modules": tuple(want["modules"])} if "modules" in want else {}))
+    options = {**({"modules": tuple(want["modules"])} if "modules" in want else {}), **want.get("options", {})}
+    report = grade(stage(name, tmp_path), **options)
     got = report.by_case()
     scores = expected_scores(name, got, report.sandbox_mode)
     outputs = {r.case.id: r.output for r in report.results}

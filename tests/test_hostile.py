@@ -167,7 +167,7 @@ def test_notebook_lines_are_skipped_and_reported(graded):
 
 
 def test_notebook_cell_errors_are_escaped():
-    report = grade(os.path.join(SUBMISSIONS, "hostile_notebook_hang"), modules=("tuning",))
+    report = grade(os.path.join(SUBMISSIONS, "hostile_notebook_hang"), modules=("tuning",), load_timeout=6)
     notes = "\n".join(report.notes)
     assert "SystemExit: \\x1b[2Jall tests passed" in notes and "\x1b" not in notes
 
