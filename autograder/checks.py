@@ -167,7 +167,6 @@ def _sympy_number(got: Any, name: str) -> float | int | None:
     if exact is not None:
         return _float(exact)
     return _SPECIAL.get(got.strip())
-    return None
 
 
 def _float(number) -> float:

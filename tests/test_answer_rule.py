@@ -86,6 +86,7 @@ def test_a_sympy_number_is_read_from_its_literal_exactly_and_nothing_else_is_bui
     stall = "sqrt((((10**58)**40*(10**58)**40)*((10**58)**40*(10**58)**40))+1)"
     assert "expected the integer 59" in _message(checks.expect_int, SympyText(stall), 59)
     assert "expected numbers" in _message(checks.expect_close, SympyText("1/0"), 1.0)
+    assert "expected numbers" in _message(checks.expect_close, SympyText("1/2e5"), 1.0)   # not a literal
 
 
 def test_sympy_numbers_and_truth_values_are_read_exactly_however_they_are_written():

@@ -215,3 +215,25 @@ def test_version_says_the_version_and_the_default_seed(capsys):
     from autograder.options import GradingOptions
     assert cli.main(["--version"]) == 0
     assert capsys.readouterr().out == f"dl-autograder {grader_version()} (default seed {GradingOptions().seed})\n"
+
+
+def test_the_suggested_command_keeps_the_limits_it_was_given():
+    from types import SimpleNamespace
+    args = SimpleNamespace(submission="s", seed=0, timeout=5.0, budget=90.0, load_timeout=60.0, hide=[],
+                           unsandboxed=False)
+    assert cli.rerun(args, "tuning").endswith("s --module tuning --failed --load-timeout 60")
+
+
+def test_options_that_cannot_be_are_refused(capsys):
+    for argv, said in ((["x", "--batch", "--out", "o", "--workers", "0"], "--workers must be at least 1"),
+                       (["--merge", "a", "b", "--out", "o", "--assignment", "HW2"], "give --roster too")):
+        with pytest.raises(SystemExit) as left:
+            cli.main(argv)
+        assert left.value.code == 2 and said in capsys.readouterr().err
+
+
+def test_prairielearn_waits_past_the_budget():
+    from autograder.make.bundle import pl_timeout
+    from autograder.options import GradingOptions
+    assert pl_timeout(GradingOptions()) >= GradingOptions().budget + 20
+    assert pl_timeout(GradingOptions(budget=600)) >= 620

@@ -207,6 +207,8 @@ def test_merges_that_must_refuse(klass, three, tmp_path):
         "the shards differ in grader version: ": [s1, _edited(s2, tmp_path, "v", grader__version="0.0.1"), s3],
         "the shards differ in grader code": [s1, _edited(s2, tmp_path, "c", grader__code="0" * 64), s3],
         "the shards differ in --timeout: 5.0 in shard 1/3": [s1, _edited(s2, tmp_path, "t", grading__timeout=9.0), s3],
+        "the shards differ in --load-timeout: 30.0 in shard 1/3":
+            [s1, _edited(s2, tmp_path, "lt", grading__load_timeout=60.0), s3],
         "the shards differ in number of shards": [s1, _edited(s2, tmp_path, "n", shard="2/4"), s3],
         "did not finish: run it again": [s1, s2, _edited(s3, tmp_path, "f", finished=False)],
         "the shards listed different class folders": [s1, s2, _edited(s3, tmp_path, "l", **{"class": []})],

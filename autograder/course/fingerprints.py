@@ -332,7 +332,7 @@ class Template:
 
 
 def template_of(modules: dict[str, list[str]], texts: dict[str, str]) -> Template:
-    """The Template of ``texts`` (``{"<module>.py": text}``, as ``autograder.template.generate``)."""
+    """The Template of ``texts`` (``{"<module>.py": text}``, as ``autograder.make.template.generate``)."""
     bodies, hashes, names = {}, {}, set()
     graded = {f for functions in modules.values() for f in functions}
     for module, functions in modules.items():

@@ -80,14 +80,17 @@ def shard_of(entry: str, count: int) -> int:
     return int.from_bytes(digest[:8], "big") % count + 1
 
 
+ENGINE_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))     # autograder/
+
+
 @lru_cache(maxsize=1)
 def grader_code() -> str:
     """A digest of the grader's Python files (the engine's package, the graders, the
     reference): shards graded by different code must not be joined, whatever the version says."""
     digest = hashlib.sha256()
     for package in ("autograder", *paths.ANSWER_PACKAGES):
-        home = paths.package_dir(package)
-        for folder, subfolders, files in os.walk(home or ()):
+        home = ENGINE_HOME if package == "autograder" else paths.answer_dir(package)   # this grader's own
+        for folder, subfolders, files in os.walk(home):
             subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
             for name in sorted(f for f in files if f.endswith(".py")):
                 path = os.path.join(folder, name)
@@ -103,6 +106,7 @@ def identity(shard: Shard, options: GradingOptions) -> dict:
     modules = [m.name for m in catalog.load(options.modules)]
     return {"shard": str(shard), "grader": {"version": grader_version(), "code": grader_code()},
             "grading": {"seed": options.seed, "timeout": options.timeout, "budget": options.budget,
+                        "load_timeout": options.load_timeout,
                         "modules": modules, "hide": sorted(set(options.hidden_labels)),
                         "unsandboxed": options.unsandboxed}}
 
@@ -111,6 +115,7 @@ def identity(shard: Shard, options: GradingOptions) -> dict:
 AGREED = ((("grader", "version"), "grader version"),
           (("grader", "code"), "grader code (a grader, the reference or the engine differs under the same version)"),
           (("grading", "seed"), "seed"), (("grading", "timeout"), "--timeout"), (("grading", "budget"), "--budget"),
+          (("grading", "load_timeout"), "--load-timeout"),
           (("grading", "modules"), "modules (--module)"), (("grading", "hide"), "hidden labels (--hide)"),
           (("grading", "unsandboxed"), "--unsandboxed"))
 

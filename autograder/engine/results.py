@@ -15,7 +15,7 @@ from ..spec import Case, Module
 # files, the terminal, the notebook check): a case's feedback, and the notes (cell errors,
 # skipped lines, ...) of which a notebook of thousands of failing cells makes thousands.
 OUTPUT_CHARS = 2500        # characters of one case's feedback (an exception's 2,000 and the call)
-MAX_NOTES = 40             # notes kept; the rest are counted in one more ("and 7,980 more notes")
+MAX_NOTES = 40             # notes kept; the rest are counted in one more ("and 7,960 more notes")
 NOTE_CHARS = 500           # characters of one note
 
 

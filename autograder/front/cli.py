@@ -156,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--shard goes with --batch")
     if args.timeout <= 0 or args.budget <= 0 or args.load_timeout <= 0:
         p.error("--timeout, --load-timeout and --budget must be positive")
+    if args.workers is not None and args.workers < 1:
+        p.error("--workers must be at least 1")
     unknown = set(args.modules or ()) - set(catalog.available())
     if unknown:
         p.error(f"unknown module(s) {sorted(unknown)}; known: {', '.join(catalog.available())}")
@@ -264,7 +266,8 @@ def rerun(args, module: str) -> str:
     labels, no sandbox)."""
     default, again = GradingOptions(), ["--module", module, "--failed"]
     for flag, value, usual in (("--seed", args.seed, default.seed), ("--timeout", args.timeout, default.timeout),
-                               ("--budget", args.budget, default.budget)):
+                               ("--budget", args.budget, default.budget),
+                               ("--load-timeout", args.load_timeout, default.load_timeout)):
         again += [flag, f"{value:g}"] if value != usual else []
     again += [x for label in args.hide for x in ("--hide", label)]
     again += ["--unsandboxed"] if args.unsandboxed else []
@@ -341,6 +344,9 @@ def _merge(p: argparse.ArgumentParser, args) -> int:
     if given or not args.out:
         p.error(f"--merge takes the shards' outputs and --out DIR (and --roster, --assignment, --workers); "
                 f"the seed, modules and options come from the shards{', not ' + ', '.join(given) if given else ''}")
+    if args.assignment != p.get_default("assignment") and not args.roster:
+        p.error("--assignment names the LMS column of --roster's files: give --roster too "
+                "(without them, the merge uses the roster and the name the shards recorded)")
     try:
         roster = read_roster(args.roster, args.assignment) if args.roster else None
         merged = merge(args.merge, args.out, roster, args.workers)
@@ -352,7 +358,8 @@ def _merge(p: argparse.ArgumentParser, args) -> int:
 
 def _class_written(args, rows: list[dict], roster, similarity: bool) -> int:
     """What a batch (or a merge) tells once the class's files are written; its exit status."""
-    print(open(os.path.join(args.out, "summary.txt")).read(), end="")
+    with open(os.path.join(args.out, "summary.txt"), encoding="utf-8") as f:
+        print(f.read(), end="")
     lms = ", gradebook-canvas.csv, gradebook-moodle.csv" if roster else ""
     print(f"wrote {sum(r['status'] != course.NO_SUBMISSION for r in rows)} reports, gradebook.csv{lms}, "
           f"summary.txt and summary.html to {args.out}")

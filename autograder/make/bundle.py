@@ -17,6 +17,7 @@ be tried on a stand-in of its folder tree.
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import stat
@@ -121,10 +122,17 @@ INFO_JSON = """{{
     "enabled": true,
     "image": "YOUR_REGISTRY/dl-autograder:latest",
     "entrypoint": "/grade/tests/run.sh",
-    "timeout": 180
+    "timeout": {timeout}
   }}
 }}
 """
+REPORT_MARGIN = 90     # seconds PrairieLearn waits past the budget: the README's 20 s to a report
+                       # past it, and the container's start and the grader's imports
+
+
+def pl_timeout(options: GradingOptions) -> int:
+    """PrairieLearn's ``timeout`` for a bundle of ``options``: never before the report is written."""
+    return max(180, math.ceil(options.budget) + REPORT_MARGIN)
 
 PRAIRIELEARN_README = """# dl-autograder for PrairieLearn
 
@@ -255,7 +263,7 @@ def write_prairielearn_bundle(folder: str, options: GradingOptions = GradingOpti
     files = [("image/Dockerfile", DOCKERFILE.format(home=PRAIRIELEARN_HOME).encode(), False),
              *((f"image/{name}", data, executable) for name, data, executable in _source()),
              ("tests/run.sh", PRAIRIELEARN_RUN.format(home=PRAIRIELEARN_HOME, options=flags).encode(), True),
-             ("info.json", INFO_JSON.format().encode(), False),
+             ("info.json", INFO_JSON.format(timeout=pl_timeout(options)).encode(), False),
              ("README.md", PRAIRIELEARN_README.format(options=flags).encode(), False)]
     for name, data, executable in files:
         _write(os.path.join(folder, name), data, executable)

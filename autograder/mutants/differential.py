@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from .. import checks
+from ..options import GradingOptions
 from ..codec import Message, SympyText, encode
 from ..engine.calls import calls_message
 from ..sandbox.protocol import StudentError
@@ -115,7 +116,7 @@ def _numeric(value) -> bool:
     return isinstance(value, (int, float, np.ndarray, np.number)) and not isinstance(value, bool)
 
 
-def same(expected, got, symbols: dict[str, sympy.Symbol], seed: int = 0) -> bool:
+def same(expected, got, symbols: dict[str, sympy.Symbol], seed: int = GradingOptions().seed) -> bool:
     """Whether ``got`` is ``expected`` as a grader would judge it (see the module docstring)."""
     if isinstance(expected, SympyText):
         return _same_symbolic(expected, got, symbols, seed)

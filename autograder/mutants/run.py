@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Callable
 
 from .. import catalog
+from ..options import GradingOptions
 from . import grading, survivors
 from .differential import Separation
 from .generate import Mutant, mutants, reference_source, sample
@@ -84,8 +85,8 @@ def _elsewhere(mutant: Mutant, graded: Graded) -> bool:
     return graded.caught and not any(c.split("[")[0].split(".", 1)[1] in reach for c in graded.lost)
 
 
-def run(modules: tuple[str, ...] | None = None, *, seed: int = 0, size: int | None = None,
-        sample_seed: int | None = None, timeout: float = 5.0, workers: int | None = None,
+def run(modules: tuple[str, ...] | None = None, *, seed: int = GradingOptions().seed, size: int | None = None,
+        sample_seed: int | None = None, timeout: float = GradingOptions().timeout, workers: int | None = None,
         reviewed: dict[str, str] | None = None, keep: str | None = None,
         say: Callable[[str], None] = lambda text: None,
         progress: Callable[[str], None] = lambda text: None) -> Run:

@@ -89,7 +89,7 @@ def open_submission(path: str) -> Submission:
             return notebook_submission(path, [os.path.join(path, n) for n in notebooks], files)
         top = frozenset(f[:-3] for f in files if "/" not in f)
         return Submission(path, "folder", files, top)
-    if path.endswith(".ipynb"):
+    if path.endswith(".ipynb") and stat.S_ISREG(st.st_mode):
         return notebook_submission(os.path.dirname(path), [path], [])
     if path.endswith(".py") and stat.S_ISREG(st.st_mode):
         return Submission(path, "file", [os.path.basename(path)])

@@ -79,7 +79,8 @@ def cell_code(source: str, names: CheckNames | None = None) -> tuple[str, list[s
             return _timeit_body(line, code), skipped
         return "\n" + code, skipped          # the magic's line is empty: line numbers stay
     lines, skipped = [], []
-    for line in source.splitlines():
+    # Python's own line ends only: splitlines() also splits at U+2028 or \x0c, inside a string too
+    for line in source.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if _IPYTHON_LINE.search(line):
             indent = line[: len(line) - len(line.lstrip())]
             lines.append(f"{indent}pass")

@@ -41,7 +41,7 @@ _ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
                ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b, ast.Pow: safe_pow}
 
 
-_PLAIN_NUMBER = re.compile(r"\s*[-+]?\d+(/\d+|\.\d*)?([eE][-+]?\d+)?\s*")
+_PLAIN_NUMBER = re.compile(r"\s*[-+]?\d+(?:(/\d+)|(\.\d*)?([eE][-+]?\d+)?)\s*")   # p/q, or a decimal
 
 
 def plain_number(text: str) -> int | Fraction | float | None:
@@ -49,17 +49,18 @@ def plain_number(text: str) -> int | Fraction | float | None:
     ``Rational`` (``-2836/3583``) or a ``Float`` (``2.50000000000000e-5``), however many digits
     it has up to MAX_NUMBER_CHARS characters (the sympy product of a few float64 values is an
     exact Rational of hundreds); read by Python's ``int``, ``Fraction`` and ``float``, never by
-    sympy. None for other text; Mismatch for a number longer than is read."""
+    sympy. None for other text (``1/0`` too); Mismatch for a number longer than is read."""
     match = _PLAIN_NUMBER.fullmatch(text)
     if match is None:
         return None
-    if len(text) > MAX_NUMBER_CHARS:
-        raise Mismatch(f"a number of {len(text.strip()):,} characters; at most {MAX_NUMBER_CHARS:,} are read")
     body = text.strip()
-    if match.group(1) and match.group(1).startswith("/"):
+    if len(body) > MAX_NUMBER_CHARS:
+        raise Mismatch(f"a number of {len(body):,} characters; at most {MAX_NUMBER_CHARS:,} are read")
+    fraction, decimal, exponent = match.groups()
+    if fraction:
         numerator, denominator = body.split("/")
         return Fraction(int(numerator), int(denominator)) if int(denominator) else None
-    return float(body) if match.group(1) or match.group(2) else int(body)
+    return float(body) if decimal or exponent else int(body)
 
 
 def parse(text: str, symbols: Mapping[str, sympy.Symbol], functions: Iterable[str] = (),
