@@ -210,3 +210,29 @@ def test_feedback_html_escapes_the_students_text(tmp_path):
     assert not [t for t, _ in page.tags if t in ("img", "script", "b")]
     text = "".join(page.text)
     assert "<img src=x onerror=alert(1)> & </pre><script>bad()</script>" in text and "<b>note</b>" in text
+
+
+def _killed_for_bob(student, path, out, options):
+    """A worker's grading, killed from outside (as the OOM killer does) when it grades bob."""
+    if student == "bob":
+        os.kill(os.getpid(), 9)
+    return _killed_for_bob.real(student, path, out, options)
+
+
+def test_a_worker_killed_from_outside_leaves_students_not_graded_and_the_class_written(tmp_path, monkeypatch):
+    from autograder.course import batch
+    folder = tmp_path / "class"
+    for name in ("alice", "bob"):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "tuning.py").write_text(reference_source("tuning"))
+    os.chmod(folder, 0o755)
+    _killed_for_bob.real = batch._grade_one
+    monkeypatch.setattr(batch, "_grade_one", _killed_for_bob)
+    rows = grade_class(str(folder), str(tmp_path / "out"), GradingOptions(modules=("tuning",)), workers=1,
+                       progress=False)
+    status = {r["student"]: r["status"] for r in rows}
+    assert status["bob"].startswith("not graded"), status
+    assert (tmp_path / "out" / "gradebook.csv").exists()
+    monkeypatch.setattr(batch, "_grade_one", _killed_for_bob.real)          # resumed: bob is graded
+    rows = grade_class(str(folder), str(tmp_path / "out"), GradingOptions(modules=("tuning",)), progress=False)
+    assert {r["student"]: r["status"] for r in rows} == {"alice": "graded", "bob": "graded"}

@@ -30,6 +30,7 @@ import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
 from .. import catalog, engine
@@ -176,10 +177,13 @@ def grade_students(folder: str, students: list[tuple[str, str]], out: str, optio
     workers = workers or min(len(todo), len(os.sched_getaffinity(0)) + 1)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_grade_one, s, p, out, options) for s, p in todo]
+        futures = {pool.submit(_grade_one, s, p, out, options): s for s, p in todo}
         summary.import_plotting()  # while the workers wait for the zygote: summary.png's library
         for future in as_completed(futures):
-            class_rows.append(future.result())
+            try:
+                class_rows.append(future.result())
+            except BrokenProcessPool:  # a worker killed from outside (the OOM killer): not a score
+                class_rows.append(rows.not_graded(futures[future], "its grading process was killed"))
             if bar:
                 bar.step()
     release()                      # the workers are gone: the zygote cleans up while the summary is drawn
