@@ -32,6 +32,21 @@ def grade(path: str, progress=None, **options) -> Report:
     return engine.grade(path, GradingOptions(**options), progress)
 
 
+def renders_whole(report: Report) -> None:
+    """Every rendering of ``report`` (the terminal's, feedback.txt's, feedback.html's, both
+    platforms' results.json) is text that UTF-8 takes, as each writer writes it: a lone
+    surrogate anywhere in the student's text would raise here."""
+    from autograder.report import gradescope, prairielearn
+    from autograder.report.html import to_html
+    from autograder.report.text import to_text
+    texts = [to_text(report, verbose=True), to_text(report, color=True, failed_only=True),
+             to_html(report, title="Feedback"),
+             json.dumps(gradescope.results(report), ensure_ascii=False),
+             json.dumps(prairielearn.results(report), ensure_ascii=False)]
+    for text in texts:
+        text.encode("utf-8")
+
+
 def write_submission(folder, files: dict[str, str]) -> str:
     """Writes ``{filename: source}`` into ``folder`` (a pytest tmp_path) and returns its path."""
     os.makedirs(folder, exist_ok=True)

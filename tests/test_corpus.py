@@ -11,14 +11,16 @@ import os
 import pytest
 
 from autograder import catalog
-from tests.helpers import (EXAMPLE, corpus, defines, expected, expected_scores, grade, stage,
-                           write_submission)
+from tests.helpers import (EXAMPLE, corpus, defines, expected, expected_scores, grade, renders_whole,
+                           stage, write_submission)
 
 
 @pytest.mark.parametrize("name", corpus())
 def test_exact_score(name, tmp_path):
     want = expected(name)
     report = grade(stage(name, tmp_path), **({"modules": tuple(want["modules"])} if "modules" in want else {}))
+    assert report.graded, f"not graded (never a score, nor a 0 to expect): {report.why_not_graded}"
+    renders_whole(report)
     got = report.by_case()
     scores = expected_scores(name, got, report.sandbox_mode)
     outputs = {r.case.id: r.output for r in report.results}
