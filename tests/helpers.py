@@ -57,6 +57,27 @@ def write_submission(folder, files: dict[str, str]) -> str:
     return str(folder)
 
 
+def nest(path: str, depth: int) -> None:
+    """``path``, and ``depth`` folders ``a`` one inside the other in it (made without
+    recursion, which Python's own makedirs would need)."""
+    os.makedirs(path)
+    fd = os.open(path, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("a", dir_fd=fd)
+        fd, old = os.open("a", os.O_RDONLY, dir_fd=fd), fd
+        os.close(old)
+    os.close(fd)
+
+
+def unnest(path: str) -> None:
+    """Removes what ``nest`` made in ``path`` (shutil.rmtree recurses too)."""
+    depth = 0
+    while os.path.isdir(os.path.join(path, *["a"] * (depth + 1))):
+        depth += 1
+    for d in range(depth, 0, -1):
+        os.rmdir(os.path.join(path, *["a"] * d))
+
+
 def reference_source(module: str) -> str:
     with open(os.path.join(ROOT, "reference", f"{module}.py")) as f:
         return f.read()
