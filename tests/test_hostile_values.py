@@ -370,3 +370,14 @@ def test_student_text_enters_whole():
     assert (report.submission, report.notes, report.printed, result.output) == \
         ("/tmp/\\udcff", ["cell 1: %time \\ud800"], "printed \\udfff", "got '\\ud800'")
     renders_whole(report)
+
+
+def test_the_notebook_check_takes_cells_holding_a_lone_surrogate(tmp_path):
+    """The notebook check writes the kernel's cells as a notebook to grade them: a cell holding
+    a lone surrogate once made that write raise (an internal grader error instead of a check)."""
+    from autograder.front.check_server import check
+    with open(os.path.join(ROOT, "reference", "tuning.py")) as f:
+        cells = ["x = 1  # \ud800", f.read()]
+    result = check({"cells": cells, "modules": ["tuning"]}, str(tmp_path))
+    assert result["score"] == result["max_score"] == 6
+    result["text"].encode("utf-8")
