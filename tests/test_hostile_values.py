@@ -26,6 +26,8 @@ import glob
 import json
 import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -381,3 +383,18 @@ def test_the_notebook_check_takes_cells_holding_a_lone_surrogate(tmp_path):
     result = check({"cells": cells, "modules": ["tuning"]}, str(tmp_path))
     assert result["score"] == result["max_score"] == 6
     result["text"].encode("utf-8")
+
+
+def test_grade_py_prints_a_path_that_is_not_utf8(tmp_path):
+    """A submission's file name need not be UTF-8, a terminal's encoding is (Python's stdout is
+    strict in a UTF-8 locale): grade.py once raised printing the report's first line."""
+    folder = os.path.join(os.fsencode(tmp_path), b"caf\xe9")
+    os.makedirs(folder)
+    with open(os.path.join(folder, b"tuning.py"), "w") as f, \
+            open(os.path.join(ROOT, "reference", "tuning.py")) as ref:
+        f.write(ref.read())
+    run = subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), folder, "--module", "tuning"],
+                         capture_output=True, timeout=300,
+                         env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert run.returncode == 0, run.stderr.decode(errors="replace")
+    assert b"caf\\udce9 (seed 0" in run.stdout.splitlines()[0]

@@ -29,7 +29,7 @@ import sys
 
 from .. import catalog, course
 from ..options import GradingOptions
-from ..sandbox.protocol import SandboxUnavailable
+from ..sandbox.protocol import SandboxUnavailable, whole_text
 from ..sandbox.zygote_handle import zygote
 from ..submission import SubmissionError
 
@@ -212,9 +212,10 @@ def _one_submission(args, options: GradingOptions) -> int:
             _grading_failed(destination, f"the autograder failed ({type(exc).__name__}); tell your "
                             "instructor", args.format)
         raise
+    typed = whole_text(args.submission)           # a file name need not be UTF-8; the terminal is
     print(to_text(result, width=shutil.get_terminal_size((100, 24)).columns, color=wants_color(sys.stdout),
-                  verbose=args.verbose, failed_only=args.failed, title=heading(result, args.submission),
-                  rerun=lambda module: f"grade.py {shlex.quote(args.submission)} --module {module} --failed"))
+                  verbose=args.verbose, failed_only=args.failed, title=heading(result, typed),
+                  rerun=lambda module: f"grade.py {shlex.quote(typed)} --module {module} --failed"))
     return 0 if result.graded else NOT_GRADED
 
 
