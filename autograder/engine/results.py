@@ -43,6 +43,7 @@ class CaseResult:
     def __post_init__(self):
         self.output = cut(whole_text(self.output), OUTPUT_CHARS)
         self.fault = None if self.fault is None else whole_text(self.fault)
+        self.mistake = None if self.mistake is None else whole_text(self.mistake)
 
     @property
     def passed(self) -> bool:
