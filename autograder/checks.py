@@ -124,7 +124,7 @@ def matches(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATOL) 
             matches(g, e, rtol=rtol, atol=atol) for g, e in zip(got, expected))
     try:
         arr = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return arr.shape == np.shape(expected) and all_close(arr, expected, rtol=rtol, atol=atol)
 
@@ -190,6 +190,9 @@ def as_array(got: Any, name: str = "result") -> np.ndarray:
         got = np.real(got)                            # complex dtype, real values: the same values
     try:
         arr = np.asarray(got, dtype=np.float64)
+    except OverflowError:                          # an int past 1.8e308, alone or in a list
+        raise Mismatch(f"{name}: expected numbers, got an integer too large for a float "
+                       f"({show(got)})") from None
     except (TypeError, ValueError) as exc:
         raise Mismatch(f"{name}: expected an array of numbers, got {show(got)} ({exc})") from None
     return arr

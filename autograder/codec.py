@@ -32,6 +32,8 @@ from functools import cached_property
 
 import numpy as np
 
+from .sandbox.protocol import whole_text
+
 MAX_DEPTH = 64
 MAX_MESSAGE = 16 * 2**20           # bytes in one framed message (the reference's replies are 25 KB
                                    # at most); the replies to one request hold this many in all
@@ -317,16 +319,39 @@ def too_many_values(count: int, limit: int = MAX_VALUES) -> TooLarge:
                     "are read (a numpy array counts as one)")
 
 
+def _whole(obj):
+    """Parsed JSON with every string of it, dict keys included, made whole (``whole_text``),
+    walked without recursion (json nests as deep as its parser's stack allows)."""
+    if type(obj) is str:
+        return whole_text(obj)
+    stack = [obj] if type(obj) in (list, dict) else []
+    while stack:
+        node = stack.pop()
+        pairs = list(enumerate(node)) if type(node) is list else list(node.items())
+        if type(node) is dict:
+            node.clear()
+        for key, value in pairs:
+            if type(value) is str:
+                value = whole_text(value)
+            elif type(value) in (list, dict):
+                stack.append(value)
+            node[whole_text(key) if type(key) is str else key] = value
+    return obj
+
+
 def loads(body: bytes, max_values: int = MAX_VALUES):
-    """The JSON of one message body (without its header); raises TooLarge if it holds more than
-    ``max_values`` values (checked before parsing), CodecError if it is malformed."""
+    """The JSON of one message body (without its header), its strings whole (``whole_text``:
+    only a ``\\u`` escape can put a lone surrogate there, so only a body holding one is walked);
+    raises TooLarge if it holds more than ``max_values`` values (checked before parsing),
+    CodecError if it is malformed."""
     count = count_values(body)
     if count > max_values:
         raise too_many_values(count, max_values)
     try:
-        return json.loads(body.decode("utf-8"))
+        data = json.loads(body.decode("utf-8"))
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
         raise CodecError(f"malformed message: {type(exc).__name__}") from None
+    return _whole(data) if b"\\ud" in body or b"\\uD" in body else data
 
 
 # ---------------------------------------------------------------- framing over a socket

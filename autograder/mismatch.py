@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,15 @@ def show(value: Any, limit: int = 160) -> str:
     """A value as feedback shows it, in about ``limit`` characters, never cut inside: numbers
     whole; an array as numpy summarises a long one (its first and last entries along each
     axis) with its shape; a list, tuple or dict by its first and last entries and its length;
-    a long string by its start, quoted, and its length. Brackets always balance."""
+    a long string by its start, quoted, and its length. Brackets always balance. In time
+    bounded whatever the value: containers nested deeper than NESTED are shown by their length."""
+    return _show(value, limit, 0)
+
+
+NESTED = 4                 # levels of containers shown entry by entry (each shows at most 6)
+
+
+def _show(value: Any, limit: int, depth: int) -> str:
     if isinstance(value, np.ndarray):
         return _array(value, limit)
     if isinstance(value, float):
@@ -46,7 +55,10 @@ def show(value: Any, limit: int = 160) -> str:
     if isinstance(value, str):
         return _string(value, limit)
     if isinstance(value, (list, tuple, dict)):
-        return _container(value, limit)
+        if depth >= NESTED:
+            opening, closing = "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) else "()"
+            return f"{opening}...{closing} ({len(value):,} entries)"
+        return _container(value, limit, depth)
     try:
         text = " ".join(repr(value).split())
     except ValueError:                       # an int past Python's 4,300 digits
@@ -82,7 +94,7 @@ def _string(value: str, limit: int) -> str:
     return f"{start[:-1]}...{start[-1]} ({len(value):,} characters)"
 
 
-def _container(value: list | tuple | dict, limit: int) -> str:
+def _container(value: list | tuple | dict, limit: int, depth: int) -> str:
     """``[a, b, c, ..., y, z] (N entries)``: each entry shown in its share of ``limit``; the
     first and last entries only when all of them would not fit in twice the room."""
     items = list(value.items()) if isinstance(value, dict) else list(value)
@@ -93,8 +105,8 @@ def _container(value: list | tuple | dict, limit: int) -> str:
     texts = []
     for shown in forms:
         share = max(24, limit // max(1, len(shown)))
-        parts = ["..." if item is _GAP else f"{show(item[0], share)}: {show(item[1], share)}"
-                 if isinstance(value, dict) else show(item, share) for item in shown]
+        parts = ["..." if item is _GAP else f"{_show(item[0], share, depth + 1)}: {_show(item[1], share, depth + 1)}"
+                 if isinstance(value, dict) else _show(item, share, depth + 1) for item in shown]
         text = brackets[0] + ", ".join(parts) + ("," if len(items) == 1 and brackets == "()" else "") + brackets[1]
         texts.append(text + (f" ({len(items):,} entries)" if any(item is _GAP for item in shown) else ""))
     return next((t for room in (limit, 2 * limit) for t in texts if len(t) <= room), texts[-1])

@@ -150,7 +150,8 @@ def softmax_shift(f, rng):
         shape = z.shape
         base, shifted = next(replies), next(replies)
         checks.expect_array(shifted, ref.softmax(z), name=f"softmax(z + c) for a {shape} array")
-        checks.expect_array(shifted, base, name="softmax(z + c) against your softmax(z)")
+        checks.expect_array(shifted, checks.as_array(base, f"softmax of a {shape} array"),
+                            name="softmax(z + c) against your softmax(z)")
 
 
 @M.case("softmax", "extremes", points=1)

@@ -36,7 +36,7 @@ def _shape_case(case):
             expected = ref.jacobian_shape(case, n, d, k)
             got = checks.expect_sequence(got, len(expected),
                                          name=f"shape for n={n}, d={d}, k={k}")
-            if list(got) != list(expected):
+            if any(isinstance(g, np.ndarray) and g.ndim for g in got) or list(got) != list(expected):
                 want = _shape_hint(expected, n, d, k)
                 raise checks.Mismatch(f"for n={n}, d={d}, k={k}: expected {expected}{want}, got "
                                       f"{checks.show(got)}{_shape_hint(got, n, d, k)}; the "

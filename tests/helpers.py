@@ -32,6 +32,21 @@ def grade(path: str, progress=None, **options) -> Report:
     return engine.grade(path, GradingOptions(**options), progress)
 
 
+def renders_whole(report: Report) -> None:
+    """Every rendering of ``report`` (the terminal's, feedback.txt's, feedback.html's, both
+    platforms' results.json) is text that UTF-8 takes, as each writer writes it: a lone
+    surrogate anywhere in the student's text would raise here."""
+    from autograder.report import gradescope, prairielearn
+    from autograder.report.html import to_html
+    from autograder.report.text import to_text
+    texts = [to_text(report, verbose=True), to_text(report, color=True, failed_only=True),
+             to_html(report, title="Feedback"),
+             json.dumps(gradescope.results(report), ensure_ascii=False),
+             json.dumps(prairielearn.results(report), ensure_ascii=False)]
+    for text in texts:
+        text.encode("utf-8")
+
+
 def write_submission(folder, files: dict[str, str]) -> str:
     """Writes ``{filename: source}`` into ``folder`` (a pytest tmp_path) and returns its path."""
     os.makedirs(folder, exist_ok=True)
@@ -40,6 +55,27 @@ def write_submission(folder, files: dict[str, str]) -> str:
             f.write(text)
     os.chmod(folder, 0o755)
     return str(folder)
+
+
+def nest(path: str, depth: int) -> None:
+    """``path``, and ``depth`` folders ``a`` one inside the other in it (made without
+    recursion, which Python's own makedirs would need)."""
+    os.makedirs(path)
+    fd = os.open(path, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("a", dir_fd=fd)
+        fd, old = os.open("a", os.O_RDONLY, dir_fd=fd), fd
+        os.close(old)
+    os.close(fd)
+
+
+def unnest(path: str) -> None:
+    """Removes what ``nest`` made in ``path`` (shutil.rmtree recurses too)."""
+    depth = 0
+    while os.path.isdir(os.path.join(path, *["a"] * (depth + 1))):
+        depth += 1
+    for d in range(depth, 0, -1):
+        os.rmdir(os.path.join(path, *["a"] * d))
 
 
 def reference_source(module: str) -> str:

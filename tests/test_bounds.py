@@ -9,19 +9,21 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
-from autograder import engine
+from autograder import engine, submission
 from autograder.engine.results import MAX_NOTES
 from autograder.options import GradingOptions
 from autograder.paths import secret_dirs
 from autograder.report import gradescope, prairielearn
 from autograder.sandbox.protocol import MAX_REQUEST_BYTES, JailRequest, SubmissionFiles
 from autograder.sandbox.zygote_handle import Zygote
-from autograder.submission import MAX_FILES, Submission, open_submission
+from autograder.submission import MAX_DEPTH, MAX_FILES, Submission, SubmissionError, open_submission
 from autograder.submission.notebook import MAX_CELLS
-from tests.helpers import reference_source, write_submission
+from tests.helpers import ROOT, nest, reference_source, unnest, write_submission
 
 ASTRAL = "\U0001d4d7"          # 4 bytes of UTF-8, 12 of JSON escapes: the longest a character gets
 
@@ -115,3 +117,46 @@ def test_a_flood_of_notes_leaves_every_report_within_its_size(tmp_path):
                   "text": to_text(graded, width=100, verbose=True), "html": to_html(graded, title="ada")}
     for form, text in renderings.items():
         assert f"and {more:,} more notes" in text and len(text.encode()) < 60_000, form
+
+
+def test_a_folder_nested_too_deep_is_refused_with_its_reason(tmp_path):
+    """A folder a thousand deep beside a right tuning.py (the trial's "deep_dirs") once made
+    os.walk raise RecursionError: a traceback and no report. It is refused unread, as an
+    unreadable submission, and results.json says why; 16 levels are still read."""
+    deep = str(tmp_path / "deep")
+    nest(deep, 1000)
+    try:
+        write_submission(deep, {"tuning.py": reference_source("tuning")})
+        with pytest.raises(SubmissionError, match=r"deep holds folders nested more than 16 deep \(a/a/"):
+            open_submission(deep)
+        out = tmp_path / "results.json"
+        run = subprocess.run([sys.executable, os.path.join(ROOT, "grade.py"), deep, "--json", str(out)],
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 2, run.stderr
+        assert "nested more than 16 deep" in run.stderr and "Traceback" not in run.stderr
+        with open(out) as f:
+            assert "nested more than 16 deep" in json.load(f)["output"]
+    finally:
+        unnest(deep)
+    fine = str(tmp_path / "sixteen")
+    nest(fine, MAX_DEPTH)
+    with open(os.path.join(fine, *["a"] * MAX_DEPTH, "helper.py"), "w") as f:
+        f.write("X = 1\n")
+    assert open_submission(fine).files == ["/".join(["a"] * MAX_DEPTH + ["helper.py"])]
+
+
+def test_a_folder_of_too_many_entries_is_refused_unread(tmp_path, monkeypatch):
+    """Past MAX_ENTRIES files and folders (listed, never sorted nor kept past it), the
+    submission is refused; hidden folders and __pycache__ are not read, so not counted."""
+    monkeypatch.setattr(submission, "MAX_ENTRIES", 50)
+    folder = write_submission(tmp_path / "many", {"tuning.py": reference_source("tuning")})
+    os.makedirs(os.path.join(folder, ".git"))
+    for i in range(100):
+        open(os.path.join(folder, ".git", f"object{i}"), "w").close()
+    assert open_submission(folder).files == ["tuning.py"]
+    for i in range(48):
+        open(os.path.join(folder, f"data{i}.png"), "w").close()
+    assert open_submission(folder).files == ["tuning.py"]          # 50 entries, .git one of them
+    open(os.path.join(folder, "data48.png"), "w").close()
+    with pytest.raises(SubmissionError, match="many holds over 50 files and folders: not read"):
+        open_submission(folder)

@@ -12,8 +12,8 @@ import os
 import pytest
 
 from autograder import catalog
-from tests.helpers import (EXAMPLE, corpus, defines, expected, expected_scores, grade, stage,
-                           write_submission)
+from tests.helpers import (EXAMPLE, corpus, defines, expected, expected_scores, grade, renders_whole,
+                           stage, write_submission)
 
 
 @pytest.mark.parametrize("name", corpus())
@@ -21,6 +21,8 @@ def test_exact_score(name, tmp_path):
     want = expected(name)
     options = {**({"modules": tuple(want["modules"])} if "modules" in want else {}), **want.get("options", {})}
     report = grade(stage(name, tmp_path), **options)
+    assert report.graded, f"not graded (never a score, nor a 0 to expect): {report.why_not_graded}"
+    renders_whole(report)
     got = report.by_case()
     scores = expected_scores(name, got, report.sandbox_mode)
     outputs = {r.case.id: r.output for r in report.results}

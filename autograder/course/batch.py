@@ -40,7 +40,7 @@ from ..report import gradescope
 from ..report.files import write_atomic
 from ..report.html import message_page, to_html
 from ..report.text import heading, to_text
-from ..sandbox.protocol import SandboxUnavailable
+from ..sandbox.protocol import SandboxUnavailable, whole_text
 from ..sandbox.zygote_handle import release, zygote
 from ..submission import SubmissionError
 from . import analysis, gradebook, rows, shards, summary
@@ -88,7 +88,7 @@ def _grade_one(student: str, path: str, out: str, options: GradingOptions) -> di
 
 def _grade_and_write(student: str, path: str, out: str, options: GradingOptions) -> dict:
     folder = os.path.join(out, student)
-    title, entry = f"Feedback for {student}", os.path.basename(path)   # never the server's path
+    title, entry = f"Feedback for {student}", whole_text(os.path.basename(path))   # never the server's path
     try:
         result = engine.grade(path, options)
     except SubmissionError as exc:

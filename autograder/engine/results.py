@@ -2,13 +2,15 @@
 package and the course package read these; neither imports the grading loop.
 
 Their sizes are bounded here, once, for every rendering of a report (results.json, feedback
-files, the terminal, the notebook check).
+files, the terminal, the notebook check), and their text made whole (``codec.whole_text``: a
+file name or a notebook's line can hold a lone surrogate, which no UTF-8 writer takes).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..sandbox.protocol import whole_text
 from ..spec import Case, Module
 
 # The size of a report, bounded here once for every rendering of it (results.json, feedback
@@ -39,7 +41,9 @@ class CaseResult:
     mistake: str | None = None     # the named mistake its feedback gives, when recognised
 
     def __post_init__(self):
-        self.output = cut(self.output, OUTPUT_CHARS)
+        self.output = cut(whole_text(self.output), OUTPUT_CHARS)
+        self.fault = None if self.fault is None else whole_text(self.fault)
+        self.mistake = None if self.mistake is None else whole_text(self.mistake)
 
     @property
     def passed(self) -> bool:
@@ -60,7 +64,8 @@ class Report:
 
     def __post_init__(self):
         more = len(self.notes) - MAX_NOTES
-        self.notes = [cut(n, NOTE_CHARS) for n in self.notes[:MAX_NOTES]]
+        self.notes = [cut(whole_text(n), NOTE_CHARS) for n in self.notes[:MAX_NOTES]]
+        self.submission, self.printed = whole_text(self.submission), whole_text(self.printed)
         if more > 0:
             self.notes.append(f"and {more:,} more note{'s' if more > 1 else ''}")
 

@@ -28,7 +28,7 @@ from ..report.html import to_html
 from ..report.text import to_text
 from ..report.views import module_views, not_graded_line
 from ..sandbox.process import die_with_parent
-from ..sandbox.protocol import SandboxUnavailable
+from ..sandbox.protocol import SandboxUnavailable, whole_text
 from ..sandbox.zygote_handle import zygote
 
 
@@ -40,11 +40,12 @@ NOTEBOOK = "kernel.ipynb"          # the cells are written there; notes name the
 
 
 def write_notebook(cells: list[str], folder: str) -> str:
-    """The cells as a notebook, cell n holding In [n]."""
+    """The cells as a notebook, cell n holding In [n], their text whole (``whole_text``: a
+    lone surrogate cannot be written as UTF-8)."""
     import nbformat
     from nbformat import v4
     nb = v4.new_notebook()
-    nb.cells = [v4.new_code_cell(source) for source in cells]
+    nb.cells = [v4.new_code_cell(whole_text(source)) for source in cells]
     path = os.path.join(folder, NOTEBOOK)
     nbformat.write(nb, path)
     return path

@@ -32,7 +32,7 @@ import sys
 from .. import catalog, course
 from ..course.shards import Shard
 from ..options import GradingOptions
-from ..sandbox.protocol import SandboxUnavailable
+from ..sandbox.protocol import SandboxUnavailable, whole_text
 from ..sandbox.zygote_handle import zygote
 from ..submission import SubmissionError
 from .invocation import DEFAULT, Invocation, this_process
@@ -254,8 +254,9 @@ def _one_submission(args, options: GradingOptions) -> int:
             _grading_failed(destination, f"the autograder failed ({type(exc).__name__}); tell your "
                             "instructor", args.format)
         raise
+    typed = whole_text(args.submission)           # a file name need not be UTF-8; the terminal is
     print(to_text(result, width=shutil.get_terminal_size((100, 24)).columns, color=wants_color(sys.stdout),
-                  verbose=args.verbose, failed_only=args.failed, title=heading(result, args.submission),
+                  verbose=args.verbose, failed_only=args.failed, title=heading(result, typed),
                   rerun=lambda module: rerun(args, module)))
     return 0 if result.graded else NOT_GRADED
 
@@ -271,7 +272,7 @@ def rerun(args, module: str) -> str:
         again += [flag, f"{value:g}"] if value != usual else []
     again += [x for label in args.hide for x in ("--hide", label)]
     again += ["--unsandboxed"] if args.unsandboxed else []
-    return f"{PROGRAM.command} {shlex.join([args.submission, *again])}"
+    return f"{PROGRAM.command} {shlex.join([whole_text(args.submission), *again])}"
 
 
 def exporter(form: str):

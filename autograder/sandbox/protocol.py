@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -32,6 +33,19 @@ def printable(text: str) -> str:
     """``text`` with control characters (terminal escapes, carriage returns, bidi overrides)
     shown as escapes, so the student's words cannot redraw the grader's report."""
     return text.translate(_CONTROL)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def whole_text(text: str) -> str:
+    """``text`` as UTF-8 can carry it: a lone surrogate (JSON's ``\\ud800`` escape carries one,
+    and a file name of bytes that are not UTF-8 decodes to one) as its escape, ``\\ud800``.
+    Student text is made whole where it enters the trusted side (a reply: ``codec.loads``; a
+    report: ``engine/results.py``), so no digest, writer or terminal meets one."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def shown(text: str, limit: int = MESSAGE_CHARS) -> str:

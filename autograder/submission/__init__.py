@@ -11,16 +11,24 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from ..sandbox.protocol import SubmissionFiles, printable
+from ..sandbox.protocol import SubmissionFiles, printable, whole_text
 
 MAX_FILES = 200
 MAX_BYTES = 8 * 2**20
 MAX_NAME_BYTES = 32 * 2**10     # of all the files' relative paths as the jail's request carries them
                                 # (JSON: up to 6 bytes a byte of a name), so that it stays small
+MAX_DEPTH = 16                  # levels of folders read below the submission's own; deeper: refused
+MAX_ENTRIES = 20_000            # files and folders listed in all (a folder of 10**6 files, a tree
+                                # a thousand deep once cost the grader its stack); more: refused
 
 
 class SubmissionError(Exception):
-    """The path cannot be graded at all (it does not exist, or holds nothing gradable)."""
+    """The path cannot be graded at all (it does not exist, holds nothing gradable, or more than
+    is read); its message names the path, made whole (``codec.whole_text``: it is the
+    student's file name, which every writer of the refusal takes)."""
+
+    def __init__(self, message: str):
+        super().__init__(whole_text(message))
 
 
 @dataclass
@@ -53,23 +61,45 @@ class Submission:
 
 
 def _python_files(folder: str) -> list[str]:
-    """Regular ``.py`` files under ``folder`` (relative paths), never through a link."""
-    found, total, names = [], 0, 0
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames
-                             if not d.startswith(".") and d != "__pycache__"
-                             and not os.path.islink(os.path.join(dirpath, d)))
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            st = os.lstat(full)
-            if not name.endswith(".py") or not stat.S_ISREG(st.st_mode):
+    """Regular ``.py`` files under ``folder`` (relative paths; each folder's files in name
+    order, then its folders'), never through a link, as many as the limits above allow; raises
+    SubmissionError for a folder nested deeper than MAX_DEPTH or holding more than MAX_ENTRIES
+    files and folders in all (hidden folders and ``__pycache__`` are not read): read without
+    recursion, and never past those counts."""
+    found, total, names, listed = [], 0, 0, 0
+    stack = [""]                                    # folders still to read, relative to ``folder``
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(os.path.join(folder, here)) as listing:
+                entries = []
+                for entry in listing:
+                    listed += 1
+                    if listed > MAX_ENTRIES:
+                        raise SubmissionError(f"{folder} holds over {MAX_ENTRIES:,} files and folders: "
+                                              "not read (hand in the module files without the rest)")
+                    entries.append(entry)
+        except OSError:
+            continue                                # a folder it cannot list: as if empty
+        folders = []
+        for entry in sorted(entries, key=lambda e: e.name):
+            rel = os.path.join(here, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith(".") and entry.name != "__pycache__":
+                    folders.append(rel)
                 continue
-            total += st.st_size
-            rel = os.path.relpath(full, folder)
+            if not entry.name.endswith(".py") or not entry.is_file(follow_symlinks=False):
+                continue
+            total += entry.stat(follow_symlinks=False).st_size
             names += len(json.dumps(rel)) + 2
             if len(found) >= MAX_FILES or total > MAX_BYTES or names > MAX_NAME_BYTES:
                 return found
             found.append(rel)
+        if folders and (here.count(os.sep) + 1 if here else 0) + 1 > MAX_DEPTH:
+            raise SubmissionError(f"{folder} holds folders nested more than {MAX_DEPTH} deep "
+                                  f"({os.path.join(here, '')[:200]}...): not read (hand in the module "
+                                  "files without them)")
+        stack.extend(reversed(folders))
     return found
 
 
