@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import io
 import os
-import tempfile
 from html import escape
 
 from ..report.files import write_atomic
@@ -163,21 +162,9 @@ def write(a: Analysis, out: str) -> None:
     """summary.png (where matplotlib is installed), summary.txt and summary.html."""
     png = plot(a)
     if png is not None:
-        _write_bytes(os.path.join(out, "summary.png"), png)
+        write_atomic(os.path.join(out, "summary.png"), png)
     write_atomic(os.path.join(out, "summary.txt"), text(a, plotted=png is not None or a.totals is None))
     write_atomic(os.path.join(out, "summary.html"), html(a, png))
-
-
-def _write_bytes(path: str, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=".png")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def import_plotting():

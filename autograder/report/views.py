@@ -43,16 +43,10 @@ def not_graded_line(report: Report) -> str | None:
     return None if report.graded else f"Not graded: {report.why_not_graded}; {NOT_GRADED_ADVICE}."
 
 
-@dataclass
-class ModuleView:
-    """One module as people see it: its cases' results and their sum."""
+class _Points:
+    """What a group of case results (``rows``, each subclass's field) scored, of how many points."""
 
-    module: Module
     rows: list[CaseResult]
-
-    @property
-    def name(self) -> str:
-        return self.module.name
 
     @property
     def score(self) -> float:
@@ -61,6 +55,18 @@ class ModuleView:
     @property
     def points(self) -> float:
         return sum(r.case.points for r in self.rows)
+
+
+@dataclass
+class ModuleView(_Points):
+    """One module as people see it: its cases' results and their sum."""
+
+    module: Module
+    rows: list[CaseResult]
+
+    @property
+    def name(self) -> str:
+        return self.module.name
 
     @property
     def status(self) -> str:
@@ -110,20 +116,12 @@ def _reason_key(r: CaseResult) -> tuple:
 
 
 @dataclass
-class Lost:
+class Lost(_Points):
     """Cases of one module that lost their points for one reason, said once: a single case, or
     several whose feedback is the same (a module that does not import, a file not handed in,
     functions that are still the template's)."""
 
     rows: list[CaseResult]
-
-    @property
-    def score(self) -> float:
-        return sum(r.score for r in self.rows)
-
-    @property
-    def points(self) -> float:
-        return sum(r.case.points for r in self.rows)
 
     @property
     def state(self) -> str:
