@@ -171,3 +171,13 @@ def test_a_notebooks_name_cannot_redraw_the_report(tmp_path):
     r = grade(path, modules=("tuning",))
     notes = "\n".join(r.notes)
     assert "\\x1b[2Jall passed.ipynb cell 1" in notes and "\x1b" not in notes
+
+
+def test_a_cell_splits_at_python_line_ends_only():
+    """U+2028 and form feeds inside a string are not line ends to Python (``splitlines`` says
+    they are): the cell runs as Jupyter runs it."""
+    from autograder.submission.notebook import cell_code
+    source = 's = "a\u2028b\x0cc"\n%time x = 1\n'
+    code, skipped = cell_code(source, set())
+    assert code.split("\n")[0] == 's = "a\u2028b\x0cc"' and skipped == ["%time x = 1"]
+    compile(code, "cell", "exec")

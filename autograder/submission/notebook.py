@@ -64,6 +64,13 @@ class CheckNames:
         self.parse_left = MAX_PARSED                # characters that may still be parsed
 
 
+def _lines(source: str) -> list[str]:
+    """``source``'s lines at Python's own line ends (as ``splitlines`` does, a last newline
+    ending the last line): ``splitlines`` also splits at U+2028 or ``\x0c``, inside a string."""
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
+
+
 def cell_code(source: str, names: CheckNames | None = None) -> tuple[str, list[str]]:
     """Plain Python for one code cell, and the IPython-only lines it skipped (a skipped cell
     magic's first line alone: the whole cell was skipped)."""
@@ -79,8 +86,7 @@ def cell_code(source: str, names: CheckNames | None = None) -> tuple[str, list[s
             return _timeit_body(line, code), skipped
         return "\n" + code, skipped          # the magic's line is empty: line numbers stay
     lines, skipped = [], []
-    # Python's own line ends only: splitlines() also splits at U+2028 or \x0c, inside a string too
-    for line in source.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in _lines(source):
         if _IPYTHON_LINE.search(line):
             indent = line[: len(line) - len(line.lstrip())]
             lines.append(f"{indent}pass")
