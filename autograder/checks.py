@@ -102,7 +102,8 @@ def close(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATOL, of
     expected value (inf to inf, nan to nan). The one comparison of numbers every check and
     every grader makes (``of``: what is compared when not the answer's value itself, as its
     case declares it)."""
-    note(Tolerance(rtol, atol, of))
+    if _noted.get() is not None:               # only while a test collects them: a hot path
+        note(Tolerance(rtol, atol, of))
     g, e = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     with np.errstate(all="ignore"):
         finite = np.isfinite(g) & np.isfinite(e)

@@ -339,14 +339,15 @@ def _whole(obj):
     return obj
 
 
-def loads(body: bytes, max_values: int = MAX_VALUES):
+def loads(body: bytes, max_values: int | None = MAX_VALUES):
     """The JSON of one message body (without its header), its strings whole (``whole_text``:
     only a ``\\u`` escape can put a lone surrogate there, so only a body holding one is walked);
-    raises TooLarge if it holds more than ``max_values`` values (checked before parsing),
-    CodecError if it is malformed."""
-    count = count_values(body)
-    if count > max_values:
-        raise too_many_values(count, max_values)
+    raises TooLarge if it holds more than ``max_values`` values (checked before parsing; None:
+    the caller counted them, as the client's ``Room`` does), CodecError if it is malformed."""
+    if max_values is not None:
+        count = count_values(body)
+        if count > max_values:
+            raise too_many_values(count, max_values)
     try:
         data = json.loads(body.decode("utf-8"))
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:

@@ -90,3 +90,19 @@ def secret_dirs() -> tuple[str, ...]:
     """What no student may read: the answer folders, and the whole checkout when the grader
     runs from one (its history and its test corpus hold answers too)."""
     return answer_dirs() + ((checkout(),) if checkout() else ())
+
+
+def grader_files():
+    """``(name, path)`` of the grader's packages, tests left out, in a checkout's layout
+    (``graders/``, ``reference/`` beside ``autograder/``) wherever this grader lies: what a
+    bundle ships, and what a shard's code digest covers."""
+    homes = [("autograder", os.path.join(PACKAGES_HOME, "autograder"))] + \
+        [(name, answer_dir(name)) for name in ANSWER_PACKAGES]
+    for package, home in homes:
+        for dirpath, dirnames, filenames in os.walk(home):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__"
+                                 and os.path.join(dirpath, d) != os.path.join(PACKAGES_HOME, INSTALLED_ANSWERS))
+            for name in sorted(filenames):
+                if name.endswith(".py") and not name.startswith("test_"):
+                    full = os.path.join(dirpath, name)
+                    yield os.path.join(package, os.path.relpath(full, home)), full

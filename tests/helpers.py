@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import glob
 import json
 import os
@@ -142,13 +143,16 @@ def defines(folder: str):
     cells = read_notebooks(notebooks)[0] if notebooks else None
     shared = _names([c["code"] for c in cells]) if cells is not None else set()
 
+    @functools.cache
+    def own(module: str) -> set:
+        path = os.path.join(folder, f"{module}.py")
+        if not os.path.isfile(path):
+            return set()
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return _names([f.read()])
+
     def defined(case) -> bool:
-        path = os.path.join(folder, f"{case.module}.py")
-        own = set()
-        if os.path.isfile(path):
-            with open(path, encoding="utf-8", errors="replace") as f:
-                own = _names([f.read()])
-        return bool({case.function, STAR} & (own | shared))
+        return bool({case.function, STAR} & (own(case.module) | shared))
     return defined
 
 

@@ -13,7 +13,7 @@ import importlib
 import inspect
 from typing import Callable
 
-from autograder import catalog, codec, engine
+from autograder import catalog, codec
 from autograder.engine.grading import run_case
 from autograder.engine.rehearsal import ReferenceCalls
 from autograder.engine.results import CaseResult

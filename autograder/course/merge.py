@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 
 from .. import catalog
+from ..report.files import write_atomic
 from . import gradebook, rows
 from .batch import write_class
 from .fingerprints import FINGERPRINTS, Stored
@@ -126,14 +125,8 @@ def _copy_student(source: str, student: str, out: str) -> None:
             if os.path.exists(dst):
                 os.unlink(dst)
             continue
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=name)
-        os.close(fd)
-        try:
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, dst)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with open(src, "rb") as f:
+            write_atomic(dst, f.read())
 
 
 def _roster(shards: list[tuple[str, dict]], given: Roster | None) -> Roster | None:
@@ -168,9 +161,9 @@ def merge(outs: list[str], out: str, roster: Roster | None = None, workers: int 
     matched = gradebook.match(roster, listing) if roster else {}       # RosterError before writing
     class_rows = [_row(*owner[s], s) for s, _ in listing]
     similarity = bool(first["similarity"])
-    stored = [(s, Stored(os.path.join(owner[s][0], s, FINGERPRINTS))) for s, _ in listing]
+    stored = [(s, Stored(os.path.join(owner[s][0], s, FINGERPRINTS))) for s, _ in listing] if similarity else []
     lacking = [s for s, path in stored if not os.path.isfile(path)]
-    if similarity and lacking:
+    if lacking:
         raise MergeError(f"no fingerprints for {_names(lacking)}: run their shards again with --similarity "
                          "(they resume, writing only the fingerprints), then merge")
     for s, _ in listing:

@@ -80,23 +80,15 @@ def shard_of(entry: str, count: int) -> int:
     return int.from_bytes(digest[:8], "big") % count + 1
 
 
-ENGINE_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))     # autograder/
-
-
 @lru_cache(maxsize=1)
 def grader_code() -> str:
     """A digest of the grader's Python files (the engine's package, the graders, the
     reference): shards graded by different code must not be joined, whatever the version says."""
     digest = hashlib.sha256()
-    for package in ("autograder", *paths.ANSWER_PACKAGES):
-        home = ENGINE_HOME if package == "autograder" else paths.answer_dir(package)   # this grader's own
-        for folder, subfolders, files in os.walk(home):
-            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-            for name in sorted(f for f in files if f.endswith(".py")):
-                path = os.path.join(folder, name)
-                digest.update(f"{package}/{os.path.relpath(path, home)}\0".encode())
-                with open(path, "rb") as f:
-                    digest.update(f.read() + b"\0")
+    for name, path in paths.grader_files():
+        digest.update(f"{name}\0".encode())
+        with open(path, "rb") as f:
+            digest.update(f.read() + b"\0")
     return digest.hexdigest()
 
 

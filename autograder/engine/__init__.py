@@ -9,10 +9,18 @@
 - ``rehearsal.py``: the cases graded on the reference's own functions, which the front doors
   run before ``grade`` (and the ceiling ``bench/`` measures).
 
-The front doors call ``rehearse`` and then ``grade``, both named here.
+The front doors call ``rehearse`` and then ``grade``, both named here, and imported when first
+named: a reader of the result model alone (``report/``, ``course/``) loads no grading loop.
 """
 
-from .grading import grade
-from .rehearsal import rehearse
-
 __all__ = ["grade", "rehearse"]
+
+
+def __getattr__(name: str):
+    if name == "grade":
+        from .grading import grade
+        return grade
+    if name == "rehearse":
+        from .rehearsal import rehearse
+        return rehearse
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

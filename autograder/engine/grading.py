@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
+from itertools import islice
 from typing import Callable
 
 from .. import catalog, checks
@@ -134,9 +135,9 @@ def _graded(case: Case, session: Session, seed: int, done: dict[str, CaseResult]
     the machine's: a sandbox that failed, an internal grader error). A fault that persists
     leaves the case ungraded; once two cases in a row were left so by a failing sandbox, the
     rest are not tried (the machine cannot make sandboxes now)."""
-    recent = [r for r in done.values()][-2:]
+    recent = list(islice(reversed(done.values()), 2))          # the latest first
     if len(recent) == 2 and all(r.fault and r.output.startswith("not graded: ") for r in recent):
-        return CaseResult(case, 0, f"not graded: {recent[-1].fault}", fault=recent[-1].fault)
+        return CaseResult(case, 0, f"not graded: {recent[0].fault}", fault=recent[0].fault)
     result = run_case(case, session, seed)
     if result.fault is not None:
         session.restart()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..sandbox.client import bare
 from ..sandbox.protocol import StudentError
 from ..spec import Case
 
@@ -61,9 +62,7 @@ def known(case: Case, seed: int, send) -> tuple[Verdict | None, list]:
         try:
             reply = send(node.message, node.timeout)
         except Exception as exc:  # noqa: BLE001 - the case gets it where it makes this call
-            if isinstance(exc, StudentError):      # kept without its frames (client.bare)
-                exc.__traceback__ = exc.__context__ = None
-            exchanged.append((node.message, exc))
+            exchanged.append((node.message, bare(exc) if isinstance(exc, StudentError) else exc))
             return None, exchanged
         exchanged.append((node.message, reply))
         node = node.children.get(reply.key) if reply.key is not None else None

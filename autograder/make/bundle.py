@@ -24,7 +24,7 @@ import stat
 import zipfile
 
 from ..options import GradingOptions
-from ..paths import ANSWER_PACKAGES, INSTALLED_ANSWERS, PACKAGES_HOME, answer_dir, checkout
+from ..paths import checkout, grader_files
 
 # the checkout's setup.py (tests/test_install.py holds them equal), for a bundle made by an
 # installed grader, whose source has none
@@ -152,21 +152,6 @@ Options baked into run.sh: `{options}`.
 """
 
 
-def _package_files():
-    """``(name, path)`` of the grader's packages, tests left out, in a checkout's layout
-    (``graders/``, ``reference/`` beside ``autograder/``) wherever this grader lies."""
-    homes = [("autograder", os.path.join(PACKAGES_HOME, "autograder"))] + \
-        [(name, answer_dir(name)) for name in ANSWER_PACKAGES]
-    for package, home in homes:
-        for dirpath, dirnames, filenames in os.walk(home):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__"
-                                 and os.path.join(dirpath, d) != os.path.join(PACKAGES_HOME, INSTALLED_ANSWERS))
-            for name in sorted(filenames):
-                if name.endswith(".py") and not name.startswith("test_"):
-                    full = os.path.join(dirpath, name)
-                    yield os.path.join(package, os.path.relpath(full, home)), full
-
-
 def _torch_requirement() -> str:
     """The torch pin of this checkout's requirements.txt (the build tested here), or a range."""
     root = checkout()
@@ -204,7 +189,7 @@ def _source():
     yield "install.sh", install.encode(), True
     for name, data in _project_files():
         yield name, data, False
-    for name, path in _package_files():
+    for name, path in grader_files():
         with open(path, "rb") as f:
             yield name, f.read(), False
 

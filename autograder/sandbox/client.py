@@ -108,7 +108,7 @@ class Reply:
     def value(self):
         if self.body is not None:
             try:
-                self.raw = codec.loads(self.body)["value"]
+                self.raw = codec.loads(self.body, max_values=None)["value"]      # Room counted it
             except codec.TooLarge as exc:
                 raise too_large(exc) from None
             except codec.CodecError as exc:
@@ -315,7 +315,7 @@ class Sandbox:
             room.take(body)
             if codec.returns_value(body, self.next_id):     # the runner's form: parsed if read
                 return Reply(None, codec.digest(codec.without_id(body, self.next_id)), body)
-            reply = codec.loads(body)
+            reply = codec.loads(body, max_values=None)                      # room.take counted it
         except codec.TooLarge as exc:
             self.close()
             if exc.size is not None and room.bytes < codec.MAX_MESSAGE:     # a bundle's later reply

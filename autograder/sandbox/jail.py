@@ -37,7 +37,7 @@ import tempfile
 from ..paths import within
 from . import cgroups, container, protocol, seccomp, student
 from .cgroups import Group
-from .process import check, close_all_but, die_with_parent
+from .process import check, close_all_but, die_with_parent, libc
 from .protocol import Host, JailRequest
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -50,7 +50,6 @@ SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine(), 155)
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
 class _Ended(BaseException):
@@ -63,7 +62,7 @@ def _ended(signum, frame):
 
 def _mount(source, target, fstype, flags, data=None) -> None:
     enc = lambda s: None if s is None else s.encode()
-    check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+    check(libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
           f"mount {target}")
 
 
@@ -126,8 +125,8 @@ def _build_root(root: str, request: JailRequest, host: Host) -> None:
 
 def _pivot(root: str) -> None:
     os.chdir(root)
-    check(_libc.syscall(SYS_PIVOT_ROOT, b".", b"."), "pivot_root")
-    check(_libc.umount2(b".", MNT_DETACH), "umount old root")
+    check(libc.syscall(SYS_PIVOT_ROOT, b".", b"."), "pivot_root")
+    check(libc.umount2(b".", MNT_DETACH), "umount old root")
     os.chdir("/")
 
 
@@ -143,13 +142,13 @@ def _namespaces() -> str:
     flags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS     # C2 adds the mount namespace
     if os.geteuid() == 0:
         try:
-            check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+            check(libc.unshare(ctypes.c_int(flags)), "unshare")
             return "root"
         except OSError:
             return "container"            # root, but namespaces refused: uid switching only
     uid, gid = os.geteuid(), os.getegid()
     try:
-        check(_libc.unshare(ctypes.c_int(flags | CLONE_NEWUSER)), "unshare")
+        check(libc.unshare(ctypes.c_int(flags | CLONE_NEWUSER)), "unshare")
     except OSError:
         return "none"
     with open("/proc/self/setgroups", "w") as f:
@@ -266,7 +265,7 @@ def _init(request: JailRequest, host: Host, fds: dict, mode: str, seccomp_filter
     root of C1, or of the twin, which still has the cgroup to remove): build the root, start C3,
     reap, report C3's status; or, with a channel to the zygote, hand itself over
     (``_host_the_student``)."""
-    check(_libc.unshare(ctypes.c_int(CLONE_NEWNS)), "unshare")
+    check(libc.unshare(ctypes.c_int(CLONE_NEWNS)), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = host.mountpoint
     _build_root(root, request, host)
@@ -301,7 +300,7 @@ def fork_c2(request: JailRequest, host: Host, fds: dict, notes: list[str], own_p
     c2 = None
     try:
         group = _group(request, host, notes)
-        check(_libc.unshare(ctypes.c_int(CLONE_NEWPID)), "unshare")
+        check(libc.unshare(ctypes.c_int(CLONE_NEWPID)), "unshare")
     except Exception as exc:  # noqa: BLE001 - this sandbox fails, said on its pipe
         _report(fds["ctrl"], protocol.error(exc))
         return None, group
@@ -312,7 +311,7 @@ def fork_c2(request: JailRequest, host: Host, fds: dict, notes: list[str], own_p
     except OSError as exc:                # no process left to fork (a limit)
         _report(fds["ctrl"], protocol.error(exc))
     finally:
-        check(_libc.setns(own_pids, ctypes.c_int(CLONE_NEWPID)), "setns")
+        check(libc.setns(own_pids, ctypes.c_int(CLONE_NEWPID)), "setns")
     if c2 is None:
         return None, group
     _report(fds["ctrl"], protocol.started(c2, "root", notes))
@@ -329,7 +328,7 @@ def _c2_of_twin(request: JailRequest, host: Host, fds: dict, group) -> None:
     os.setsid()
     if group is not None:
         group.join()                       # C3 is put in it by the zygote (``join``)
-    check(_libc.unshare(ctypes.c_int(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)), "unshare")
+    check(libc.unshare(ctypes.c_int(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)), "unshare")
     _init(request, host, fds, "root", None, group)
 
 
@@ -366,7 +365,7 @@ def join(request: JailRequest, host: Host, fds: dict, door: int, cgroups: list[s
         os.setsid()
         if cgroups:
             Group(list(cgroups), []).join()
-        check(_libc.setns(door, ctypes.c_int(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)), "setns")
+        check(libc.setns(door, ctypes.c_int(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)), "setns")
         os.close(door)
         os.chdir("/")
         student.become(request, host, fds, "root", workdir="/submission", home="/tmp",

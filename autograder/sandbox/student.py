@@ -11,7 +11,7 @@ import resource
 import sys
 
 from . import runner
-from .process import SINGLE_THREAD, check, die_with_parent
+from .process import SINGLE_THREAD, check, die_with_parent, libc
 from .protocol import Host, JailRequest
 
 SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
@@ -19,7 +19,6 @@ SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
 PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWUSER = 0x10000000
 
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _set_limits(request: JailRequest, per_uid: bool) -> None:
@@ -60,8 +59,8 @@ def _drop_privileges(uid: int, mode: str) -> None:
         os.setresuid(uid, uid, uid)       # capabilities go with root
         die_with_parent(parent)           # a change of uid clears the parent-death signal
     elif mode == "userns":
-        check(_libc.unshare(ctypes.c_int(CLONE_NEWUSER)), "unshare")   # a nested namespace holds
-    check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")  # no capability over ours
+        check(libc.unshare(ctypes.c_int(CLONE_NEWUSER)), "unshare")   # a nested namespace holds
+    check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")  # no capability over ours
 
 
 def become(request: JailRequest, host: Host, fds: dict, mode: str, *, workdir: str, home: str,

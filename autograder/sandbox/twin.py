@@ -16,7 +16,6 @@ their own memory.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import json
 import os
@@ -27,7 +26,7 @@ import sys
 import time
 import traceback
 
-from .process import close_all_but, die_with_parent
+from .process import close_all_but, die_with_parent, libc
 from .protocol import Host, JailRequest, receive
 
 CHILDREN_WAIT = 2.0        # seconds the zygote, and its twin, wait at exit for their sandboxes to clean up
@@ -107,7 +106,6 @@ def _probe() -> bool:
     if pid == 0:
         ok = False
         try:
-            libc = ctypes.CDLL(None, use_errno=True)
             if libc.unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) == 0:
                 ok = libc.setns(os.pidfd_open(os.getpid()), CLONE_NEWUTS) == 0
         finally:

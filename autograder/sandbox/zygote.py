@@ -29,12 +29,11 @@ import traceback
 
 from ..paths import answer_folders, within
 from . import cgroups, folders, probes
-from .process import check, limit_threads
+from .process import check, libc, limit_threads
 from .protocol import Host, JailRequest, line, receive
 from .twin import CHILDREN_WAIT, Twin
 
 START_WAIT = 30.0          # seconds for the twin's C2 to hand itself over
-_libc = ctypes.CDLL(None, use_errno=True)
 MADV_COLLAPSE, HUGE_PAGE = 25, 2 << 20
 COLLAPSE_CHUNK = 4 * HUGE_PAGE
 
@@ -157,7 +156,7 @@ def _huge_pages():
     thousand, which starts it sooner (docs/PERFORMANCE.md). A child's write still copies 4 KB
     only (the kernel splits a shared huge page). A generator: 8 MB a step, so that a request
     waits for one short step at most."""
-    _libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     with open("/proc/self/maps") as f:
         regions = [line.split() for line in f]
     for fields in regions:
@@ -166,7 +165,7 @@ def _huge_pages():
         lo, hi = (int(x, 16) for x in fields[0].split("-"))
         lo, hi = -(-lo // HUGE_PAGE) * HUGE_PAGE, hi // HUGE_PAGE * HUGE_PAGE
         for start in range(lo, hi, COLLAPSE_CHUNK):
-            _libc.madvise(start, min(COLLAPSE_CHUNK, hi - start), MADV_COLLAPSE)
+            libc.madvise(start, min(COLLAPSE_CHUNK, hi - start), MADV_COLLAPSE)
             yield
 
 
@@ -236,7 +235,7 @@ def _fork_student(twin: Twin, request: JailRequest, fds: dict, facts: Host, buil
         door = doors[0]
         cgroups = json.loads(msg)["cgroups"]
         from .jail import CLONE_NEWPID, join
-        check(_libc.setns(door, CLONE_NEWPID), "setns")   # the next child is born in C2's namespace
+        check(libc.setns(door, CLONE_NEWPID), "setns")   # the next child is born in C2's namespace
         try:
             pid = os.fork()
             if pid == 0:
@@ -245,7 +244,7 @@ def _fork_student(twin: Twin, request: JailRequest, fds: dict, facts: Host, buil
                 finally:
                     os._exit(70)
         finally:
-            check(_libc.setns(own_pids, CLONE_NEWPID), "setns")
+            check(libc.setns(own_pids, CLONE_NEWPID), "setns")
         children.add(pid, os.dup(fds["ctrl"]))
         ours.send(b"go")
     except OSError as exc:                # setns refused (a seccomp profile?): this sandbox

@@ -20,10 +20,10 @@ import numpy as np
 import sympy
 
 from .. import bounded
-from ..checks import Mismatch, Mistakes, fail
+from ..checks import Mismatch, Mistakes, fail, note
 from .allowed import kind
 from .convert import answer_text, described, symbol_map, to_sympy
-from .points import agree, difference
+from .points import SYMBOLIC, agree, difference
 from .sets import expect_set
 from .simplify import verdict
 
@@ -40,6 +40,7 @@ def expect_equivalent(got: Any, expected: Any, symbols, functions: Iterable[str]
     matrix or set}``, named as ``autograder.checks`` says. The package docstring has the rest.
     """
     seed = int(rng.integers(2**63))          # one draw, whatever the answer
+    note(SYMBOLIC)                           # here: the judgement runs in the bounded helper
     try:
         bounded.run(_judge, got, expected, symbols, tuple(functions), shape, name, seed, mistakes,
                     budget=JUDGE_BUDGET)

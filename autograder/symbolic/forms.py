@@ -18,7 +18,7 @@ import ast
 
 import sympy
 
-from .allowed import Reject
+from .allowed import MAX_DEPTH, Reject
 
 MAX_PIECES = 16
 MAX_TERMS = 1_000          # terms of Sums added in one evaluation, all of them together
@@ -50,7 +50,7 @@ def piecewise(builder, node: ast.Call, depth: int) -> sympy.Expr:
 
 def condition(builder, node: ast.AST, depth: int):
     """A condition of Piecewise, built from the allow-listed forms only."""
-    if depth > 100:
+    if depth > MAX_DEPTH:
         raise Reject("a condition nested too deeply")
     if isinstance(node, ast.Constant) and isinstance(node.value, bool):
         return sympy.true if node.value else sympy.false

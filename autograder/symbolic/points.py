@@ -10,7 +10,6 @@ from typing import Sequence
 import numpy as np
 import sympy
 
-from ..checks import note
 from ..tolerance import Tolerance
 from .evaluate import CTX, Undefined, evaluate, fmt
 
@@ -50,7 +49,6 @@ def difference(got, expected, syms: list[sympy.Symbol], key: Sequence[int]) -> s
     answer can be made to agree there and nowhere else (``cos(20000*pi*z)`` is 1 wherever
     ``10000*z`` is an integer); the secret ones are neither. An equivalent answer agrees
     everywhere, so they change no verdict on it."""
-    note(SYMBOLIC)
     message = _differs(got, expected, syms, np.random.default_rng(list(key)), N_POINTS if syms else 1, True)
     if message is None and syms:
         message = _differs(got, expected, syms, np.random.default_rng(), SECRET_POINTS, False)
