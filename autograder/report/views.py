@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from ..engine.results import CaseResult, Report, cut
 from ..spec import Module
@@ -72,12 +73,12 @@ class ModuleView(_Points):
     def status(self) -> str:
         return status(self.score, self.points)
 
-    @property
+    @cached_property
     def lost(self) -> list[CaseResult]:
-        """The cases that lost points."""
+        """The cases that lost points (a view is read several times as a report is written)."""
         return [r for r in self.rows if not r.passed]
 
-    @property
+    @cached_property
     def groups(self) -> list["Lost"]:
         """The cases that lost points, those that lost them for one reason together (first
         appearance order)."""
